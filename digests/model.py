@@ -1,0 +1,46 @@
+"""Plain domain values shared by the core: no database, no network, no Telegram."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A direct quote and the person it is attributed to (None when unresolved)."""
+
+    text: str
+    speaker: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Dateline:
+    """The opening "Place, site –" / "Jakarta (22/9)," of a news body, parsed."""
+
+    raw: str
+    place: str | None = None
+    day: int | None = None
+    month: int | None = None
+    year: int | None = None
+
+
+@dataclass(slots=True)
+class ExtractedArticle:
+    """What extraction finds in one page: clean body paragraphs, no page furniture."""
+
+    title: str | None
+    paragraphs: list[str]
+    published: datetime | None = None
+    published_date: date | None = None
+    dateline: Dateline | None = None
+    url: str | None = None
+    site_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """An extractive summary: lead sentences plus the quotes that say the most."""
+
+    lead: list[str]
+    quotes: list[Quote] = field(default_factory=list)
