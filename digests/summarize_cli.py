@@ -1,0 +1,84 @@
+"""`kpu-digest summarize PATH_OR_URL… [--json]`: many inputs in one process, one line per failure."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from digests.documents import Document, InputError, decode_text, read_path
+from digests.extract import NoArticleError
+from digests.pipeline import ProcessedArticle, process_html, process_text
+
+
+def summarize_inputs(inputs: list[str], *, as_json: bool, out: TextIO, err: TextIO) -> int:
+    """Summarise every input; return 0 when all succeeded, 1 when any failed."""
+    failures = 0
+    for name in inputs:
+        try:
+            document = _load(name)
+            article = _process(document, err)
+        except (InputError, NoArticleError) as exc:
+            failures += 1
+            print(f"{name}: {exc}", file=err)
+            continue
+        if as_json:
+            out.write(json.dumps(_as_json(name, article), ensure_ascii=False) + "\n")
+        else:
+            out.write(_as_text(name, article) + "\n")
+        out.flush()
+    return 1 if failures else 0
+
+
+def _load(name: str) -> Document:
+    if name.startswith(("http://", "https://")):
+        return asyncio.run(_fetch(name))
+    return read_path(Path(name))
+
+
+async def _fetch(url: str) -> Document:
+    from digests.fetch import FetchError, fetch_document
+
+    try:
+        return await fetch_document(url)
+    except FetchError as exc:
+        raise InputError(str(exc)) from None
+
+
+def _process(document: Document, err: TextIO) -> ProcessedArticle:
+    if document.is_html:
+        return process_html(document.content, url=document.name)
+    text, replaced = decode_text(document.content)
+    if replaced:
+        print(f"{document.name}: warning: invalid UTF-8 bytes were replaced", file=err)
+    return process_text(text)
+
+
+def _as_json(name: str, article: ProcessedArticle) -> dict[str, object]:
+    return {
+        "input": name,
+        "title": article.title,
+        "published": article.published.isoformat() if article.published else None,
+        "lead": article.lead,
+        "quotes": [{"text": q.text, "speaker": q.speaker} for q in article.quotes],
+        "divisions": article.divisions,
+    }
+
+
+def _as_text(name: str, article: ProcessedArticle) -> str:
+    lines = [f"== {name}", article.title]
+    if article.published:
+        lines.append(article.published.date().isoformat())
+    lines.append("Divisi: " + ", ".join(article.divisions))
+    lines.append("")
+    lines.extend(article.lead)
+    for quote in article.quotes:
+        speaker = f" — {quote.speaker}" if quote.speaker else ""
+        lines.append(f"“{quote.text}”{speaker}")
+    return "\n".join(lines)
+
+
+def main(inputs: list[str], as_json: bool) -> int:
+    return summarize_inputs(inputs, as_json=as_json, out=sys.stdout, err=sys.stderr)
