@@ -1,0 +1,344 @@
+"""Turn one fetched KPU news page into clean body paragraphs, a title and a publication date.
+
+trafilatura finds the main text; what it lets through on KPU templates (login widgets, captchas,
+"Baca juga" links, photo captions, editor initials) is removed with the operator-editable markers
+in `digests/data/boilerplate.txt`. Pages are never downloaded here: callers pass HTML they have.
+
+Input larger than `MAX_INPUT_BYTES` (5 MB) is cut to its first 5 MB before parsing: real article
+pages are well under 1 MB, and the cap bounds the time and memory one hostile page can cost.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+import lxml.etree
+import lxml.html
+import trafilatura
+from trafilatura.utils import detect_encoding
+
+from digests.model import Dateline, ExtractedArticle
+from digests.pagedate import parse_indonesian_date
+
+try:
+    from digests.text.dateline import strip_dateline
+except ModuleNotFoundError as missing:  # written in parallel; datelines stay None until it lands
+    if missing.name not in ("digests.text", "digests.text.dateline"):
+        raise
+    strip_dateline = None
+
+MAX_INPUT_BYTES = 5_000_000
+MIN_ARTICLE_CHARS = 80
+
+_BINARY_MAGIC = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"GIF8": "a GIF image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"PK\x03\x04": "a ZIP archive (or an Office document)",
+    b"\x1f\x8b": "gzip-compressed data",
+}
+_CHARSET_DECL = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+_PUBLISHED_XPATH = (
+    "//meta[@property='article:published_time' or @name='article:published_time'"
+    " or @itemprop='datePublished' or @name='pubdate' or @name='date']/@content"
+    " | //time/@datetime"
+)
+_DATE_HINT = re.compile(r"date|time|tanggal|tgl|posted|meta|published|waktu", re.IGNORECASE)
+
+
+class NoArticleError(ValueError):
+    """The input is not a page with a news article in it (empty, binary, a listing, ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BoilerplateRules:
+    """Compiled markers from boilerplate.txt; see that file for what each kind means."""
+
+    cut: tuple[re.Pattern[str], ...]
+    drop: tuple[re.Pattern[str], ...]
+    prefixes: tuple[str, ...]
+    tail: tuple[re.Pattern[str], ...]
+    inline: tuple[re.Pattern[str], ...]
+    strip_end: tuple[re.Pattern[str], ...]
+    title: tuple[re.Pattern[str], ...]
+
+
+def load_boilerplate(path: Path | None = None) -> BoilerplateRules:
+    """Read boilerplate markers; the bundled file when `path` is None."""
+    text = (
+        path.read_text(encoding="utf-8")
+        if path
+        else files("digests.data").joinpath("boilerplate.txt").read_text(encoding="utf-8")
+    )
+    kinds: dict[str, list[str]] = {
+        k: [] for k in ("cut", "drop", "prefix", "tail", "inline", "strip-end", "title")
+    }
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        kind, _, pattern = line.partition(" ")
+        pattern = pattern.strip()
+        if kind not in kinds or not pattern:
+            raise ValueError(f"boilerplate line {number}: expected 'KIND PATTERN', got {raw!r}")
+        if kind == "prefix":
+            if not pattern.startswith("text "):
+                raise ValueError(f"boilerplate line {number}: prefix needs 'text ' before it")
+            pattern = pattern.removeprefix("text ").strip()
+        kinds[kind].append(pattern)
+
+    def compiled(kind: str) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p, re.IGNORECASE) for p in kinds[kind])
+
+    return BoilerplateRules(
+        cut=compiled("cut"),
+        drop=compiled("drop"),
+        prefixes=tuple(p.casefold() for p in kinds["prefix"]),
+        tail=compiled("tail"),
+        inline=compiled("inline"),
+        strip_end=compiled("strip-end"),
+        title=compiled("title"),
+    )
+
+
+@cache
+def _default_rules() -> BoilerplateRules:
+    return load_boilerplate()
+
+
+def extract_article(
+    html: str | bytes, url: str | None = None, rules: BoilerplateRules | None = None
+) -> ExtractedArticle:
+    """Extract title, date, dateline and body paragraphs from one article page.
+
+    Raises NoArticleError (a ValueError) with a reason a person can act on when the input is
+    empty, binary, not HTML, or holds no article text.
+    """
+    rules = rules or _default_rules()
+    page = _decode(html)
+    try:
+        tree = lxml.html.fromstring(page)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise NoArticleError(f"the page could not be parsed as HTML ({exc})") from exc
+    if tree is None or not len(tree):
+        raise NoArticleError("the page could not be parsed as HTML")
+
+    fallback_title = _fallback_title(tree)
+    fallback_date = _fallback_date(tree)
+    result = trafilatura.extract(
+        tree,
+        url=url,
+        favor_precision=True,
+        include_comments=False,
+        include_tables=False,
+        output_format="xml",
+        with_metadata=True,
+    )
+    if not result:
+        raise NoArticleError("no article text was found on the page")
+    doc = lxml.etree.fromstring(result.encode("utf-8"))
+
+    title = _clean_title(doc.get("title") or fallback_title, rules)
+    blocks = _blocks(doc)
+    paragraphs = clean_paragraphs(blocks, title, rules)
+    if sum(len(p) for p in paragraphs) < MIN_ARTICLE_CHARS:
+        raise NoArticleError("the page has no article text (only menus, widgets or links)")
+
+    published, published_date = _published(doc.get("date"), _meta_datetime(tree), fallback_date)
+    return ExtractedArticle(
+        title=title,
+        paragraphs=paragraphs,
+        published=published,
+        published_date=published_date,
+        dateline=_dateline(paragraphs[0]),
+        url=url,
+        site_name=doc.get("sitename") or None,
+    )
+
+
+def clean_paragraphs(
+    blocks: list[tuple[str, str]], title: str | None, rules: BoilerplateRules
+) -> list[str]:
+    """Apply the boilerplate rules to (kind, text) blocks in page order; return body paragraphs.
+
+    Headings take part in cut decisions ("Berita Terkait") but are not returned: they are not
+    sentences, and the title already says what the article is about.
+    """
+    kept: list[str] = []
+    folded_title = title.casefold() if title else None
+    for kind, raw in blocks:
+        text = _SPACES.sub(" ", raw).strip()
+        if not text:
+            continue
+        if any(p.fullmatch(text) for p in rules.cut):
+            break
+        if kind == "head" or text.casefold() == folded_title:
+            continue
+        if any(p.fullmatch(text) for p in rules.drop):
+            continue
+        if text.casefold().startswith(rules.prefixes):
+            continue
+        for pattern in rules.inline:
+            text = pattern.sub("", text)
+        text = _SPACES.sub(" ", text).strip()
+        if text:
+            kept.append(text)
+    while kept and any(p.fullmatch(kept[-1]) for p in rules.tail):
+        kept.pop()
+    if kept:
+        last = kept[-1]
+        for pattern in rules.strip_end:
+            last = pattern.sub("", last)
+        kept[-1] = last.strip()
+        if not kept[-1]:
+            kept.pop()
+    return kept
+
+
+def _decode(html: str | bytes) -> str:
+    """Bytes or text to text: capped, checked for binary data, charset detected."""
+    if isinstance(html, str):
+        page = html[:MAX_INPUT_BYTES]
+        if "\x00" in page[:8192]:
+            raise NoArticleError("the input is binary data, not an HTML page")
+    elif isinstance(html, bytes | bytearray):
+        data = bytes(html[:MAX_INPUT_BYTES])
+        for magic, what in _BINARY_MAGIC.items():
+            if data.startswith(magic):
+                raise NoArticleError(f"the input is {what}, not an HTML page")
+        head = data[:8192]
+        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise NoArticleError("the input is binary data, not an HTML page")
+        page = _decode_bytes(data)
+    else:
+        raise TypeError(f"extract_article needs str or bytes, not {type(html).__name__}")
+    if not page.strip():
+        raise NoArticleError("the page is empty")
+    if "<" not in page[:65536]:
+        raise NoArticleError("the input has no HTML markup")
+    controls = sum(1 for ch in page[:4096] if ord(ch) < 32 and ch not in "\t\n\r\f")
+    if controls > 0.1 * min(len(page), 4096):
+        raise NoArticleError("the input is binary data, not an HTML page")
+    return page.lstrip("\ufeff")
+
+
+def _decode_bytes(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = _CHARSET_DECL.search(data[:4096])
+    candidates = [declared.group(1).decode("ascii").lower()] if declared else []
+    candidates += detect_encoding(data)
+    for encoding in candidates:
+        try:
+            return data.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+def _blocks(doc: lxml.etree._Element) -> list[tuple[str, str]]:
+    """Flatten trafilatura's XML body into (kind, text) blocks; line breaks split paragraphs."""
+    main = doc.find("main")
+    if main is None:
+        return []
+    blocks: list[tuple[str, str]] = []
+    for element in main.iter("p", "head", "item", "quote"):
+        if element.tag != "head" and element.getparent() is not None:
+            parent_tags = {a.tag for a in element.iterancestors()}
+            if element.tag == "p" and parent_tags & {"quote", "item"}:
+                continue
+        kind = "head" if element.tag == "head" else "p"
+        for segment in _split_on_breaks(element):
+            blocks.append((kind, segment))
+    return blocks
+
+
+def _split_on_breaks(element: lxml.etree._Element) -> list[str]:
+    segments = [""]
+    if element.text:
+        segments[-1] += element.text
+    for child in element:
+        if child.tag == "lb":
+            segments.append("")
+        elif child.tag in ("p", "item"):
+            pass
+        else:
+            segments[-1] += "".join(child.itertext())
+        if child.tail:
+            segments[-1] += child.tail
+    return [s for s in segments if s.strip()]
+
+
+def _clean_title(title: str | None, rules: BoilerplateRules) -> str | None:
+    if not title:
+        return None
+    title = _SPACES.sub(" ", title).strip()
+    for pattern in rules.title:
+        stripped = pattern.sub("", title).strip()
+        if stripped:
+            title = stripped
+    return title or None
+
+
+def _fallback_title(tree: lxml.html.HtmlElement) -> str | None:
+    for xpath in ("//h1", "//meta[@property='og:title']/@content", "//title"):
+        for found in tree.xpath(xpath):
+            text = found if isinstance(found, str) else found.text_content()
+            if text and text.strip():
+                return text.strip()
+    return None
+
+
+def _fallback_date(tree: lxml.html.HtmlElement) -> date | None:
+    """An Indonesian date near the article: a date-like element first, else anywhere on the page."""
+    for element in tree.iter("span", "div", "p", "small", "time", "li", "td", "em", "i"):
+        hints = f"{element.get('class', '')} {element.get('id', '')}"
+        if element.tag == "time" or _DATE_HINT.search(hints):
+            found = parse_indonesian_date(element.text_content()[:200])
+            if found:
+                return found
+    body = tree.find("body")
+    return parse_indonesian_date((body if body is not None else tree).text_content())
+
+
+def _meta_datetime(tree: lxml.html.HtmlElement) -> datetime | None:
+    """A timezone-aware publication time from meta tags or <time datetime>, when a page has one."""
+    for value in tree.xpath(_PUBLISHED_XPATH):
+        try:
+            found = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        if found.tzinfo is not None:
+            return found
+    return None
+
+
+def _published(
+    meta_date: str | None, meta_time: datetime | None, fallback: date | None
+) -> tuple[datetime | None, date | None]:
+    """(published, published_date): the time only when the page states one with a zone."""
+    if meta_time is not None:
+        return meta_time, meta_time.date()
+    if meta_date:
+        try:
+            return None, date.fromisoformat(meta_date[:10])
+        except ValueError:
+            pass
+    return None, fallback
+
+
+def _dateline(first_paragraph: str) -> Dateline | None:
+    if strip_dateline is None:
+        return None
+    return strip_dateline(first_paragraph)[0]

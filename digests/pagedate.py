@@ -1,0 +1,84 @@
+"""Indonesian dates as KPU pages print them: "Kamis, 17 Oktober 2024", "20 Okt", "17/10/2024".
+
+Regional KPU templates often carry no machine-readable date at all, only a line like
+"Kamis, 17 Oktober 2024" under the title or a "20 Okt" badge, so extraction falls back to this.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+MONTHS: dict[str, int] = {
+    "januari": 1,
+    "jan": 1,
+    "februari": 2,
+    "pebruari": 2,
+    "feb": 2,
+    "peb": 2,
+    "maret": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "mei": 5,
+    "juni": 6,
+    "jun": 6,
+    "juli": 7,
+    "jul": 7,
+    "agustus": 8,
+    "agu": 8,
+    "agt": 8,
+    "agust": 8,
+    "ags": 8,
+    "september": 9,
+    "sep": 9,
+    "sept": 9,
+    "oktober": 10,
+    "okt": 10,
+    "november": 11,
+    "nov": 11,
+    "nopember": 11,
+    "nop": 11,
+    "desember": 12,
+    "des": 12,
+}
+
+_MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+_NAMED = re.compile(
+    rf"\b(?P<day>[0-3]?\d)\s+(?P<month>{_MONTH_ALT})\.?(?:\s+(?P<year>(?:19|20)\d\d))?\b",
+    re.IGNORECASE,
+)
+_NUMERIC = re.compile(r"\b(?P<day>[0-3]?\d)[/.-](?P<month>[01]?\d)[/.-](?P<year>(?:19|20)\d\d)\b")
+
+
+def parse_indonesian_date(text: str, today: date | None = None) -> date | None:
+    """Return the first date written the Indonesian way in `text`, or None.
+
+    A date without a year ("20 Okt") is placed in the most recent year that does not put it in
+    the future, because such badges only ever show recent news.
+    """
+    today = today or date.today()
+    best: tuple[int, date] | None = None
+    for match in _NAMED.finditer(text):
+        year = match["year"]
+        month = MONTHS[match["month"].casefold()]
+        found = _build(int(year) if year else None, month, int(match["day"]), today)
+        if found:
+            best = (match.start(), found)
+            break
+    numeric = _NUMERIC.search(text)
+    if numeric and (best is None or numeric.start() < best[0]):
+        found = _build(int(numeric["year"]), int(numeric["month"]), int(numeric["day"]), today)
+        if found:
+            return found
+    return best[1] if best else None
+
+
+def _build(year: int | None, month: int, day: int, today: date) -> date | None:
+    try:
+        if year is not None:
+            return date(year, month, day)
+        candidate = date(today.year, month, day)
+        return candidate if candidate <= today else date(today.year - 1, month, day)
+    except ValueError:
+        return None
