@@ -1,0 +1,572 @@
+"""Turning articles into Telegram HTML messages: digest items, whole digests, announcements.
+
+Pure functions over plain values (no database, no Telegram). The output is Telegram's HTML
+parse mode: only the tags Telegram knows, text escaped with `escape`, links with `escape_href`,
+and every message at most 4096 UTF-16 code units. Lengths are measured on the HTML source,
+which is never shorter than what Telegram counts after parsing entities, so a part that fits
+here always fits there.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from functools import cache
+from typing import Any
+
+from digests.model import Quote
+
+MESSAGE_LIMIT = 4096
+BLOCK_SEPARATOR = "\n\n"
+ELLIPSIS = "…"
+
+MONTHS_ID = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+WEEKDAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+
+# The order of PRODUCT.md, used only when the division catalog is unavailable.
+_FALLBACK_DIVISION_ORDER = (
+    "teknis",
+    "perencanaan",
+    "data",
+    "sosdiklih",
+    "sdm",
+    "hukum",
+    "sekretariat",
+    "umum",
+)
+FALLBACK_DIVISION = "umum"
+
+
+# --- escaping and measuring -------------------------------------------------------------------
+
+
+def escape(text: str) -> str:
+    """Escape text for Telegram HTML (`<`, `>`, `&`; quotes are fine outside attributes)."""
+    return html.escape(text, quote=False)
+
+
+def escape_href(url: str) -> str:
+    """Escape a URL for an `href="…"` attribute."""
+    return html.escape(url, quote=True)
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+
+def format_date(when: datetime, tz: tzinfo) -> str:
+    """ "22 November 2026", the day as seen in `tz`."""
+    local = _aware(when).astimezone(tz)
+    return f"{local.day} {MONTHS_ID[local.month - 1]} {local.year}"
+
+
+def format_day(when: datetime, tz: tzinfo) -> str:
+    """ "Senin, 22 November 2026"."""
+    local = _aware(when).astimezone(tz)
+    return f"{WEEKDAYS_ID[local.weekday()]}, {format_date(local, tz)}"
+
+
+def format_datetime(when: datetime, tz: tzinfo) -> str:
+    """ "22 November 2026 pukul 07.00 WIB" (Indonesian writes times with a dot)."""
+    local = _aware(when).astimezone(tz)
+    zone = local.tzname() or ""
+    return f"{format_date(local, tz)} pukul {local.hour:02d}.{local.minute:02d} {zone}".rstrip()
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+# --- divisions --------------------------------------------------------------------------------
+
+
+@cache
+def _catalog() -> Any:
+    try:
+        from digests.divisions import load_divisions
+    except ImportError:
+        return None
+    try:
+        return load_divisions()
+    except Exception:  # a broken data file must not stop digests from going out
+        return None
+
+
+def division_name(slug: str) -> str:
+    """The display name of a division slug; the slug itself if the catalog does not know it."""
+    catalog = _catalog()
+    if catalog is not None:
+        try:
+            name = catalog.name(slug)
+        except Exception:
+            name = None
+        if name:
+            return str(name)
+    return slug
+
+
+def division_order() -> tuple[str, ...]:
+    """Slugs in display order: the catalog's, else PRODUCT.md's."""
+    catalog = _catalog()
+    slugs = getattr(catalog, "slugs", None) if catalog is not None else None
+    if slugs:
+        return tuple(slugs)
+    return _FALLBACK_DIVISION_ORDER
+
+
+# --- entries ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DigestEntry:
+    """One news item as shown to staff: a story, possibly republished by several sites.
+
+    `site_names[i]` published the story at `site_urls[i]` when both are given; `url` is the
+    copy the title links to (the first site's).
+    """
+
+    title: str
+    url: str
+    site_names: tuple[str, ...] = ()
+    published: datetime | None = None
+    lead: tuple[str, ...] = ()
+    quote: Quote | None = None
+    divisions: tuple[str, ...] = ()
+    site_urls: tuple[str, ...] = ()
+    seen_at: datetime | None = None
+    article_id: int | None = None
+    story_id: int | None = None
+
+    def __post_init__(self) -> None:
+        # Accept lists from callers; store tuples so entries stay hashable and immutable.
+        for name in ("site_names", "lead", "divisions", "site_urls"):
+            value = getattr(self, name)
+            if not isinstance(value, tuple):
+                object.__setattr__(self, name, tuple(value))
+
+    @property
+    def sort_time(self) -> datetime:
+        when = self.published or self.seen_at
+        return _aware(when) if when is not None else datetime.min.replace(tzinfo=UTC)
+
+
+def best_quote(quotes: Iterable[Quote | Mapping[str, Any]]) -> Quote | None:
+    """The summariser orders quotes best first; prefer the first one with a known speaker."""
+    normalised = [q for q in (_as_quote(q) for q in quotes) if q is not None]
+    for q in normalised:
+        if q.speaker:
+            return q
+    return normalised[0] if normalised else None
+
+
+def _as_quote(value: Quote | Mapping[str, Any]) -> Quote | None:
+    if isinstance(value, Quote):
+        return value if value.text.strip() else None
+    text = str(value.get("text") or "").strip()
+    if not text:
+        return None
+    speaker = value.get("speaker")
+    return Quote(text=text, speaker=str(speaker).strip() if speaker else None)
+
+
+def entry_from_article(article: Any) -> DigestEntry:
+    """A `DigestEntry` from anything shaped like the stored `Article` (duck-typed)."""
+    return DigestEntry(
+        title=(article.title or "").strip() or article.url,
+        url=article.url,
+        site_names=(article.source_name,) if article.source_name else (),
+        site_urls=(article.url,) if article.source_name else (),
+        published=article.published_at,
+        lead=tuple(s.strip() for s in (article.lead or []) if s and s.strip()),
+        quote=best_quote(article.quotes or []),
+        divisions=tuple(article.divisions or ()),
+        seen_at=article.first_seen_at,
+        article_id=article.id,
+        story_id=article.story_id,
+    )
+
+
+def entries_from_articles(articles: Iterable[Any]) -> list[DigestEntry]:
+    """One entry per story: republications of one press release collapse into the first copy.
+
+    The copy seen first is shown; the other sites are listed after it. Divisions are the union,
+    so a story reaches everyone any of its copies would have reached.
+    """
+    groups: dict[object, list[Any]] = {}
+    for article in articles:
+        key = ("story", article.story_id) if article.story_id is not None else ("a", article.id)
+        if key == ("a", None):
+            key = ("url", article.url)
+        groups.setdefault(key, []).append(article)
+    entries = []
+    for copies in groups.values():
+        copies.sort(key=lambda a: (_aware(a.first_seen_at), a.id or 0))
+        entry = entry_from_article(copies[0])
+        names, urls = list(entry.site_names), list(entry.site_urls)
+        divisions = list(entry.divisions)
+        quote = entry.quote
+        for other in copies[1:]:
+            if other.source_name and other.source_name not in names:
+                names.append(other.source_name)
+                urls.append(other.url)
+            divisions.extend(d for d in other.divisions or () if d not in divisions)
+            if quote is None:
+                quote = best_quote(other.quotes or [])
+        entries.append(
+            DigestEntry(
+                title=entry.title,
+                url=entry.url,
+                site_names=tuple(names),
+                site_urls=tuple(urls),
+                published=entry.published,
+                lead=entry.lead,
+                quote=quote,
+                divisions=tuple(divisions),
+                seen_at=entry.seen_at,
+                article_id=entry.article_id,
+                story_id=entry.story_id,
+            )
+        )
+    return entries
+
+
+def matches_divisions(entry_divisions: Collection[str], selected: Collection[str]) -> bool:
+    """No divisions selected means all divisions; an untagged article counts as `umum`."""
+    if not selected:
+        return True
+    return bool(set(entry_divisions or (FALLBACK_DIVISION,)) & set(selected))
+
+
+def group_by_division(
+    entries: Iterable[DigestEntry], selected: Collection[str] = ()
+) -> dict[str, list[DigestEntry]]:
+    """Entries under their first matching division (display order), newest first.
+
+    Each entry appears once: an article tagged `teknis` and `data` sent to someone following
+    both is listed under the division that comes first, not twice.
+    """
+    order = division_order()
+    rank = {slug: i for i, slug in enumerate(order)}
+    wanted = set(selected)
+    groups: dict[str, list[DigestEntry]] = {}
+    for entry in entries:
+        tags = list(entry.divisions) or [FALLBACK_DIVISION]
+        candidates = [d for d in tags if not wanted or d in wanted]
+        if not candidates:
+            continue
+        home = min(candidates, key=lambda d: (rank.get(d, len(rank)), d))
+        groups.setdefault(home, []).append(entry)
+    ordered = sorted(groups, key=lambda d: (rank.get(d, len(rank)), d))
+    return {slug: sorted(groups[slug], key=lambda e: e.sort_time, reverse=True) for slug in ordered}
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+def render_article(entry: DigestEntry, tz: tzinfo, *, limit: int = MESSAGE_LIMIT) -> str:
+    """One item: linked bold title, sites and date, lead, best quote in italics.
+
+    Used for digest items, instant pushes and the replies of /latest, /search and /summary.
+    Never longer than `limit`: an over-long item is trimmed without breaking a tag.
+    """
+    lines = [f'<b><a href="{escape_href(entry.url)}">{escape(entry.title)}</a></b>']
+    meta = []
+    if entry.site_names:
+        meta.append(_render_sites(entry))
+    if entry.published is not None:
+        meta.append(escape(format_date(entry.published, tz)))
+    if meta:
+        lines.append(" · ".join(meta))
+    if entry.lead:
+        lines.append(escape(" ".join(entry.lead)))
+    if entry.quote is not None:
+        lines.append(_render_quote(entry.quote))
+    return trim_html("\n".join(lines), limit)
+
+
+def _render_sites(entry: DigestEntry) -> str:
+    names = entry.site_names
+    urls = entry.site_urls if len(entry.site_urls) == len(names) else ()
+    rendered = [f"<i>{escape(names[0])}</i>"]
+    for i, name in enumerate(names[1:], start=1):
+        if urls:
+            rendered.append(f'<a href="{escape_href(urls[i])}">{escape(name)}</a>')
+        else:
+            rendered.append(escape(name))
+    return ", ".join(rendered)
+
+
+def _render_quote(quote: Quote) -> str:
+    text = quote.text.strip().strip('"“”').strip()
+    said = f"“{text}”"
+    if quote.speaker:
+        said += f" — {quote.speaker}"
+    return f"<i>{escape(said)}</i>"
+
+
+def digest_header(when: datetime, tz: tzinfo, count: int) -> str:
+    """The first line of a scheduled digest."""
+    noun = "berita baru"
+    return f"🗞 <b>Ringkasan Berita KPU</b>\n{escape(format_day(when, tz))} · {count} {noun}"
+
+
+def render_digest(
+    entries_by_division: Mapping[str, Sequence[DigestEntry]],
+    *,
+    tz: tzinfo,
+    header: str,
+    limit: int = MESSAGE_LIMIT,
+) -> list[str]:
+    """A whole digest as message parts: header, then each division's items, newest first.
+
+    Parts break only between items, and a division heading always travels with its first item.
+    Empty input gives no parts: nothing new means no message.
+    """
+    blocks: list[str] = []
+    for slug, entries in entries_by_division.items():
+        if not entries:
+            continue
+        ordered = sorted(entries, key=lambda e: e.sort_time, reverse=True)
+        heading = f"<b>📂 {escape(division_name(slug))}</b>"
+        first = render_article(ordered[0], tz, limit=limit - utf16_len(heading) - 1)
+        blocks.append(f"{heading}\n{first}")
+        blocks.extend(render_article(e, tz, limit=limit) for e in ordered[1:])
+    if not blocks:
+        return []
+    return split_message([header, *blocks] if header else blocks, limit=limit)
+
+
+def render_announcement(text: str, *, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """An admin's plain-text announcement as escaped message parts, split at line breaks."""
+    body = escape(text.strip())
+    header = "📢 <b>Pengumuman</b>"
+    return split_message([header, body], limit=limit, oversize="split")
+
+
+def render_broadcast_report(
+    broadcast_id: int, *, sent: int, failed: int, blocked: int, pending: int = 0
+) -> str:
+    """What the admin reads once a broadcast has gone out."""
+    lines = [
+        f"📢 <b>Laporan siaran #{broadcast_id}</b>",
+        f"Terkirim: {sent:,}".replace(",", "."),
+        f"Gagal: {failed:,}".replace(",", "."),
+        f"Memblokir bot / nonaktif: {blocked:,}".replace(",", "."),
+    ]
+    if pending:
+        lines.append(f"Masih antre: {pending:,}".replace(",", "."))
+    return "\n".join(lines)
+
+
+# --- splitting and trimming -------------------------------------------------------------------
+
+_TOKEN = re.compile(r"<[^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[^<&]+|[<&]")
+_TAG_NAME = re.compile(r"</?\s*([a-zA-Z][\w-]*)")
+
+
+def _tokens(markup: str) -> Iterable[tuple[str, str]]:
+    """(kind, token) with kind in open/close/entity/text; entities and tags are atomic."""
+    for match in _TOKEN.finditer(markup):
+        token = match.group(0)
+        if token.startswith("</"):
+            yield "close", token
+        elif token.startswith("<") and len(token) > 1:
+            yield "open", token
+        elif token.startswith("&") and len(token) > 1:
+            yield "entity", token
+        else:
+            yield "text", token
+
+
+def _tag_name(tag: str) -> str:
+    match = _TAG_NAME.match(tag)
+    return match.group(1).lower() if match else ""
+
+
+def trim_html(markup: str, limit: int = MESSAGE_LIMIT, *, ellipsis: str = ELLIPSIS) -> str:
+    """Cut `markup` to at most `limit` UTF-16 units, never inside a tag or an entity.
+
+    Tags still open at the cut are closed, and the cut prefers a word boundary.
+    """
+    if utf16_len(markup) <= limit:
+        return markup
+    budget = limit - utf16_len(ellipsis)
+    out: list[str] = []
+    used = 0
+    stack: list[str] = []
+
+    def closing_cost(names: list[str]) -> int:
+        return sum(len(name) + 3 for name in names)
+
+    for kind, token in _tokens(markup):
+        if kind == "close":
+            name = _tag_name(token)
+            if name in stack:
+                while stack:
+                    top = stack.pop()
+                    out.append(f"</{top}>")
+                    used += len(top) + 3
+                    if top == name:
+                        break
+            continue
+        if kind == "open":
+            name = _tag_name(token)
+            cost = utf16_len(token) + len(name) + 3
+            if used + cost + closing_cost(stack) > budget:
+                break
+            out.append(token)
+            used += utf16_len(token)
+            stack.append(name)
+            continue
+        room = budget - used - closing_cost(stack)
+        size = utf16_len(token)
+        if size <= room:
+            out.append(token)
+            used += size
+            continue
+        if kind == "text" and room > 0:
+            out.append(_cut_text(token, room))
+        break
+    while out and out[-1].startswith("<") and not out[-1].startswith("</"):
+        # drop tags opened right before the cut: an empty link or bold adds nothing
+        out.pop()
+        stack.pop()
+    text = "".join(out).rstrip()
+    return text + ellipsis + "".join(f"</{name}>" for name in reversed(stack))
+
+
+def _cut_text(text: str, room: int) -> str:
+    """The longest prefix of `text` within `room` UTF-16 units, backed off to a space."""
+    cut = text.encode("utf-16-le")[: room * 2].decode("utf-16-le", errors="ignore")
+    space = cut.rfind(" ")
+    if space > len(cut) * 0.6:
+        cut = cut[:space]
+    return cut
+
+
+def _top_level_breaks(markup: str, separator: str) -> list[int]:
+    """Offsets just after each `separator` that lies outside every tag pair."""
+    positions: list[int] = []
+    depth = 0
+    offset = 0
+    for kind, token in _tokens(markup):
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth = max(0, depth - 1)
+        elif kind == "text" and depth == 0:
+            start = 0
+            while (found := token.find(separator, start)) != -1:
+                positions.append(offset + found + len(separator))
+                start = found + len(separator)
+        offset += len(token)
+    return positions
+
+
+def _split_block(block: str, limit: int) -> list[str]:
+    """Split an over-long block at top-level line breaks, then spaces; trim what still won't fit."""
+    for separator in ("\n", " "):
+        cuts = [c for c in _top_level_breaks(block, separator) if c < len(block)]
+        if not cuts:
+            continue
+        pieces, start = [], 0
+        for cut in cuts:
+            pieces.append(block[start:cut])
+            start = cut
+        pieces.append(block[start:])
+        packed = _pack(pieces, limit, joiner="")
+        out: list[str] = []
+        for piece in packed:
+            piece = piece.strip()
+            if not piece:
+                continue
+            out.extend([piece] if utf16_len(piece) <= limit else _split_block(piece, limit))
+        return out
+    return [trim_html(block, limit)]
+
+
+def _pack(pieces: Sequence[str], limit: int, joiner: str) -> list[str]:
+    parts: list[str] = []
+    current = ""
+    for piece in pieces:
+        candidate = current + joiner + piece if current else piece
+        if current and utf16_len(candidate.rstrip()) > limit:
+            parts.append(current)
+            current = piece
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return parts
+
+
+def split_message(
+    blocks: Sequence[str],
+    limit: int = MESSAGE_LIMIT,
+    *,
+    separator: str = BLOCK_SEPARATOR,
+    oversize: str = "trim",
+) -> list[str]:
+    """Pack blocks (items) into as few messages as fit, breaking only between blocks.
+
+    A block longer than `limit` on its own is trimmed (`oversize="trim"`, for digest items) or
+    split at its own top-level line breaks (`oversize="split"`, for long announcements).
+    """
+    if oversize not in ("trim", "split"):
+        raise ValueError("oversize must be 'trim' or 'split'")
+    fitted: list[str] = []
+    for block in blocks:
+        block = block.strip()
+        if not block:
+            continue
+        if utf16_len(block) <= limit:
+            fitted.append(block)
+        elif oversize == "trim":
+            fitted.append(trim_html(block, limit))
+        else:
+            fitted.extend(_split_block(block, limit))
+    return _pack(fitted, limit, joiner=separator)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedDigest:
+    """The parts of one digest and how many stories they hold."""
+
+    parts: list[str] = field(default_factory=list)
+    count: int = 0
+
+
+def render_entries_digest(
+    entries: Sequence[DigestEntry],
+    *,
+    selected: Collection[str],
+    tz: tzinfo,
+    when: datetime,
+    header: Callable[[datetime, tzinfo, int], str] = digest_header,
+) -> RenderedDigest:
+    """Filter, group and render in one go: what one group of subscribers receives."""
+    groups = group_by_division(entries, selected)
+    count = sum(len(v) for v in groups.values())
+    if not count:
+        return RenderedDigest()
+    return RenderedDigest(render_digest(groups, tz=tz, header=header(when, tz, count)), count)
