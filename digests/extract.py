@@ -22,15 +22,9 @@ import lxml.html
 import trafilatura
 from trafilatura.utils import detect_encoding
 
-from digests.model import Dateline, ExtractedArticle
+from digests.model import ExtractedArticle
 from digests.pagedate import parse_indonesian_date
-
-try:
-    from digests.text.dateline import strip_dateline
-except ModuleNotFoundError as missing:  # written in parallel; datelines stay None until it lands
-    if missing.name not in ("digests.text", "digests.text.dateline"):
-        raise
-    strip_dateline = None
+from digests.text.dateline import strip_dateline
 
 MAX_INPUT_BYTES = 5_000_000
 MIN_ARTICLE_CHARS = 80
@@ -157,7 +151,7 @@ def extract_article(
         paragraphs=paragraphs,
         published=published,
         published_date=published_date,
-        dateline=_dateline(paragraphs[0]),
+        dateline=strip_dateline(paragraphs[0])[0],
         url=url,
         site_name=doc.get("sitename") or None,
     )
@@ -336,9 +330,3 @@ def _published(
         except ValueError:
             pass
     return None, fallback
-
-
-def _dateline(first_paragraph: str) -> Dateline | None:
-    if strip_dateline is None:
-        return None
-    return strip_dateline(first_paragraph)[0]
