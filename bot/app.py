@@ -1,0 +1,249 @@
+"""Build the Telegram Application: every handler, job and start-up step on one screen.
+
+`build_application(settings)` is what `python -m bot` runs and what the end-to-end tests start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import HTTPXRequest
+
+from bot import texts
+from bot.context import DEPS_KEY, BotDeps, deps
+from bot.guards import PolitenessLimit
+from bot.handlers import admin, picker, staff
+from bot.jobs import deliver_due_digests
+from bot.sender import OutboxSender
+from digests import delivery
+from digests.config import Settings
+from digests.sources import load_sources_file, sync_sources
+from digests.store.db import Database
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+DIGEST_JOB, CRAWL_JOB = "deliver_due_digests", "crawl_sources"
+SENDER_TASK = "sender_task"
+
+
+def build_application(
+    settings: Settings,
+    db: Database | None = None,
+    *,
+    politeness: PolitenessLimit | None = None,
+    digest_job_first: float = 5.0,
+    crawl_job_first: float = 60.0,
+) -> Application:
+    """The whole bot. `db` given means the caller owns (and disposes) it, as the tests do."""
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    own_db = db is None
+    bot_deps = BotDeps(settings=settings, db=db or Database(settings.database_url))
+    bot_deps.state["own_db"] = own_db
+
+    application = (
+        Application.builder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        # trust_env=False: proxy variables must never reroute Bot API traffic (or loopback).
+        .request(HTTPXRequest(connection_pool_size=16, httpx_kwargs={"trust_env": False}))
+        .get_updates_request(HTTPXRequest(httpx_kwargs={"trust_env": False}))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                tzinfo=settings.tz,
+            )
+        )
+        .post_init(_post_init)
+        .post_stop(_post_stop)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data[DEPS_KEY] = bot_deps
+
+    # Group -1 runs before everything else: a user over the limit is stopped right here.
+    application.add_handler(TypeHandler(Update, politeness or PolitenessLimit()), group=-1)
+
+    # Staff commands (Indonesian aliases are real command names).
+    application.add_handler(CommandHandler("start", staff.start))
+    application.add_handler(CommandHandler(["help", "bantuan"], staff.help_command))
+    application.add_handler(CommandHandler(["divisions", "divisi"], staff.divisions))
+    application.add_handler(CommandHandler(["subscribe", "langganan"], staff.subscribe))
+    application.add_handler(CommandHandler(["unsubscribe", "berhenti"], staff.unsubscribe))
+    application.add_handler(CommandHandler(["time", "waktu"], staff.set_time))
+    application.add_handler(CommandHandler(["settings", "pengaturan"], staff.show_settings))
+    application.add_handler(CommandHandler("hapusdata", staff.delete_data))
+    application.add_handler(CommandHandler(["digest", "ringkasan"], staff.digest))
+    application.add_handler(CommandHandler(["latest", "terbaru"], staff.latest))
+    application.add_handler(CommandHandler(["search", "cari"], staff.search))
+    # Fetching a page takes a while: don't hold up everyone else's updates meanwhile.
+    application.add_handler(CommandHandler(["summary", "ringkas"], staff.summary, block=False))
+
+    # Admin commands (each handler refuses non-admins itself).
+    application.add_handler(CommandHandler(["broadcast", "siaran"], admin.broadcast))
+    application.add_handler(CommandHandler(["stats", "statistik"], admin.stats))
+    application.add_handler(CommandHandler(["sources", "sumber"], admin.sources))
+    application.add_handler(CommandHandler(["crawl", "perbarui"], admin.crawl, block=False))
+    application.add_handler(CommandHandler("addsource", admin.add_source_command))
+    application.add_handler(CommandHandler("removesource", admin.remove_source_command))
+
+    # Buttons, by callback-data prefix; anything else is stale or forged.
+    application.add_handler(CallbackQueryHandler(picker.on_press, pattern=picker.PATTERN))
+    application.add_handler(
+        CallbackQueryHandler(staff.on_delete_press, pattern=staff.DELETE_PATTERN)
+    )
+    application.add_handler(
+        CallbackQueryHandler(admin.on_broadcast_press, pattern=admin.BROADCAST_PATTERN)
+    )
+    application.add_handler(CallbackQueryHandler(stale_button))
+
+    # Last: a command none of the above knows.
+    application.add_handler(MessageHandler(filters.COMMAND, staff.unknown_command))
+
+    application.add_error_handler(on_error)
+
+    jobs = application.job_queue
+    assert jobs is not None, "python-telegram-bot[job-queue] is required"
+    jobs.run_repeating(deliver_due_digests, interval=60, first=digest_job_first, name=DIGEST_JOB)
+    jobs.run_repeating(
+        crawl_job,
+        interval=settings.crawl_interval_minutes * 60,
+        first=crawl_job_first,
+        name=CRAWL_JOB,
+    )
+    return application
+
+
+# --- lifecycle ------------------------------------------------------------------------------
+
+
+async def _post_init(application: Application) -> None:
+    """Schema, sources, command menus, then the outbox sender: ready before the first update."""
+    d: BotDeps = application.bot_data[DEPS_KEY]
+    await d.db.upgrade()
+    await sync_sources_file(d)
+    await set_commands(application, d.settings)
+    sender = OutboxSender(
+        application.bot, d.db, d.settings, worker_id=f"{socket.gethostname()}-{os.getpid()}"
+    )
+    sender.on_broadcast_done = lambda broadcast_id: report_broadcast(application, broadcast_id)
+    d.sender = sender
+    d.state[SENDER_TASK] = asyncio.create_task(sender.run(), name="outbox-sender")
+    log.info(
+        "bot ready: %d admin(s), sources from %s",
+        len(d.settings.admin_ids),
+        d.settings.sources_file,
+    )
+
+
+async def _post_stop(application: Application) -> None:
+    d: BotDeps = application.bot_data[DEPS_KEY]
+    task = d.state.pop(SENDER_TASK, None)
+    if d.sender is not None:
+        await d.sender.stop()
+    if task is not None:
+        try:
+            await asyncio.wait_for(task, timeout=10)
+        except (TimeoutError, asyncio.CancelledError):
+            task.cancel()
+        except Exception:
+            log.exception("outbox sender ended with an error")
+
+
+async def _post_shutdown(application: Application) -> None:
+    d: BotDeps = application.bot_data[DEPS_KEY]
+    if d.state.get("own_db"):
+        await d.db.dispose()
+
+
+async def sync_sources_file(d: BotDeps) -> None:
+    specs, errors = load_sources_file(d.settings.sources_file)
+    for error in errors:
+        log.warning("sources file: %s", error)
+    result = await sync_sources(d.db, specs)
+    for error in result.errors or ():
+        log.warning("sources sync: %s", error)
+    log.info(
+        "sources synced: %d added, %d updated, %d disabled",
+        result.added,
+        result.updated,
+        result.disabled,
+    )
+
+
+async def set_commands(application: Application, settings: Settings) -> None:
+    """Staff menu for everyone; each admin's own chat also lists the admin commands."""
+    staff_menu = [BotCommand(name, text) for name, text in texts.STAFF_COMMANDS]
+    admin_menu = staff_menu + [BotCommand(name, text) for name, text in texts.ADMIN_COMMANDS]
+    await application.bot.set_my_commands(staff_menu, scope=BotCommandScopeDefault())
+    for admin_id in settings.admin_ids:
+        try:
+            await application.bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(admin_id))
+        except (BadRequest, Forbidden) as exc:
+            # An admin who never opened the bot has no chat yet; their menu comes next start.
+            log.warning("admin menu not set for %s: %s", admin_id, exc)
+
+
+# --- jobs and hooks -------------------------------------------------------------------------
+
+
+async def crawl_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    d = deps(context)
+    if admin.crawl_lock(d).locked():
+        log.info("scheduled crawl skipped: a crawl is already running")
+        return
+    report = await admin.crawl_and_push(d)
+    log.info("scheduled crawl done: %d new article(s)", len(report.new_article_ids))
+
+
+async def report_broadcast(application: Application, broadcast_id: int) -> None:
+    """Tell the admin how a broadcast went, once the sender has finished it."""
+    d: BotDeps = application.bot_data[DEPS_KEY]
+    chat_id, text = await delivery.broadcast_report(d.db, broadcast_id)
+    await application.bot.send_message(chat_id, text)
+
+
+# --- buttons nobody handles, errors ---------------------------------------------------------
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.STALE_BUTTON, show_alert=True)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log with the traceback; tell the user briefly, never the traceback itself."""
+    log.error("error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.ERROR, show_alert=True)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(texts.ERROR)
+    except TelegramError as exc:
+        log.warning("could not tell the user about the error: %s", exc)

@@ -1,0 +1,254 @@
+"""Admin commands (ADMIN_IDS): broadcast with preview, stats, sources, crawling now.
+
+Every entry point here is wrapped in `admin_only`; every change is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any
+
+from sqlalchemy import update as sql_update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.catalog import division_names, division_slugs
+from bot.context import BotDeps, deps
+from bot.guards import admin_only
+from digests import delivery
+from digests.compose import render_announcement
+from digests.sources import SourceError, add_source, remove_source, source_health
+from digests.store import queries
+from digests.store.models import AuditEntry, Broadcast
+from digests.store.types import utcnow
+
+log = logging.getLogger(__name__)
+
+BROADCAST_PATTERN = r"^bc:"
+_BROADCAST_DATA = re.compile(r"^bc:(send|cancel):(\d{1,12})$")
+_COMMAND_PREFIX = re.compile(r"^/\S+\s?")
+CRAWL_LOCK = "crawl_lock"
+
+
+def _message(update: Update) -> Message:
+    assert update.effective_message is not None
+    return update.effective_message
+
+
+def _actor(update: Update) -> int:
+    return update.effective_user.id if update.effective_user else 0
+
+
+async def audit(d: BotDeps, actor_id: int, action: str, **detail: Any) -> None:
+    async with d.db.session() as session:
+        session.add(AuditEntry(actor_id=actor_id, action=action, detail=detail))
+        await session.commit()
+
+
+def _command_text(message: Message) -> str:
+    """The message after the command word, line breaks kept (context.args would lose them)."""
+    return _COMMAND_PREFIX.sub("", message.text or "", count=1)
+
+
+# --- broadcast ------------------------------------------------------------------------------
+
+
+def parse_broadcast(text: str) -> tuple[list[str], str]:
+    """Leading `#slug` words pick divisions; the rest, line breaks kept, is the message."""
+    divisions: list[str] = []
+    rest = text.lstrip()
+    while rest.startswith("#"):
+        word, _, remainder = rest.partition(" ")
+        if "\n" in word:
+            word, _, tail = word.partition("\n")
+            remainder = tail + (" " + remainder if remainder else "")
+        divisions.append(word[1:].lower())
+        rest = remainder.lstrip()
+    return list(dict.fromkeys(d for d in divisions if d)), rest.strip()
+
+
+@admin_only
+async def broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    d = deps(context)
+    message = _message(update)
+    divisions, text = parse_broadcast(_command_text(message))
+    unknown = [slug for slug in divisions if slug not in division_slugs()]
+    if unknown:
+        await message.reply_text(texts.unknown_divisions(unknown, division_slugs()))
+        return
+    if not text:
+        await message.reply_text(texts.BROADCAST_USAGE)
+        return
+    recipients = await delivery.count_broadcast_recipients(d.db, divisions)
+    async with d.db.session() as session:
+        row = Broadcast(
+            admin_id=_actor(update),
+            admin_chat_id=message.chat_id,
+            text=text,
+            divisions=divisions,
+            recipients=recipients,
+        )
+        session.add(row)
+        await session.commit()
+        await session.refresh(row)
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.BROADCAST_SEND_BUTTON, callback_data=f"bc:send:{row.id}"
+                ),
+                InlineKeyboardButton(
+                    texts.BROADCAST_CANCEL_BUTTON, callback_data=f"bc:cancel:{row.id}"
+                ),
+            ]
+        ]
+    )
+    await message.reply_text(texts.broadcast_preview_header(recipients, division_names(divisions)))
+    parts = render_announcement(text)
+    for part in parts[:-1]:
+        await message.reply_text(part)
+    await message.reply_text(parts[-1], reply_markup=buttons)
+
+
+@admin_only
+async def on_broadcast_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    match = _BROADCAST_DATA.match(query.data or "")
+    if match is None:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    action, broadcast_id = match.group(1), int(match.group(2))
+    d = deps(context)
+    new_status = "sending" if action == "send" else "cancelled"
+    # One atomic preview → sending/cancelled step: a second press (or a second admin) finds
+    # the broadcast no longer in preview and changes nothing.
+    async with d.db.session() as session:
+        result = await session.execute(
+            sql_update(Broadcast)
+            .where(Broadcast.id == broadcast_id, Broadcast.status == "preview")
+            .values(status=new_status, confirmed_at=utcnow())
+        )
+        await session.commit()
+        claimed = result.rowcount == 1
+    if not claimed:
+        await query.answer(texts.BROADCAST_ALREADY, show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    if action == "cancel":
+        await audit(d, _actor(update), "broadcast_cancelled", broadcast_id=broadcast_id)
+        await _message(update).reply_text(texts.BROADCAST_CANCELLED)
+        return
+    enqueued = await delivery.enqueue_broadcast(d.db, broadcast_id)
+    await audit(d, _actor(update), "broadcast_sent", broadcast_id=broadcast_id, recipients=enqueued)
+    await _message(update).reply_text(texts.broadcast_sending(enqueued))
+    d.wake_sender()
+
+
+# --- stats and sources ----------------------------------------------------------------------
+
+
+@admin_only
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    d = deps(context)
+    snapshot = await queries.stats(d.db)
+    per_division = [
+        (name, snapshot.per_division.get(slug, 0))
+        for slug, name in zip(division_slugs(), division_names(division_slugs()), strict=True)
+    ]
+    last_crawl = (
+        snapshot.last_crawl.astimezone(d.settings.tz).strftime("%d-%m-%Y %H:%M")
+        if snapshot.last_crawl
+        else None
+    )
+    await _message(update).reply_text(texts.stats(snapshot, per_division, last_crawl))
+
+
+@admin_only
+async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    d = deps(context)
+    rows = await source_health(d.db)
+    if not rows:
+        await _message(update).reply_text(texts.NO_SOURCES)
+        return
+    lines = [texts.sources_header(len(rows))]
+    for row in rows:
+        last_ok = (
+            row.last_success_at.astimezone(d.settings.tz).strftime("%d-%m %H:%M")
+            if row.last_success_at
+            else None
+        )
+        lines.append(texts.source_line(row, last_ok))
+    from digests.compose import split_message
+
+    for part in split_message(lines, separator="\n"):
+        await _message(update).reply_text(part)
+
+
+@admin_only
+async def add_source_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    d = deps(context)
+    args = context.args or []
+    if not args:
+        await _message(update).reply_text(texts.ADDSOURCE_USAGE)
+        return
+    url, name = args[0], " ".join(args[1:]).strip() or None
+    try:
+        source = await add_source(d.db, url, name)
+    except SourceError as exc:
+        await _message(update).reply_text(texts.source_not_added(str(exc)))
+        return
+    await audit(d, _actor(update), "source_added", source_id=source.id, url=source.url)
+    await _message(update).reply_text(texts.source_added(source.name, source.url))
+
+
+@admin_only
+async def remove_source_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    d = deps(context)
+    key = " ".join(context.args or []).strip()
+    if not key:
+        await _message(update).reply_text(texts.REMOVESOURCE_USAGE)
+        return
+    source = await remove_source(d.db, key)
+    if source is None:
+        await _message(update).reply_text(texts.source_not_found(key))
+        return
+    await audit(d, _actor(update), "source_removed", source_id=source.id, url=source.url)
+    await _message(update).reply_text(texts.source_removed(source.name))
+
+
+# --- crawling now ---------------------------------------------------------------------------
+
+
+def crawl_lock(d: BotDeps) -> asyncio.Lock:
+    """One crawl at a time, whether started by the schedule or by an admin."""
+    return d.state.setdefault(CRAWL_LOCK, asyncio.Lock())
+
+
+async def crawl_and_push(d: BotDeps) -> Any:
+    """Crawl every source, then queue instant pushes of what is new and wake the sender."""
+    from digests.crawl import Crawler
+
+    async with crawl_lock(d):
+        report = await Crawler(d.db, d.settings).crawl_all()
+        if report.new_article_ids:
+            await delivery.enqueue_instant(d.db, report.new_article_ids)
+            d.wake_sender()
+        return report
+
+
+@admin_only
+async def crawl(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    d = deps(context)
+    message = _message(update)
+    if crawl_lock(d).locked():
+        await message.reply_text(texts.CRAWL_BUSY)
+        return
+    await message.reply_text(texts.CRAWL_STARTED)
+    report = await crawl_and_push(d)
+    await audit(d, _actor(update), "crawl", new_articles=len(report.new_article_ids))
+    await message.reply_text(texts.crawl_report(report))

@@ -1,0 +1,66 @@
+"""Small pieces several handler modules share: registration, schedule wording, long replies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from telegram import Message, Update
+
+from bot import texts
+from bot.context import BotDeps
+from digests import delivery
+from digests.compose import split_message
+from digests.config import Settings
+from digests.schedule import DeliverySpec, describe_spec, parse_time
+from digests.store import subscribers
+from digests.store.models import Subscriber
+
+
+async def register(d: BotDeps, update: Update) -> Subscriber:
+    """The subscriber of this chat, created (and scheduled) on first contact."""
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None
+    subscriber, created = await subscribers.get_or_create(
+        d.db,
+        chat_id=chat.id,
+        user_id=user.id if user else None,
+        first_name=user.first_name if user else None,
+        username=user.username if user else None,
+        default_time=d.settings.default_digest_time,
+    )
+    if created or subscriber.next_digest_at is None:
+        await reschedule(d, subscriber)
+    return subscriber
+
+
+async def reschedule(d: BotDeps, subscriber: Subscriber) -> None:
+    await delivery.reschedule(d.db, subscriber, d.settings)
+
+
+def tz_label(settings: Settings) -> str:
+    return datetime.now(settings.tz).tzname() or settings.timezone
+
+
+def delivery_phrase(settings: Settings, subscriber: Subscriber) -> str:
+    """ "pukul 07:00 dan 17:30 (WIB)" or the instant wording, HTML-safe."""
+    spec = DeliverySpec(
+        times=tuple(parse_time(t) for t in subscriber.delivery_times), instant=subscriber.instant
+    )
+    if not spec.instant and not spec.times:
+        return "tidak terjadwal"
+    phrase = describe_spec(spec)
+    if not spec.instant:
+        phrase += f" ({tz_label(settings)})"
+    return texts.esc(phrase)
+
+
+async def reply_parts(message: Message, parts: Sequence[str]) -> None:
+    """Send rendered HTML messages in order (each already within Telegram's limit)."""
+    for part in parts:
+        await message.reply_text(part)
+
+
+async def reply_blocks(message: Message, blocks: Sequence[str]) -> None:
+    """Pack rendered items into as few messages as fit, breaking only between items."""
+    await reply_parts(message, split_message(blocks))

@@ -1,0 +1,100 @@
+"""The division picker: an inline keyboard of divisions, each toggled with a ✅, edited in place.
+
+Callback data is `div:<slug>` for a toggle and `div:!all`, `div:!none`, `div:!done` for the
+bottom row. Anything else under the `div:` prefix, or a press from a chat we no longer know,
+is a stale or forged button and gets a polite toast.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.catalog import division_names, division_slugs
+from bot.context import deps
+from bot.handlers.common import delivery_phrase, reschedule
+from digests.store import subscribers
+
+log = logging.getLogger(__name__)
+
+PREFIX = "div:"
+PATTERN = r"^div:"
+ALL, NONE, DONE = "!all", "!none", "!done"
+
+
+def keyboard(selected: Sequence[str]) -> InlineKeyboardMarkup:
+    chosen = set(selected)
+    rows = [
+        [
+            InlineKeyboardButton(
+                ("✅ " if slug in chosen else "▫️ ") + name, callback_data=PREFIX + slug
+            )
+        ]
+        for slug, name in zip(division_slugs(), division_names(division_slugs()), strict=True)
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(texts.PICKER_ALL_BUTTON, callback_data=PREFIX + ALL),
+            InlineKeyboardButton(texts.PICKER_NONE_BUTTON, callback_data=PREFIX + NONE),
+            InlineKeyboardButton(texts.PICKER_DONE_BUTTON, callback_data=PREFIX + DONE),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def _in_catalog_order(slugs: Sequence[str]) -> list[str]:
+    wanted = set(slugs)
+    return [slug for slug in division_slugs() if slug in wanted]
+
+
+async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or update.effective_chat is None:
+        return
+    action = (query.data or "").removeprefix(PREFIX)
+    valid = set(division_slugs())
+    if action not in valid and action not in (ALL, NONE, DONE):
+        log.info("stale or forged picker button %r", query.data)
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    d = deps(context)
+    chat_id = update.effective_chat.id
+    subscriber = await subscribers.get(d.db, chat_id)
+    if subscriber is None:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+
+    if action == DONE:
+        await query.answer()
+        names = division_names(subscriber.divisions)
+        await query.edit_message_text(
+            texts.picker_done(names, delivery_phrase(d.settings, subscriber)), reply_markup=None
+        )
+        return
+
+    def change(current: list[str]) -> list[str]:
+        if action == ALL:
+            return list(division_slugs())
+        if action == NONE:
+            return []
+        if action in current:
+            return [s for s in current if s != action]
+        return _in_catalog_order([*current, action])
+
+    updated = await subscribers.change_divisions(d.db, chat_id, change)
+    if updated is None:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    await reschedule(d, updated)
+    await query.answer()
+    try:
+        await query.edit_message_reply_markup(reply_markup=keyboard(updated.divisions))
+    except BadRequest as exc:
+        # "Semua" pressed when all are already chosen: nothing to redraw.
+        if "not modified" not in str(exc).lower():
+            raise

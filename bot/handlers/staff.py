@@ -1,0 +1,380 @@
+"""Commands every staff member uses: registration, divisions, schedule, reading and searching."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from datetime import tzinfo
+
+import httpx
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.catalog import division_description, division_names, division_slugs
+from bot.context import deps
+from bot.handlers import picker
+from bot.handlers.common import (
+    delivery_phrase,
+    register,
+    reply_blocks,
+    reply_parts,
+    reschedule,
+)
+from digests import delivery
+from digests.compose import DigestEntry, best_quote, entry_from_article, render_article
+from digests.pipeline import NoArticleError, ProcessedArticle, process_html, process_text
+from digests.schedule import parse_delivery_times
+from digests.sources import list_sources
+from digests.store import queries, subscribers
+from digests.store.models import Article
+from digests.urls import UrlRefused, fetch_checked
+
+log = logging.getLogger(__name__)
+
+ALL_WORDS = frozenset({"semua", "all"})
+LATEST_DEFAULT, LATEST_MAX = 5, 20
+SEARCH_LIMIT, SEARCH_MAX_CHARS = 10, 100
+SUMMARY_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+SUMMARY_USER_AGENT = "KPU-Digest/1.0 (+ringkasan atas permintaan staf)"
+_URL_LIKE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|www\.)\S+$", re.IGNORECASE)
+_URL_IN_TEXT = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+", re.IGNORECASE)
+
+DELETE_YES, DELETE_NO = "del:yes", "del:no"
+DELETE_PATTERN = r"^del:"
+
+
+def _message(update: Update) -> Message:
+    assert update.effective_message is not None
+    return update.effective_message
+
+
+def _parse_slugs(args: list[str]) -> tuple[list[str], list[str], bool]:
+    """(known slugs, unknown words, "semua" given) from command arguments like `#data, teknis`."""
+    words = [w.strip("#,;").lower() for arg in args for w in arg.split(",")]
+    words = [w for w in words if w]
+    everything = any(w in ALL_WORDS for w in words)
+    valid = set(division_slugs())
+    known = [w for w in dict.fromkeys(words) if w in valid]
+    unknown = [w for w in dict.fromkeys(words) if w not in valid and w not in ALL_WORDS]
+    return known, unknown, everything
+
+
+# --- registration and help ------------------------------------------------------------------
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    subscriber = await register(deps(context), update)
+    user = update.effective_user
+    await _message(update).reply_text(
+        texts.start(user.first_name if user else None),
+        reply_markup=picker.keyboard(subscriber.divisions),
+    )
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    user = update.effective_user
+    text = texts.HELP
+    if deps(context).settings.is_admin(user.id if user else None):
+        text += texts.ADMIN_HELP
+    await _message(update).reply_text(text)
+
+
+async def divisions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    slugs = division_slugs()
+    rows = [
+        (slug, name, division_description(slug))
+        for slug, name in zip(slugs, division_names(slugs), strict=True)
+    ]
+    await _message(update).reply_text(texts.divisions_list(rows))
+
+
+# --- divisions ------------------------------------------------------------------------------
+
+
+async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    d = deps(context)
+    message = _message(update)
+    known, unknown, everything = _parse_slugs(context.args or [])
+    if unknown:
+        await message.reply_text(texts.unknown_divisions(unknown, division_slugs()))
+        return
+    subscriber = await register(d, update)
+    if not known and not everything:
+        await message.reply_text(
+            texts.SUBSCRIBE_USAGE, reply_markup=picker.keyboard(subscriber.divisions)
+        )
+        return
+    wanted = set(division_slugs()) if everything else set(known)
+
+    def add(current: list[str]) -> list[str]:
+        chosen = set(current) | wanted
+        return [s for s in division_slugs() if s in chosen]
+
+    updated = await subscribers.change_divisions(d.db, subscriber.chat_id, add)
+    assert updated is not None
+    await reschedule(d, updated)
+    await message.reply_text(
+        texts.subscribed(division_names(updated.divisions))
+        + "\n"
+        + texts.time_set(delivery_phrase(d.settings, updated))
+    )
+
+
+async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    d = deps(context)
+    message = _message(update)
+    chat_id = update.effective_chat.id if update.effective_chat else 0
+    known, unknown, everything = _parse_slugs(context.args or [])
+    if unknown:
+        await message.reply_text(texts.unknown_divisions(unknown, division_slugs()))
+        return
+    subscriber = await subscribers.get(d.db, chat_id)
+    if subscriber is None:
+        await message.reply_text(texts.NOT_REGISTERED)
+        return
+    if everything or not known:
+        await subscribers.deactivate(d.db, chat_id, reason="unsubscribed")
+        await message.reply_text(texts.UNSUBSCRIBED_ALL)
+        return
+    removed = [s for s in known if s in subscriber.divisions]
+    if not removed:
+        await message.reply_text(texts.not_subscribed_to(known))
+        return
+    updated = await subscribers.change_divisions(
+        d.db, chat_id, lambda current: [s for s in current if s not in removed]
+    )
+    remaining = updated.divisions if updated else []
+    await message.reply_text(texts.unsubscribed(division_names(removed), division_names(remaining)))
+
+
+# --- schedule, settings, data ---------------------------------------------------------------
+
+
+async def set_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    d = deps(context)
+    message = _message(update)
+    try:
+        spec = parse_delivery_times(" ".join(context.args or []))
+    except ValueError as exc:
+        await message.reply_text(texts.time_invalid(str(exc)))
+        return
+    subscriber = await register(d, update)
+    updated = await subscribers.set_delivery(
+        d.db,
+        subscriber.chat_id,
+        times=spec.labels if not spec.instant else None,
+        instant=spec.instant,
+    )
+    assert updated is not None
+    await reschedule(d, updated)
+    await message.reply_text(texts.time_set(delivery_phrase(d.settings, updated)))
+
+
+async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    d = deps(context)
+    chat_id = update.effective_chat.id if update.effective_chat else 0
+    subscriber = await subscribers.get(d.db, chat_id)
+    if subscriber is None:
+        await _message(update).reply_text(texts.NOT_REGISTERED)
+        return
+    next_at = None
+    if subscriber.next_digest_at and not subscriber.instant:
+        next_at = subscriber.next_digest_at.astimezone(d.settings.tz).strftime("%d-%m-%Y %H:%M")
+    await _message(update).reply_text(
+        texts.settings(
+            active=subscriber.active,
+            names=division_names(subscriber.divisions),
+            when=delivery_phrase(d.settings, subscriber),
+            next_at=next_at,
+        )
+    )
+
+
+async def delete_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(texts.DELETE_YES_BUTTON, callback_data=DELETE_YES),
+                InlineKeyboardButton(texts.DELETE_NO_BUTTON, callback_data=DELETE_NO),
+            ]
+        ]
+    )
+    await _message(update).reply_text(texts.DELETE_CONFIRM, reply_markup=buttons)
+
+
+async def on_delete_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or update.effective_chat is None:
+        return
+    if query.data == DELETE_NO:
+        await query.answer()
+        await query.edit_message_text(texts.DELETE_CANCELLED, reply_markup=None)
+        return
+    if query.data != DELETE_YES:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    await query.answer()
+    existed = await subscribers.delete_all_data(deps(context).db, update.effective_chat.id)
+    await query.edit_message_text(
+        texts.DELETED if existed else texts.NOTHING_TO_DELETE, reply_markup=None
+    )
+
+
+# --- reading news ---------------------------------------------------------------------------
+
+
+async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    d = deps(context)
+    message = _message(update)
+    chat_id = update.effective_chat.id if update.effective_chat else 0
+    subscriber = await subscribers.get(d.db, chat_id)
+    if subscriber is None:
+        await message.reply_text(texts.NOT_REGISTERED)
+        return
+    if not subscriber.divisions:
+        await message.reply_text(texts.NO_DIVISIONS)
+        return
+    parts = await delivery.build_digest_for(d.db, subscriber, d.settings)
+    if not parts:
+        await message.reply_text(texts.DIGEST_EMPTY)
+        return
+    await reply_parts(message, parts)
+
+
+def _render(article: Article, tz: tzinfo) -> str:
+    return render_article(entry_from_article(article), tz)
+
+
+def _render_processed(article: ProcessedArticle, url: str | None, tz: tzinfo) -> str:
+    """A summary made on request, with the divisions it would be filed under."""
+    entry = DigestEntry(
+        title=article.title or url or "Ringkasan",
+        url=article.url or url or "",
+        published=article.published,
+        lead=tuple(article.lead),
+        quote=best_quote(article.quotes),
+        divisions=tuple(article.divisions),
+    )
+    if entry.url:
+        body = render_article(entry, tz)
+    else:  # pasted text has nothing to link to
+        lines = [f"<b>{texts.esc(entry.title)}</b>", texts.esc(" ".join(entry.lead))]
+        if entry.quote is not None:
+            speaker = f" — {entry.quote.speaker}" if entry.quote.speaker else ""
+            lines.append(f"<i>{texts.esc(f'“{entry.quote.text}”{speaker}')}</i>")
+        body = "\n".join(lines)
+    return body + "\n" + texts.summary_divisions(division_names(article.divisions))
+
+
+async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    d = deps(context)
+    message = _message(update)
+    args = context.args or []
+    count = LATEST_DEFAULT
+    if args:
+        if len(args) > 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= LATEST_MAX:
+            await message.reply_text(texts.LATEST_BAD_N.format(max=LATEST_MAX))
+            return
+        count = int(args[0])
+    chat_id = update.effective_chat.id if update.effective_chat else 0
+    subscriber = await subscribers.get(d.db, chat_id)
+    wanted = subscriber.divisions if subscriber and subscriber.divisions else None
+    articles = await queries.latest_articles(d.db, count, wanted)
+    if not articles:
+        await message.reply_text(texts.NO_ARTICLES)
+        return
+    blocks = [texts.latest_header(len(articles))]
+    blocks += [_render(article, d.settings.tz) for article in articles]
+    await reply_blocks(message, blocks)
+
+
+async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    d = deps(context)
+    message = _message(update)
+    query = " ".join(context.args or []).strip()
+    if not query:
+        await message.reply_text(texts.SEARCH_USAGE)
+        return
+    if len(query) > SEARCH_MAX_CHARS:
+        await message.reply_text(texts.SEARCH_TOO_LONG.format(max=SEARCH_MAX_CHARS))
+        return
+    articles = await queries.search_articles(d.db, query, SEARCH_LIMIT)
+    if not articles:
+        await message.reply_text(texts.search_none(query))
+        return
+    blocks = [texts.search_header(query, len(articles))]
+    blocks += [_render(article, d.settings.tz) for article in articles]
+    await reply_blocks(message, blocks)
+
+
+# --- summary on the spot --------------------------------------------------------------------
+
+
+def _summary_input(message: Message, args: list[str]) -> tuple[str | None, str | None]:
+    """(url, pasted text) from the command's arguments or the message it replies to."""
+    if args:
+        joined = " ".join(args).strip()
+        if len(args) == 1 and _URL_LIKE.match(args[0]):
+            return args[0], None
+        return None, joined
+    replied = message.reply_to_message
+    if replied is None:
+        return None, None
+    content = (replied.text or replied.caption or "").strip()
+    for entity, value in replied.parse_entities(["url", "text_link"]).items():
+        return (entity.url or value), None
+    found = _URL_IN_TEXT.search(content)
+    if found and len(content.split()) <= 3:
+        return found.group(0), None
+    return None, content or None
+
+
+async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    d = deps(context)
+    message = _message(update)
+    url, pasted = _summary_input(message, context.args or [])
+    if url is None and pasted is None:
+        await message.reply_text(texts.SUMMARY_USAGE)
+        return
+    try:
+        if url is not None:
+            article = await _summarise_url(d, url)
+        else:
+            article = await asyncio.to_thread(process_text, pasted or "")
+    except UrlRefused as exc:
+        log.info("summary refused for %r: %s", url, exc)
+        await message.reply_text(texts.summary_refused(str(exc)))
+        return
+    except httpx.HTTPError as exc:
+        log.info("summary fetch failed for %r: %s", url, exc)
+        await message.reply_text(texts.SUMMARY_FETCH_FAILED)
+        return
+    except NoArticleError:
+        await message.reply_text(texts.SUMMARY_FAILED)
+        return
+    if article is None or not article.lead:
+        await message.reply_text(texts.SUMMARY_FAILED)
+        return
+    await reply_blocks(message, [_render_processed(article, url, d.settings.tz)])
+
+
+async def _summarise_url(d, url: str) -> ProcessedArticle | None:  # type: ignore[no-untyped-def]
+    """Fetch through the trust rule (sources' origins + ALLOWED_SUMMARY_HOSTS), then extract."""
+    trusted = {source.url for source in await list_sources(d.db)}
+    async with httpx.AsyncClient(trust_env=False, timeout=SUMMARY_TIMEOUT) as client:
+        page = await fetch_checked(
+            client,
+            url,
+            trusted_origins=trusted,
+            allowed_hosts=list(d.settings.allowed_summary_hosts),
+            headers={"User-Agent": SUMMARY_USER_AGENT},
+        )
+    if page.status_code >= 400:
+        return None
+    return await asyncio.to_thread(process_html, page.body, page.url)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _message(update).reply_text(texts.UNKNOWN_COMMAND)

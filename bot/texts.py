@@ -1,0 +1,346 @@
+"""Every sentence the bot says, in Bahasa Indonesia, in one place for review.
+
+Messages are HTML (parse_mode is set by the Application's Defaults). Anything that comes from a
+user, an article or a source goes through `esc()`; the fixed sentences here contain only the
+few tags Telegram understands.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=False)
+
+
+# --- Menu (set_my_commands): command → short description -------------------------------------
+
+STAFF_COMMANDS: list[tuple[str, str]] = [
+    ("start", "Mulai dan pilih divisi"),
+    ("ringkasan", "Ringkasan berita baru sekarang"),
+    ("terbaru", "Ringkasan terbaru: /terbaru 5"),
+    ("cari", "Cari berita: /cari kata"),
+    ("ringkas", "Ringkas satu tautan: /ringkas URL"),
+    ("divisi", "Daftar divisi"),
+    ("langganan", "Langganan divisi: /langganan data"),
+    ("berhenti", "Berhenti langganan"),
+    ("waktu", "Jam kirim: /waktu 07:00,17:30 atau instan"),
+    ("pengaturan", "Lihat pengaturan Anda"),
+    ("hapusdata", "Hapus semua data saya"),
+    ("bantuan", "Bantuan"),
+]
+
+ADMIN_COMMANDS: list[tuple[str, str]] = [
+    ("siaran", "Siaran ke pelanggan: /siaran [#divisi] teks"),
+    ("statistik", "Statistik bot"),
+    ("sumber", "Kesehatan sumber berita"),
+    ("perbarui", "Ambil berita sekarang"),
+    ("addsource", "Tambah sumber: /addsource URL [nama]"),
+    ("removesource", "Hapus sumber: /removesource nama|id"),
+]
+
+# --- Start, help ------------------------------------------------------------------------------
+
+
+def start(first_name: str | None) -> str:
+    hello = f"Halo, {esc(first_name)}!" if first_name else "Halo!"
+    return (
+        f"{hello} Saya <b>KPU Digest</b>: saya kirim ringkasan berita KPU sesuai divisi Anda.\n"
+        "Yang saya simpan: ID chat, nama, divisi dan jam kirim pilihan Anda "
+        "(hapus kapan saja dengan /hapusdata).\n\n"
+        "Pilih divisi Anda:"
+    )
+
+
+HELP = (
+    "<b>KPU Digest</b> — ringkasan berita KPU per divisi.\n\n"
+    "/ringkasan — berita baru untuk Anda sekarang\n"
+    "/terbaru [n] — n ringkasan terbaru\n"
+    "/cari kata — cari berita tersimpan\n"
+    "/ringkas URL — ringkas satu berita (atau balas pesan berisi tautan/teks)\n"
+    "/divisi — daftar divisi\n"
+    "/langganan data teknis | semua — pilih divisi\n"
+    "/berhenti [divisi] — berhenti (tanpa divisi: semuanya)\n"
+    "/waktu 07:00,17:30 | instan — jam kirim\n"
+    "/pengaturan — pengaturan Anda\n"
+    "/hapusdata — hapus semua data saya"
+)
+
+ADMIN_HELP = (
+    "\n\n<b>Admin</b>\n"
+    "/siaran [#divisi] teks — siaran dengan pratinjau\n"
+    "/statistik — statistik\n"
+    "/sumber — kesehatan sumber\n"
+    "/perbarui — ambil berita sekarang\n"
+    "/addsource URL [nama] — tambah sumber\n"
+    "/removesource nama|id — hapus sumber"
+)
+
+NOT_REGISTERED = "Anda belum terdaftar. Ketik /start untuk mulai."
+
+# --- Divisions --------------------------------------------------------------------------------
+
+PICKER_PROMPT = "Pilih divisi Anda (ketuk untuk memilih / membatalkan):"
+PICKER_DONE_BUTTON = "Selesai"
+PICKER_ALL_BUTTON = "Semua"
+PICKER_NONE_BUTTON = "Kosongkan"
+STALE_BUTTON = "Tombol ini sudah tidak berlaku. Ketik /start untuk memulai lagi."
+
+
+def picker_done(names: Sequence[str], times_text: str) -> str:
+    if not names:
+        return "Belum ada divisi yang dipilih. Ketik /start untuk memilih."
+    return (
+        "Tersimpan. Anda berlangganan: "
+        + esc(", ".join(names))
+        + f".\nRingkasan dikirim {times_text}."
+    )
+
+
+def divisions_list(rows: Iterable[tuple[str, str, str | None]]) -> str:
+    lines = ["<b>Divisi</b> (pakai slug-nya, mis. /langganan data):"]
+    for slug, name, description in rows:
+        line = f"• <code>{esc(slug)}</code> — {esc(name)}"
+        if description:
+            line += f"\n   <i>{esc(description)}</i>"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def unknown_divisions(unknown: Sequence[str], valid: Sequence[str]) -> str:
+    return (
+        "Divisi tidak dikenal: "
+        + esc(", ".join(unknown))
+        + ".\nPilihan yang ada: "
+        + ", ".join(f"<code>{esc(s)}</code>" for s in valid)
+        + " atau <code>semua</code>."
+    )
+
+
+def subscribed(names: Sequence[str]) -> str:
+    return "✅ Anda berlangganan: " + esc(", ".join(names)) + "."
+
+
+SUBSCRIBE_USAGE = (
+    "Tulis divisinya, mis. <code>/langganan data teknis</code> atau <code>/langganan semua</code>."
+    "\nAtau pilih dengan tombol:"
+)
+UNSUBSCRIBED_ALL = (
+    "Baik, semua langganan dihentikan. Anda tidak akan menerima ringkasan lagi.\n"
+    "Ingin kembali? Ketik /langganan atau /start."
+)
+
+
+def unsubscribed(removed: Sequence[str], remaining: Sequence[str]) -> str:
+    text = "Berhenti dari: " + esc(", ".join(removed)) + "."
+    if remaining:
+        text += "\nMasih berlangganan: " + esc(", ".join(remaining)) + "."
+    else:
+        text += "\nTidak ada divisi tersisa; Anda tidak akan menerima ringkasan."
+    return text
+
+
+def not_subscribed_to(slugs: Sequence[str]) -> str:
+    return "Anda memang tidak berlangganan: " + esc(", ".join(slugs)) + "."
+
+
+# --- Delivery time ----------------------------------------------------------------------------
+
+TIME_EXAMPLE = (
+    "Contoh: <code>/waktu 07:00</code>, <code>/waktu 07:00,17:30</code> "
+    "atau <code>/waktu instan</code> (langsung saat ada berita)."
+)
+
+
+def time_invalid(reason: str) -> str:
+    return f"Format waktu tidak dikenali: {esc(reason)}\n{TIME_EXAMPLE}"
+
+
+def time_set(when: str) -> str:
+    return f"⏰ Siap! Ringkasan akan dikirim {when}."
+
+
+# --- Settings, data -----------------------------------------------------------------------------
+
+
+def settings(*, active: bool, names: Sequence[str], when: str, next_at: str | None) -> str:
+    lines = ["<b>Pengaturan Anda</b>"]
+    lines.append("Status: " + ("aktif" if active else "berhenti"))
+    lines.append("Divisi: " + (esc(", ".join(names)) if names else "belum ada"))
+    lines.append(f"Jadwal: {when}")
+    if next_at and active:
+        lines.append(f"Kiriman berikutnya: {esc(next_at)}")
+    lines.append("\nUbah dengan /langganan, /berhenti, /waktu. Hapus data: /hapusdata.")
+    return "\n".join(lines)
+
+
+DELETE_CONFIRM = (
+    "Hapus semua data Anda (divisi, jadwal, antrean pesan)? Tindakan ini tidak bisa dibatalkan."
+)
+DELETE_YES_BUTTON = "🗑 Ya, hapus"
+DELETE_NO_BUTTON = "Batal"
+DELETED = "Semua data Anda sudah dihapus. Terima kasih! Ketik /start jika ingin kembali."
+NOTHING_TO_DELETE = "Tidak ada data Anda yang tersimpan."
+DELETE_CANCELLED = "Dibatalkan. Data Anda tetap tersimpan."
+
+# --- Reading news -------------------------------------------------------------------------------
+
+DIGEST_EMPTY = "Belum ada berita baru untuk divisi Anda. Coba lagi nanti ya 🙂"
+NO_DIVISIONS = "Anda belum memilih divisi. Ketik /start atau /langganan semua."
+LATEST_BAD_N = "Jumlahnya harus angka 1 sampai {max}, mis. <code>/terbaru 5</code>."
+NO_ARTICLES = "Belum ada berita tersimpan."
+
+
+def latest_header(count: int) -> str:
+    return f"<b>{count} ringkasan terbaru</b>"
+
+
+SEARCH_USAGE = "Tulis kata yang dicari, mis. <code>/cari coklit</code>."
+SEARCH_TOO_LONG = "Kata pencariannya terlalu panjang (maks. {max} huruf)."
+
+
+def search_none(query: str) -> str:
+    return f"Tidak ada berita yang memuat “{esc(query)}”."
+
+
+def search_header(query: str, count: int) -> str:
+    return f"<b>Hasil “{esc(query)}”</b> ({count} terbaru):"
+
+
+SUMMARY_USAGE = (
+    "Kirim <code>/ringkas URL</code>, atau balas pesan yang berisi tautan atau teks berita "
+    "dengan /ringkas."
+)
+
+
+def summary_refused(reason: str) -> str:
+    return f"Maaf, tautan itu tidak bisa saya ringkas: {esc(reason)}"
+
+
+def summary_divisions(names: Sequence[str]) -> str:
+    return "🏷 Divisi: " + esc(", ".join(names) if names else "umum")
+
+
+SUMMARY_FAILED = "Maaf, saya tidak menemukan isi berita untuk diringkas."
+SUMMARY_FETCH_FAILED = "Maaf, halaman itu tidak bisa diambil sekarang. Coba lagi nanti."
+
+# --- Admin --------------------------------------------------------------------------------------
+
+NOT_ADMIN = "Maaf, perintah ini khusus admin."
+BROADCAST_USAGE = (
+    "Tulis pesannya, mis. <code>/siaran Rapat pleno besok pukul 09.00</code>\n"
+    "Untuk divisi tertentu: <code>/siaran #data #teknis teks</code>."
+)
+BROADCAST_SEND_BUTTON = "✅ Kirim"
+BROADCAST_CANCEL_BUTTON = "❌ Batal"
+
+
+def broadcast_preview_header(recipients: int, names: Sequence[str]) -> str:
+    target = ("divisi " + esc(", ".join(names))) if names else "semua pelanggan aktif"
+    return (
+        f"<b>Pratinjau siaran</b> untuk <b>{recipients}</b> orang ({target}).\n"
+        "Pesan di bawah ini akan dikirim persis seperti ini. Kirim?"
+    )
+
+
+def broadcast_sending(recipients: int) -> str:
+    return f"📤 Siaran sedang dikirim ke {recipients} orang. Laporan menyusul."
+
+
+BROADCAST_CANCELLED = "Siaran dibatalkan, tidak ada yang dikirim."
+BROADCAST_ALREADY = "Siaran ini sudah diproses."
+BROADCAST_NOBODY = "Tidak ada pelanggan aktif untuk siaran ini; tidak ada yang dikirim."
+
+
+def broadcast_report(sent: int, failed: int, blocked: int) -> str:
+    return f"<b>Laporan siaran</b>\nTerkirim: {sent}\nGagal: {failed}\nMemblokir bot: {blocked}"
+
+
+CRAWL_STARTED = "🔄 Mengambil berita dari semua sumber…"
+CRAWL_BUSY = "Pengambilan berita sedang berjalan. Tunggu sebentar ya."
+ADDSOURCE_USAGE = (
+    "Contoh: <code>/addsource https://jatim.kpu.go.id/index.php/blog/category/104 KPU Jatim</code>"
+)
+REMOVESOURCE_USAGE = (
+    "Contoh: <code>/removesource KPU Jatim</code> atau <code>/removesource 3</code>"
+)
+
+
+def source_added(name: str, url: str) -> str:
+    return f"✅ Sumber ditambahkan: <b>{esc(name)}</b>\n{esc(url)}"
+
+
+def source_not_added(reason: str) -> str:
+    return f"Sumber tidak ditambahkan: {esc(reason)}"
+
+
+def source_removed(name: str) -> str:
+    return f"🗑 Sumber dihapus: <b>{esc(name)}</b>"
+
+
+def source_not_found(key: str) -> str:
+    return f"Sumber “{esc(key)}” tidak ditemukan. Lihat daftarnya dengan /sumber."
+
+
+def stats(snapshot: Any, per_division: Sequence[tuple[str, int]], last_crawl: str | None) -> str:
+    s, outbox = snapshot, snapshot.outbox
+    lines = [
+        "<b>Statistik KPU Digest</b>",
+        f"Pelanggan aktif: {s.subscribers_active} (instan: {s.subscribers_instant})",
+        f"Berhenti: {s.subscribers_inactive} · memblokir bot: {s.subscribers_blocked}",
+        f"Berita tersimpan: {s.articles_total} (24 jam terakhir: {s.articles_last_day})",
+        f"Pesan terkirim 24 jam: {s.sent_last_day} · antre: {outbox.get('pending', 0)}"
+        f" · gagal: {outbox.get('failed', 0)}",
+        f"Sumber aktif: {s.sources_total} (bermasalah: {s.sources_failing})",
+        "Pengambilan terakhir: " + (esc(last_crawl) if last_crawl else "belum pernah"),
+        "",
+        "<b>Pelanggan per divisi</b>",
+    ]
+    lines += [f"• {esc(name)}: {count}" for name, count in per_division]
+    return "\n".join(lines)
+
+
+def sources_header(count: int) -> str:
+    return f"<b>Sumber berita ({count})</b>"
+
+
+SOURCE_STATUS = {"ok": "✅", "gagal": "❌", "jeda": "⏸", "baru": "🆕", "nonaktif": "⛔"}
+
+
+def source_line(row: Any, last_ok: str | None) -> str:
+    icon = SOURCE_STATUS.get(row.status, "•")
+    line = f"{icon} <b>{esc(row.name)}</b> (#{row.id}) — {row.articles} berita"
+    line += "\n   " + esc(row.url)
+    line += "\n   terakhir berhasil: " + (esc(last_ok) if last_ok else "belum pernah")
+    if row.consecutive_failures:
+        line += f"\n   gagal {row.consecutive_failures}× berturut-turut"
+        if row.last_error:
+            line += ": " + esc(row.last_error[:200])
+    return line
+
+
+def crawl_report(report: Any) -> str:
+    new = len(getattr(report, "new_article_ids", ()) or ())
+    lines = ["<b>Pengambilan selesai</b>", f"Berita baru: {new}"]
+    for label, attr in (
+        ("Sumber diperiksa", "sources_checked"),
+        ("Sumber gagal", "sources_failed"),
+    ):
+        value = getattr(report, attr, None)
+        if value is not None:
+            lines.append(f"{label}: {value if isinstance(value, int) else len(value)}")
+    return "\n".join(lines)
+
+
+NO_SOURCES = "Belum ada sumber berita. Tambah dengan /addsource."
+
+# --- Politeness, errors -------------------------------------------------------------------------
+
+SLOW_DOWN = (
+    "Pelan-pelan ya 🙂 Terlalu banyak perintah dalam waktu singkat. Coba lagi sebentar lagi."
+)
+ERROR = "Maaf, terjadi kesalahan. Coba lagi sebentar lagi ya."
+UNKNOWN_COMMAND = "Perintah tidak dikenal. Ketik /bantuan untuk daftar perintah."

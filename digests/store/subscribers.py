@@ -1,0 +1,143 @@
+"""The subscriber repository: who reads, which divisions, and when.
+
+Every change is a read-modify-write inside one session, so two quick button presses of the same
+user never lose one another's toggle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import time
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from digests.store.db import Database
+from digests.store.models import OutboxItem, Subscriber
+
+__all__ = [
+    "change_divisions",
+    "deactivate",
+    "delete_all_data",
+    "get",
+    "get_or_create",
+    "set_delivery",
+]
+
+
+def _hhmm(value: time) -> str:
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+async def get(db: Database, chat_id: int) -> Subscriber | None:
+    async with db.session() as session:
+        return (await session.exec(select(Subscriber).where(Subscriber.chat_id == chat_id))).first()
+
+
+async def get_or_create(
+    db: Database,
+    *,
+    chat_id: int,
+    user_id: int | None,
+    first_name: str | None,
+    username: str | None,
+    default_time: time,
+) -> tuple[Subscriber, bool]:
+    """The subscriber of a chat, created on first contact; a returning user is active again.
+
+    Returns the subscriber and whether it was created now.
+    """
+    for _ in range(2):  # a concurrent first contact may insert between our read and write
+        async with db.session() as session:
+            stmt = select(Subscriber).where(Subscriber.chat_id == chat_id)
+            subscriber = (await session.exec(stmt)).first()
+            created = subscriber is None
+            if subscriber is None:
+                subscriber = Subscriber(
+                    chat_id=chat_id, user_id=user_id, delivery_times=[_hhmm(default_time)]
+                )
+            elif not subscriber.active and subscriber.inactive_reason == "blocked":
+                # They wrote to us, so they unblocked the bot.
+                subscriber.active = True
+                subscriber.inactive_reason = None
+            subscriber.user_id = user_id
+            subscriber.first_name = first_name
+            subscriber.username = username
+            session.add(subscriber)
+            try:
+                await session.commit()
+            except IntegrityError:
+                await session.rollback()
+                continue
+            await session.refresh(subscriber)
+            return subscriber, created
+    raise RuntimeError(f"could not register chat {chat_id}")
+
+
+async def change_divisions(
+    db: Database, chat_id: int, change: Callable[[list[str]], Iterable[str]]
+) -> Subscriber | None:
+    """Apply `change` to the subscriber's divisions; having any makes them active again."""
+    async with db.session() as session:
+        stmt = select(Subscriber).where(Subscriber.chat_id == chat_id)
+        subscriber = (await session.exec(stmt)).first()
+        if subscriber is None:
+            return None
+        divisions = list(dict.fromkeys(change(list(subscriber.divisions))))
+        subscriber.divisions = divisions
+        if divisions and not subscriber.active:
+            subscriber.active = True
+            subscriber.inactive_reason = None
+        session.add(subscriber)
+        await session.commit()
+        await session.refresh(subscriber)
+        return subscriber
+
+
+async def set_delivery(
+    db: Database, chat_id: int, *, times: list[str] | None, instant: bool
+) -> Subscriber | None:
+    """Store delivery times (`None` keeps the current ones) and whether to push instantly."""
+    async with db.session() as session:
+        stmt = select(Subscriber).where(Subscriber.chat_id == chat_id)
+        subscriber = (await session.exec(stmt)).first()
+        if subscriber is None:
+            return None
+        if times is not None:
+            subscriber.delivery_times = list(times)
+        subscriber.instant = instant
+        session.add(subscriber)
+        await session.commit()
+        await session.refresh(subscriber)
+        return subscriber
+
+
+async def deactivate(db: Database, chat_id: int, reason: str) -> Subscriber | None:
+    """Stop everything for this chat (the row stays, so settings survive a later return)."""
+    async with db.session() as session:
+        stmt = select(Subscriber).where(Subscriber.chat_id == chat_id)
+        subscriber = (await session.exec(stmt)).first()
+        if subscriber is None:
+            return None
+        subscriber.active = False
+        subscriber.inactive_reason = reason
+        subscriber.divisions = []
+        subscriber.next_digest_at = None
+        session.add(subscriber)
+        await session.commit()
+        await session.refresh(subscriber)
+        return subscriber
+
+
+async def delete_all_data(db: Database, chat_id: int) -> bool:
+    """Forget a chat: its subscriber row and every message queued or sent to it.
+
+    Returns whether anything was stored. Admin audit entries stay: they record admin acts,
+    not the staff member.
+    """
+    async with db.session() as session:
+        outbox = await session.execute(delete(OutboxItem).where(OutboxItem.chat_id == chat_id))
+        subs = await session.execute(delete(Subscriber).where(Subscriber.chat_id == chat_id))
+        await session.commit()
+        return bool(outbox.rowcount or subs.rowcount)
