@@ -1,0 +1,407 @@
+"""Direct quotes in a news body and who said them.
+
+Indonesian newsrooms attribute a quote in a handful of ways: after it (“…,” kata Eko /
+ujarnya / pungkas Sekretaris Jenderal KPU-RI Bpk. Arif Rahman Hakim), before it (Eko
+mengatakan, “…” / Menurut Eko, “…”), or not at all when the same person goes on talking.
+Speakers are then named by position, honorific, first name, surname or a lower-case
+nickname ("kata eko"), so every speaker is resolved against the people the article has
+already introduced with their full names.
+
+Everything here works on plain strings; word lists come from ``digests/data``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from digests.model import Quote
+from digests.text.lexicon import words
+
+_OPEN = "“"
+_CLOSE = "”"
+_QUOTE_MAX = 2500
+_TOKEN = re.compile(r"\([^()\n]{0,80}\)|[^\W\d_][\w'’\-/.]*|\d[\w.,/:-]*|[^\w\s]")
+_NAME_MAX_WORDS = 4
+_NAME_TRIM_WORDS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class FoundQuote:
+    """A quote with where it sits in the body (``position`` counts characters in the body
+    joined with blank lines) and the paragraph it came from."""
+
+    text: str
+    speaker: str | None
+    position: int
+    paragraph: int
+
+
+@dataclass(slots=True)
+class _Person:
+    name: list[str]
+    start: int
+    end: int
+    role: frozenset[str] = field(default_factory=frozenset)
+    strong: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    text: str
+    start: int
+    end: int
+    kind: str  # name, role, org, hon, comma, paren, break
+    ends_sentence: bool = False
+
+    @property
+    def word(self) -> str:
+        return self.text.rstrip(".")
+
+
+def find_quotes(paragraphs: list[str]) -> list[Quote]:
+    """All direct quotes of the body, in order, each with its resolved speaker."""
+    return [Quote(found.text, found.speaker) for found in locate_quotes(paragraphs)]
+
+
+def locate_quotes(paragraphs: list[str]) -> list[FoundQuote]:
+    """Like :func:`find_quotes`, keeping positions for ranking against the lead."""
+    body = "\n\n".join(paragraphs)
+    spans: list[tuple[int, int, int]] = []
+    offset = 0
+    for index, paragraph in enumerate(paragraphs):
+        spans.extend((offset + a, offset + b, index) for a, b in quote_spans(paragraph))
+        offset += len(paragraph) + 2
+    if not spans:
+        return []
+    narrative = _blank_spans(body, spans)
+    tokens = _tokenise(narrative)
+    people = _people(tokens, narrative)
+    found: list[FoundQuote] = []
+    for start, end, index in spans:
+        text = _clean_quote(body[start + 1 : end])
+        if not text:
+            continue
+        speaker_name = _speaker(narrative, tokens, people, start, end)
+        if speaker_name:
+            # A speaker of one quote is the person a later "ujarnya" points back to.
+            people.append(_Person(speaker_name.split(), end, end + 1))
+        found.append(FoundQuote(text, speaker_name, start, index))
+    return found
+
+
+def quote_spans(paragraph: str) -> list[tuple[int, int]]:
+    """(open, close) indexes of the quotation marks of each direct quote in a paragraph.
+
+    Curly and straight marks are paired left to right, since writers mix “…" freely; an
+    unclosed quote is dropped rather than allowed to swallow the paragraph.
+    """
+    spans: list[tuple[int, int]] = []
+    open_at = -1
+    for i, ch in enumerate(paragraph):
+        if open_at < 0 and ch in (_OPEN, '"'):
+            open_at = i
+        elif open_at >= 0 and ch in (_CLOSE, '"'):
+            if i - open_at <= _QUOTE_MAX:
+                spans.append((open_at, i))
+            open_at = -1
+    return spans
+
+
+def _clean_quote(inner: str) -> str:
+    return inner.strip().rstrip(",").strip()
+
+
+def _blank_spans(body: str, spans: list[tuple[int, int, int]]) -> str:
+    """The body with quoted words replaced by spaces: people named inside a quote are
+    not the speaker, and offsets stay those of the body."""
+    chars = list(body)
+    for start, end, _index in spans:
+        chars[start : end + 1] = "\x00" + " " * (end - start - 1) + "\x00"
+    return "".join(chars)
+
+
+def _tokenise(text: str) -> list[_Token]:
+    honorifics = words("text_people", "honorific")
+    roles = words("text_people", "role")
+    orgs = words("text_people", "organisation") | words("text_people", "place")
+    tokens: list[_Token] = []
+    for match in _TOKEN.finditer(text):
+        raw = match.group()
+        kind = "break"
+        ends = False
+        if raw.startswith("("):
+            kind = "paren"
+        elif raw == ",":
+            kind = "comma"
+        elif raw[0].isalpha():
+            word = raw.rstrip(".")
+            lowered = word.lower()
+            ends = raw.endswith(".") and not (lowered in honorifics or len(word) == 1)
+            if lowered in honorifics and (raw.endswith(".") or word[0].isupper()):
+                kind = "hon"
+            elif lowered in roles:
+                kind = "role"
+            elif lowered in orgs and (word[0].isupper() or lowered in ("dan", "serta")):
+                kind = "org"
+            elif word[0].isupper():
+                upper_run = sum(1 for c in word if c.isupper())
+                kind = "org" if upper_run >= 2 and upper_run * 2 >= len(word) else "name"
+            else:
+                kind = "lower"
+        tokens.append(_Token(raw, match.start(), match.end(), kind, ends))
+    return tokens
+
+
+def _runs(tokens: list[_Token], start: int = 0, stop: int | None = None):
+    """Yield (first, last) token indexes of runs of name-ish tokens, commas inside."""
+    i = start
+    stop = len(tokens) if stop is None else stop
+    while i < stop:
+        if tokens[i].kind in ("name", "role", "org", "hon"):
+            j = i
+            while j + 1 < stop:
+                nxt = tokens[j + 1]
+                if tokens[j].ends_sentence:
+                    break
+                if nxt.kind in ("name", "role", "org", "hon", "paren"):
+                    j += 1
+                elif nxt.kind == "comma" and j + 2 < stop and tokens[j + 2].kind != "lower":
+                    if tokens[j + 2].kind in ("name", "role", "org", "hon"):
+                        j += 1
+                    else:
+                        break
+                else:
+                    break
+            yield i, j
+            i = j + 1
+        else:
+            i += 1
+
+
+def _segments(tokens: list[_Token], first: int, last: int) -> list[tuple[list[_Token], int]]:
+    """Split a run at each role that follows a name: "Ketua KPU Jatim, Eko Sasmito, Divisi
+    …, Gogot Cahyo Baskoro" holds two people. Returns (tokens, index of first token)."""
+    segments: list[tuple[list[_Token], int]] = []
+    current: list[_Token] = []
+    current_start = first
+    seen_name = False
+    for k in range(first, last + 1):
+        token = tokens[k]
+        if token.kind in ("role", "hon") and seen_name and current:
+            previous = current[-1]
+            if previous.kind in ("comma", "paren") or token.kind == "role":
+                segments.append((current, current_start))
+                current, current_start, seen_name = [], k, False
+        current.append(token)
+        seen_name = seen_name or token.kind == "name"
+    if current:
+        segments.append((current, current_start))
+    return segments
+
+
+def _name_of(segment: list[_Token]) -> tuple[list[_Token], frozenset[str], bool]:
+    """The person's name in one segment (its last run of name words), the role words
+    before it, and whether a role or honorific marks it as a person."""
+    last_name: list[_Token] = []
+    current: list[_Token] = []
+    for token in segment:
+        if token.kind == "name":
+            current.append(token)
+        elif current:
+            last_name, current = current, []
+    if current:
+        last_name = current
+    if not last_name:
+        role_words = frozenset(t.word.lower() for t in segment if t.kind in ("role", "org"))
+        return [], role_words, False
+    head = segment[: segment.index(last_name[0])]
+    marked = any(t.kind in ("role", "hon") for t in head)
+    before = head[-1] if head else None
+    if before is not None and before.kind in ("role", "org") and len(last_name) > 3:
+        last_name = last_name[-_NAME_TRIM_WORDS:]
+    last_name = last_name[-_NAME_MAX_WORDS:]
+    role_words = frozenset(t.word.lower() for t in head if t.kind in ("role", "org"))
+    return last_name, role_words, marked
+
+
+def _people(tokens: list[_Token], text: str) -> list[_Person]:
+    """People the narrative names: a name after a role or honorific, a name right before
+    a speech verb ("Maqdir menjelaskan"), after "menurut", or after a lower-case role
+    ("tim hukum Hasto, Maqdir Ismail"). Other capitalised pairs are kept as weak
+    candidates, used only to complete a partial name."""
+    before_verbs = words("attribution_verbs", "before")
+    roles = words("text_people", "role")
+    people: list[_Person] = []
+    for first, last in _runs(tokens):
+        prev = tokens[first - 1] if first > 0 else None
+        nxt = tokens[last + 1] if last + 1 < len(tokens) else None
+        lead_in = prev is not None and prev.word.lower() in ({"menurut", "oleh"} | roles)
+        verb_after = nxt is not None and _starts_with_verb(tokens, last + 1, before_verbs)
+        for index, (segment, _start) in enumerate(_segments(tokens, first, last)):
+            name, role, marked = _name_of(segment)
+            if not name:
+                continue
+            is_last = segment[-1] is tokens[last]
+            strong = marked or (index == 0 and lead_in) or (is_last and verb_after)
+            if not strong and len(name) < 2:
+                continue
+            people.append(
+                _Person([t.word for t in name], name[0].start, name[-1].end, role, strong)
+            )
+    return people
+
+
+def _starts_with_verb(tokens: list[_Token], k: int, verbs: frozenset[str]) -> bool:
+    for step in range(3):  # "Eko juga mengatakan", "Eko pun menegaskan"
+        if k + step >= len(tokens):
+            return False
+        lowered = tokens[k + step].word.lower()
+        if lowered in verbs:
+            return True
+        if lowered not in ("juga", "pun", "kembali", "lalu", "kemudian", "sempat"):
+            return False
+    return False
+
+
+def _speaker(
+    narrative: str, tokens: list[_Token], people: list[_Person], start: int, end: int
+) -> str | None:
+    after = _after_attribution(narrative, tokens, people, start, end)
+    if after is not None:
+        return after or None
+    before = _before_attribution(narrative, people, start)
+    if before:
+        return before
+    return _last_person(people, start)
+
+
+def _after_attribution(
+    narrative: str, tokens: list[_Token], people: list[_Person], start: int, end: int
+) -> str | None:
+    """Speaker named right after the closing mark. Returns "" when a verb is there but
+    names nobody we can resolve, None when there is no attribution after the quote."""
+    after_verbs = words("attribution_verbs", "after")
+    pronouns = words("attribution_verbs", "pronoun")
+    k = _first_token_at(tokens, end + 1)
+    if k is None or tokens[k].start - end > 4:
+        return None
+    if tokens[k].kind == "comma":
+        k += 1
+    if k >= len(tokens):
+        return None
+    verb = tokens[k].word.lower()
+    stem = verb[:-3] if verb.endswith("nya") else verb
+    if verb not in after_verbs and stem not in after_verbs:
+        return None
+    if verb.endswith("nya") and stem in after_verbs:
+        return _last_person(people, start) or ""
+    nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+    if nxt is None or nxt.word.lower() in pronouns or tokens[k].ends_sentence:
+        return _last_person(people, start) or ""
+    return _name_after(tokens, k + 1, people, start) or ""
+
+
+def _name_after(tokens: list[_Token], k: int, people: list[_Person], before: int) -> str:
+    """Resolve the words after a speech verb: "Sekretaris Jenderal KPU-RI Bpk. Arif
+    Rahman Hakim", "eko", "Menteri Hukum" (a role named earlier with its holder)."""
+    stops = words("text_people", "stop")
+    roles = words("text_people", "role")
+    head = tokens[k]
+    if head.kind == "lower" and head.word.lower() not in stops | roles:
+        full = _resolve([head.word], people, before)
+        return full if _known(head.word, people) else ""
+    end = k
+    while end < len(tokens) and tokens[end].kind == "lower" and tokens[end].word.lower() in roles:
+        end += 1
+    runs = list(_runs(tokens, end, min(len(tokens), end + 40)))
+    if not runs or runs[0][0] != end:
+        return ""
+    first, last = runs[0]
+    segment, _start = _segments(tokens, first, last)[0]
+    name, role, _marked = _name_of(segment)
+    if name:
+        return _resolve([t.word for t in name], people, before)
+    lowered_roles = frozenset(tokens[i].word.lower() for i in range(k, end)) | role
+    return _holder_of(lowered_roles, people, before)
+
+
+def _before_attribution(narrative: str, people: list[_Person], start: int) -> str | None:
+    """“…” introduced by "Eko mengatakan," or "Menurut Eko," in the same sentence."""
+    window = narrative[max(0, start - 200) : start]
+    cut = max(window.rfind(". "), window.rfind("\n"), window.rfind("\x00"))
+    clause = window[cut + 1 :]
+    if not clause.strip():
+        return None
+    lowered = clause.lower()
+    verbs = words("attribution_verbs", "before")
+    has_verb = any(re.search(rf"\b{re.escape(v)}\b", lowered) for v in verbs)
+    if not (has_verb or re.search(r"\b(menurut|kata)\b", lowered)):
+        return None
+    clause_start = start - len(clause)
+    inside = [p for p in people if clause_start <= p.start < start and p.strong]
+    if not inside:
+        return None
+    return _resolve(inside[-1].name, people, start)
+
+
+def _last_person(people: list[_Person], before: int) -> str | None:
+    earlier = [p for p in people if p.end <= before and p.strong]
+    if not earlier:
+        return None
+    return _resolve(earlier[-1].name, people, before)
+
+
+def _known(word: str, people: list[_Person]) -> bool:
+    lowered = word.lower()
+    return any(lowered == part.lower() for p in people for part in p.name)
+
+
+def _resolve(name: list[str], people: list[_Person], before: int) -> str:
+    """Complete a partial name from the people introduced earlier: "Anam" → "Choirul
+    Anam", "eko" → "Eko Sasmito". The nearest earlier mention wins, then a later one."""
+    if len(name) != 1:
+        return " ".join(name)
+    word = name[0].lower()
+    ordered = sorted(people, key=lambda p: _nearness(p, before))
+    for exact in (True, False):
+        for person in ordered:
+            if len(person.name) < 2:
+                continue
+            parts = [part.lower() for part in person.name]
+            for i, part in enumerate(parts):
+                hit = part == word if exact else (len(word) >= 3 and part.startswith(word))
+                if hit:
+                    chosen = person.name if i in (0, len(parts) - 1) else person.name[i:]
+                    return " ".join(chosen)
+    return name[0][0].upper() + name[0][1:] if name[0].islower() else name[0]
+
+
+def _nearness(person: _Person, before: int) -> tuple[bool, bool, int]:
+    """Sort key: strong mentions first, then the nearest earlier one, then later ones."""
+    later = person.start >= before
+    return (not person.strong, later, person.start if later else -person.start)
+
+
+def _holder_of(role: frozenset[str], people: list[_Person], before: int) -> str:
+    """Who holds a role named without a name ("ujar Menteri Hukum")."""
+    wanted = role & words("text_people", "role")
+    if not wanted:
+        return ""
+    matches = [p for p in people if p.role and role <= p.role and p.strong]
+    if not matches:
+        return ""
+    earlier = [p for p in matches if p.start < before]
+    person = earlier[-1] if earlier else matches[0]
+    return " ".join(person.name)
+
+
+def _first_token_at(tokens: list[_Token], position: int) -> int | None:
+    lo, hi = 0, len(tokens)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if tokens[mid].start < position:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo if lo < len(tokens) else None

@@ -1,0 +1,35 @@
+"""Operator-editable word lists behind the text heuristics, loaded once per process.
+
+Each list lives in ``digests/data/<name>.txt``: one entry per line, ``#`` starts a comment,
+and ``[section]`` headers split a file into named groups. Keeping them as data lets a
+linguist or operator tune the splitter and the speaker finder without touching code.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+@cache
+def sections(name: str) -> dict[str, frozenset[str]]:
+    """Return ``{section: entries}`` of ``data/<name>.txt``, entries lower-cased."""
+    groups: dict[str, set[str]] = {"": set()}
+    current = ""
+    for raw in (DATA_DIR / f"{name}.txt").read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = line[1:-1].strip().lower()
+            groups.setdefault(current, set())
+            continue
+        groups[current].add(line.lower())
+    return {key: frozenset(value) for key, value in groups.items()}
+
+
+def words(name: str, section: str = "") -> frozenset[str]:
+    """Entries of one section (empty when the section is absent)."""
+    return sections(name).get(section, frozenset())

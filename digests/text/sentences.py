@@ -1,0 +1,146 @@
+"""Indonesian sentence splitting that survives real KPU and newsroom text.
+
+The splitter only ever cuts the input: every sentence is a stripped slice of the text, so
+joining the sentences gives the input back modulo whitespace. A cut is made after
+``.``, ``!``, ``?`` or ``…`` (plus any closing quote or bracket) when the next word
+starts a sentence, unless the period belongs to a title (``Bpk.``, ``Dr.``), a degree
+followed by another degree (``S.Sos., M.Si.``), an initial (``M. Arbayanto``) or sits
+inside a direct quote. A quote that ends with a comma or is followed by a lower-case
+attribution ("“A. B. C,” kata X.") stays in one sentence with its attribution.
+"""
+
+from __future__ import annotations
+
+import re
+
+from digests.text.lexicon import words
+
+# A run of sentence-final punctuation, then anything that closes around it.
+_END = re.compile(r"(?:[.!?…]+|\.{3})[\"”’')\]]*")
+# The word right before a period: letters, digits and inner periods ("S.Sos", "M.Si").
+_WORD_BEFORE = re.compile(r"([\w.\-/]*\w)$")
+_NEXT_WORD = re.compile(r"[\w.]+")
+_LINE_BREAK = re.compile(r"\s*\n\s*")
+_OPENERS = "\"“‘'([«"
+_CLOSERS = "\"”’')]"
+_LIST_WORDS = frozenset({"dan", "atau", "serta", "hingga", "sampai", "yaitu", "yakni"})
+_QUOTE_MAX = 2500
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split ``text`` into sentences; each is a stripped slice of the input, in order."""
+    sentences: list[str] = []
+    start = 0
+    for block_end in [m.start() for m in _LINE_BREAK.finditer(text)] + [len(text)]:
+        _split_block(text, start, block_end, sentences)
+        start = block_end
+    return sentences
+
+
+def _split_block(text: str, start: int, end: int, out: list[str]) -> None:
+    """Split one line of text (no line breaks inside) into ``out``."""
+    inside = _quote_mask(text, start, end)
+    cut = start
+    for match in _END.finditer(text, start, end):
+        pos = match.end()
+        if pos >= end:
+            break
+        if inside(match.start()) and not _closes_quote(text, match):
+            continue
+        if _is_boundary(text, match, end):
+            _append(text, cut, pos, out)
+            cut = pos
+    _append(text, cut, end, out)
+
+
+def _append(text: str, start: int, end: int, out: list[str]) -> None:
+    piece = text[start:end].strip()
+    if piece:
+        out.append(piece)
+
+
+def _quote_mask(text: str, start: int, end: int):
+    """Return a predicate telling whether a position lies inside a direct quote.
+
+    Curly and straight quotes are paired left to right (writers mix “…" freely); an
+    unclosed quote or one longer than a few paragraphs is ignored rather than swallowing
+    the rest of the text.
+    """
+    spans: list[tuple[int, int]] = []
+    open_at = -1
+    for i in range(start, end):
+        ch = text[i]
+        if ch == "“" or (ch == '"' and open_at < 0):
+            if open_at < 0:
+                open_at = i
+        elif ch in '”"' and open_at >= 0:
+            if i - open_at <= _QUOTE_MAX:
+                spans.append((open_at, i))
+            open_at = -1
+    if not spans:
+        return lambda _pos: False
+
+    def inside(pos: int) -> bool:
+        return any(a < pos < b for a, b in spans)
+
+    return inside
+
+
+def _closes_quote(text: str, match: re.Match[str]) -> bool:
+    """True when the punctuation run itself carries the closing quote mark."""
+    return any(ch in '”"' for ch in match.group())
+
+
+def _is_boundary(text: str, match: re.Match[str], end: int) -> bool:
+    pos = match.end()
+    gap = pos
+    while gap < end and text[gap].isspace():
+        gap += 1
+    if gap >= end:
+        return False
+    nxt = text[gap]
+    if gap == pos:
+        return _glued_boundary(text, match, end)
+    if not (nxt.isupper() or nxt.isdigit() or nxt in _OPENERS):
+        return False
+    core = match.group().rstrip(_CLOSERS)
+    if core != "." or match.group() != core:
+        return True
+    return not _period_is_abbreviation(text, match.start(), gap, end)
+
+
+def _glued_boundary(text: str, match: re.Match[str], end: int) -> bool:
+    """A cut with no space after it, as in "(24/3).Pertemuan": only after a bracket or a
+    closing quote, and only before a capitalised word, never inside "kpujatim.go.id"."""
+    before = text[match.start() - 1] if match.start() > 0 else ""
+    punct = match.group()
+    if not (before in ')”"' or punct.endswith(("”", '"')) or punct.startswith(("?", "!"))):
+        return False
+    word = _NEXT_WORD.match(text, match.end(), end)
+    return bool(word and word.group()[0].isupper() and word.group()[1:2].islower())
+
+
+def _period_is_abbreviation(text: str, period: int, next_start: int, end: int) -> bool:
+    """Decide whether the period at ``period`` closes an abbreviation, not a sentence."""
+    found = _WORD_BEFORE.search(text, max(0, period - 40), period)
+    if not found:
+        return False
+    token = found.group(1).lower()
+    if token in words("abbreviations", "title"):
+        return True
+    next_word = _NEXT_WORD.match(text, next_start, end)
+    following = next_word.group().rstrip(".").lower() if next_word else ""
+    if token in words("abbreviations", "degree"):
+        return following in words("abbreviations", "degree")
+    if len(token) == 1 and token.isalpha() and found.group(1).isupper():
+        return not _ends_a_list(text, found.start())
+    return False
+
+
+def _ends_a_list(text: str, token_start: int) -> bool:
+    """ "kelas A, B, dan E. Berbagai …" ends a sentence; "oleh M. Arbayanto" does not."""
+    before = text[max(0, token_start - 12) : token_start].rstrip()
+    if before.endswith(","):
+        return True
+    last = before.split()[-1].lower() if before.split() else ""
+    return last in _LIST_WORDS
