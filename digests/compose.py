@@ -250,28 +250,35 @@ def entries_from_articles(articles: Iterable[Any]) -> list[DigestEntry]:
     return entries
 
 
-def matches_divisions(entry_divisions: Collection[str], selected: Collection[str]) -> bool:
-    """No divisions selected means all divisions; an untagged article counts as `umum`."""
-    if not selected:
+def matches_divisions(entry_divisions: Collection[str], selected: Collection[str] | None) -> bool:
+    """`selected=None` means no filter; an empty selection matches nothing.
+
+    A subscriber with no divisions has unsubscribed from everything (`/berhenti`), so they get
+    no digest; "all divisions" is stored as every slug (`/langganan semua`). An untagged
+    article counts as `umum`.
+    """
+    if selected is None:
         return True
     return bool(set(entry_divisions or (FALLBACK_DIVISION,)) & set(selected))
 
 
 def group_by_division(
-    entries: Iterable[DigestEntry], selected: Collection[str] = ()
+    entries: Iterable[DigestEntry], selected: Collection[str] | None = None
 ) -> dict[str, list[DigestEntry]]:
     """Entries under their first matching division (display order), newest first.
 
-    Each entry appears once: an article tagged `teknis` and `data` sent to someone following
-    both is listed under the division that comes first, not twice.
+    `selected=None` keeps every entry (/latest, /search); otherwise only the selected divisions,
+    and an empty selection gives nothing (see `matches_divisions`). Each entry appears once: an
+    article tagged `teknis` and `data` sent to someone following both is listed under the
+    division that comes first, not twice.
     """
     order = division_order()
     rank = {slug: i for i, slug in enumerate(order)}
-    wanted = set(selected)
+    wanted = None if selected is None else set(selected)
     groups: dict[str, list[DigestEntry]] = {}
     for entry in entries:
         tags = list(entry.divisions) or [FALLBACK_DIVISION]
-        candidates = [d for d in tags if not wanted or d in wanted]
+        candidates = [d for d in tags if wanted is None or d in wanted]
         if not candidates:
             continue
         home = min(candidates, key=lambda d: (rank.get(d, len(rank)), d))
@@ -559,7 +566,7 @@ class RenderedDigest:
 def render_entries_digest(
     entries: Sequence[DigestEntry],
     *,
-    selected: Collection[str],
+    selected: Collection[str] | None,
     tz: tzinfo,
     when: datetime,
     header: Callable[[datetime, tzinfo, int], str] = digest_header,

@@ -101,14 +101,18 @@ def test_republished_story_appears_once_with_every_site_listed() -> None:
     }
 
 
-def test_no_divisions_selected_means_every_division() -> None:
+def test_untagged_articles_count_as_umum_and_selection_filters() -> None:
     items = [
         entry(1, divisions=("teknis",)),
         entry(2, divisions=()),
         entry(3, divisions=("hukum",)),
     ]
-    assert set(group_by_division(items, ())) == {"teknis", "umum", "hukum"}
-    assert set(group_by_division(items, ["hukum"])) == {"hukum"}
+    assert set(group_by_division(items)) == {"teknis", "umum", "hukum"}
+    assert set(group_by_division(items, ["hukum", "umum"])) == {"hukum", "umum"}
+
+
+def test_subscriber_without_divisions_gets_nothing() -> None:
+    assert group_by_division([entry(1, divisions=("teknis",))], []) == {}
 
 
 def test_article_in_two_followed_divisions_is_listed_once() -> None:
