@@ -32,6 +32,7 @@ class Source(SQLModel, table=True):
     consecutive_failures: int = 0
     last_error: str | None = None
     next_attempt_at: datetime | None = _when()
+    removed_at: datetime | None = _when()  # an admin removed it: file sync never re-enables it
 
 
 class HttpCacheEntry(SQLModel, table=True):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 18:27:02.101483
+Create Date: 2026-11-22 18:30:38.756010
 """
 
 from collections.abc import Sequence
@@ -74,6 +74,7 @@ def upgrade() -> None:
     sa.Column('consecutive_failures', sa.Integer(), nullable=False),
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('next_attempt_at', digests.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('removed_at', digests.store.types.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name'),
     sa.UniqueConstraint('url')

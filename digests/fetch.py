@@ -1,0 +1,304 @@
+"""The polite fetcher: one shared client, bounded concurrency, robots.txt, conditional GET.
+
+Hundreds of small government sites are crawled every half hour, so every request has to be
+cheap for them: at most two at a time per host with a short gap between them, a 304 whenever
+nothing changed, robots.txt honoured, an honest User-Agent with a contact. And every request
+has to be cheap for us: hard timeouts, a size cap enforced while streaming (a 60 MB page or a
+gzip bomb stops at the cap), only HTML and XML read at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from urllib.robotparser import RobotFileParser
+
+import httpx
+
+from digests.urls import origin_of
+
+__all__ = [
+    "FetchError",
+    "FetchLimits",
+    "FetchResult",
+    "Fetcher",
+    "Tally",
+    "make_client",
+    "user_agent",
+]
+
+BOT_NAME = "KPUDigestBot"
+BOT_VERSION = "0.1"
+ACCEPTED_TYPES = (
+    "text/html",
+    "application/xhtml+xml",
+    "application/xml",
+    "text/xml",
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/feed+json",
+)
+ACCEPT_HEADER = (
+    "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
+    "application/xml;q=0.9,text/xml;q=0.9"
+)
+
+
+def user_agent(contact: str) -> str:
+    """`KPUDigestBot/0.1 (+contact)`: names the bot and where to complain."""
+    return f"{BOT_NAME}/{BOT_VERSION} (+{contact})"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchLimits:
+    """Every bound on one crawl's network use; tests shrink the timeouts."""
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    total_timeout: float = 30.0
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+    global_concurrency: int = 48
+    per_host_concurrency: int = 2
+    per_host_delay: float = 0.2
+    max_crawl_delay: float = 10.0
+    robots_ttl: float = 6 * 3600
+    robots_retry_ttl: float = 300
+
+
+def make_client(contact: str, limits: FetchLimits | None = None) -> httpx.AsyncClient:
+    """The crawl's shared client: no proxy variables, bounded redirects and connections."""
+    limits = limits or FetchLimits()
+    return httpx.AsyncClient(
+        trust_env=False,
+        follow_redirects=True,
+        max_redirects=limits.max_redirects,
+        timeout=httpx.Timeout(
+            connect=limits.connect_timeout,
+            read=limits.read_timeout,
+            write=limits.read_timeout,
+            pool=limits.total_timeout,
+        ),
+        limits=httpx.Limits(
+            max_connections=limits.global_concurrency,
+            max_keepalive_connections=limits.global_concurrency,
+        ),
+        headers={
+            "User-Agent": user_agent(contact),
+            "Accept": ACCEPT_HEADER,
+            "Accept-Language": "id,en;q=0.5",
+        },
+    )
+
+
+class FetchError(Exception):
+    """A request that gave us nothing usable; `status` is set for HTTP error statuses."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(slots=True)
+class FetchResult:
+    """A 200 with its body, or a 304 (`not_modified`, empty body)."""
+
+    url: str  # after redirects
+    status: int
+    body: bytes = b""
+    content_type: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass(slots=True)
+class Tally:
+    """Requests one source's crawl cost, for the report."""
+
+    requests: int = 0
+    not_modified: int = 0
+
+
+@dataclass(slots=True)
+class _Host:
+    slots: asyncio.Semaphore
+    gate: asyncio.Lock = field(default_factory=asyncio.Lock)
+    last_start: float = 0.0
+    delay: float = 0.0
+    robots: RobotFileParser | None = None
+    robots_until: float = 0.0
+    robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class Fetcher:
+    """Fetches pages politely through one shared `httpx.AsyncClient`."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        contact: str,
+        limits: FetchLimits | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.limits = limits or FetchLimits()
+        self.agent = user_agent(contact)
+        self._global = asyncio.Semaphore(self.limits.global_concurrency)
+        self._hosts: dict[str, _Host] = {}
+        self._clock = clock
+        self.requests = 0
+
+    def _host(self, url: str) -> _Host:
+        key = origin_of(url)
+        host = self._hosts.get(key)
+        if host is None:
+            host = _Host(asyncio.Semaphore(self.limits.per_host_concurrency))
+            host.delay = self.limits.per_host_delay
+            self._hosts[key] = host
+        return host
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        tally: Tally | None = None,
+        check_robots: bool = True,
+    ) -> FetchResult:
+        """GET `url` (conditionally when validators are given); raise `FetchError` on failure."""
+        if check_robots and not await self.allowed(url, tally=tally):
+            raise FetchError("dilarang oleh robots.txt")
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return await self._polite(url, lambda: self._get(url, headers), tally)
+
+    async def _polite(
+        self, url: str, request: Callable[[], Awaitable[FetchResult]], tally: Tally | None
+    ) -> FetchResult:
+        host = self._host(url)
+        async with host.slots:
+            async with host.gate:
+                wait = host.last_start + host.delay - self._clock()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                host.last_start = self._clock()
+            async with self._global:
+                self.requests += 1
+                if tally is not None:
+                    tally.requests += 1
+                result = await request()
+                if tally is not None and result.not_modified:
+                    tally.not_modified += 1
+                return result
+
+    async def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
+        try:
+            async with asyncio.timeout(self.limits.total_timeout):
+                async with self.client.stream("GET", url, headers=headers) as response:
+                    return await self._read(response)
+        except TimeoutError as exc:
+            raise FetchError("batas waktu habis (timeout)") from exc
+        except httpx.TimeoutException as exc:
+            raise FetchError("batas waktu habis (timeout)") from exc
+        except httpx.TooManyRedirects as exc:
+            raise FetchError("terlalu banyak pengalihan (redirect)") from exc
+        except httpx.InvalidURL as exc:
+            raise FetchError(f"alamat tidak valid: {exc}") from exc
+        except httpx.HTTPError as exc:
+            raise FetchError(f"gagal terhubung: {type(exc).__name__}: {exc}") from exc
+
+    async def _read(self, response: httpx.Response) -> FetchResult:
+        final_url = str(response.url)
+        if response.status_code == 304:
+            return FetchResult(final_url, 304)
+        if response.status_code >= 400:
+            raise FetchError(f"HTTP {response.status_code}", status=response.status_code)
+        if response.status_code != 200:
+            raise FetchError(
+                f"HTTP {response.status_code} tidak didukung", status=response.status_code
+            )
+        content_type = response.headers.get("content-type", "")
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        if media_type and media_type not in ACCEPTED_TYPES and not media_type.endswith("+xml"):
+            raise FetchError(f"jenis isi {media_type} bukan HTML/XML")
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.limits.max_bytes:
+            raise FetchError(f"halaman terlalu besar ({int(declared) // 1_000_000} MB)")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > self.limits.max_bytes:
+                raise FetchError(f"halaman melebihi {self.limits.max_bytes // 1_000_000} MB")
+            chunks.append(chunk)
+        return FetchResult(
+            final_url,
+            200,
+            b"".join(chunks),
+            content_type,
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+        )
+
+    async def allowed(self, url: str, *, tally: Tally | None = None) -> bool:
+        """Whether robots.txt lets our User-Agent fetch `url` (fetched once per host per TTL).
+
+        A missing robots.txt (4xx) allows everything (RFC 9309). When robots.txt cannot be
+        read at all (5xx, timeout) we also proceed but ask again in a few minutes: many
+        regional KPU servers fail that way while serving their news fine.
+        """
+        host = self._host(url)
+        if host.robots is None or self._clock() >= host.robots_until:
+            async with host.robots_lock:
+                if host.robots is None or self._clock() >= host.robots_until:
+                    await self._load_robots(url, host, tally)
+        assert host.robots is not None
+        return host.robots.can_fetch(self.agent, url)
+
+    async def _load_robots(self, url: str, host: _Host, tally: Tally | None) -> None:
+        robots_url = origin_of(url).rstrip("/") + "/robots.txt"
+        parser = RobotFileParser(robots_url)
+        ttl = self.limits.robots_ttl
+        try:
+            result = await self._polite(url, lambda: self._get_robots(robots_url), tally)
+            parser.parse(result.body.decode("utf-8", "replace").splitlines())
+        except FetchError as exc:
+            parser.parse([])
+            if exc.status is None or exc.status >= 500:
+                ttl = self.limits.robots_retry_ttl
+        delay = parser.crawl_delay(self.agent)
+        if delay is not None:
+            host.delay = min(
+                max(float(delay), self.limits.per_host_delay), self.limits.max_crawl_delay
+            )
+        host.robots = parser
+        host.robots_until = self._clock() + ttl
+
+    async def _get_robots(self, robots_url: str) -> FetchResult:
+        try:
+            async with asyncio.timeout(self.limits.total_timeout):
+                async with self.client.stream("GET", robots_url) as response:
+                    if response.status_code >= 400:
+                        raise FetchError(
+                            f"HTTP {response.status_code}", status=response.status_code
+                        )
+                    body = b""
+                    async for chunk in response.aiter_bytes():
+                        body += chunk
+                        if len(body) > 500_000:  # RFC 9309 asks parsers to read at least 500 KiB
+                            break
+                    return FetchResult(str(response.url), response.status_code, body)
+        except (TimeoutError, httpx.HTTPError) as exc:
+            raise FetchError(f"robots.txt tidak terbaca: {type(exc).__name__}") from exc

@@ -1,0 +1,358 @@
+"""The list of sites to crawl: the operator's TOML file and the admins' changes in chat.
+
+The file seeds the `source` table; admins add and remove sources at run time. Who wins:
+
+- A source an admin removed (`/removesource`) is disabled and marked `removed_at`; file sync
+  never re-enables it, even though the file still lists it. `/addsource` with its URL brings
+  it back.
+- A file source that disappears from the file is disabled (not deleted: its health and its
+  articles' history stay); it is enabled again if it comes back to the file.
+- Sources added by admins are never touched by file sync.
+- Entries are matched by canonical URL first, then by name, so renaming in the file updates
+  the row instead of adding a second one.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlmodel import func, select
+
+from digests.store.db import Database
+from digests.store.models import Article, Source
+from digests.store.types import utcnow
+from digests.urls import canonical_url
+
+__all__ = [
+    "SourceError",
+    "SourceHealth",
+    "SourceSpec",
+    "SyncResult",
+    "add_source",
+    "list_sources",
+    "load_sources_file",
+    "parse_sources",
+    "remove_source",
+    "source_health",
+    "sync_sources",
+]
+
+KINDS = ("feed", "html")
+_KNOWN_KEYS = {"name", "url", "kind", "article_pattern"}
+_TABLE_HEADER = re.compile(r"^\s*\[\[\s*sources\s*\]\]")
+
+
+class SourceError(ValueError):
+    """An invalid source (bad URL, duplicate name); the message is Indonesian for admins."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    """One validated entry of the sources file."""
+
+    name: str
+    url: str
+    kind: str | None = None
+    article_pattern: str | None = None
+    line: int | None = None
+
+
+def load_sources_file(path: Path | str) -> tuple[list[SourceSpec], list[str]]:
+    """Read and validate a sources file: good entries, and one message per bad entry.
+
+    A bad entry is skipped and reported with its line number; the rest still load. A file that
+    is not TOML at all gives no entries and one error.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        return [], [f"{path}: tidak dapat dibaca: {exc}"]
+    specs, errors = parse_sources(text)
+    return specs, [f"{path}:{error}" for error in errors]
+
+
+def parse_sources(text: str) -> tuple[list[SourceSpec], list[str]]:
+    """`load_sources_file` on a string; errors read `line N: reason`."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return [], [f" TOML tidak valid: {exc}"]
+    entries = data.get("sources", [])
+    if not isinstance(entries, list):
+        return [], [" `sources` harus berupa daftar [[sources]]"]
+    lines = [n for n, line in enumerate(text.splitlines(), start=1) if _TABLE_HEADER.match(line)]
+    specs: list[SourceSpec] = []
+    errors: list[str] = []
+    seen_urls: dict[str, int | None] = {}
+    seen_names: dict[str, int | None] = {}
+    for index, entry in enumerate(entries):
+        line = lines[index] if index < len(lines) else None
+        where = f"line {line}" if line else f"entry {index + 1}"
+        try:
+            spec = _validate(entry, line)
+        except SourceError as exc:
+            errors.append(f"{where}: {exc}")
+            continue
+        key = canonical_url(spec.url)
+        if key in seen_urls:
+            errors.append(f"{where}: URL {spec.url} sudah ada di baris {seen_urls[key]}")
+            continue
+        if spec.name.casefold() in seen_names:
+            errors.append(
+                f"{where}: nama {spec.name!r} sudah ada di baris {seen_names[spec.name.casefold()]}"
+            )
+            continue
+        seen_urls[key] = line
+        seen_names[spec.name.casefold()] = line
+        specs.append(spec)
+    return specs, errors
+
+
+def _validate(entry: object, line: int | None) -> SourceSpec:
+    if not isinstance(entry, dict):
+        raise SourceError("entri harus berupa tabel")
+    unknown = sorted(set(entry) - _KNOWN_KEYS)
+    if unknown:
+        raise SourceError(f"kunci tidak dikenal: {', '.join(unknown)}")
+    url = entry.get("url")
+    if not isinstance(url, str):
+        raise SourceError("`url` wajib diisi (teks)")
+    url = validate_url(url)
+    name = entry.get("name")
+    if name is None:
+        name = _name_from_url(url)
+    if not isinstance(name, str) or not name.strip():
+        raise SourceError("`name` harus berupa teks yang tidak kosong")
+    kind = entry.get("kind")
+    if kind is not None and kind not in KINDS:
+        raise SourceError(f"`kind` harus 'feed' atau 'html', bukan {kind!r}")
+    pattern = entry.get("article_pattern")
+    if pattern is not None:
+        if not isinstance(pattern, str) or not pattern:
+            raise SourceError("`article_pattern` harus berupa teks")
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise SourceError(f"`article_pattern` bukan regex yang valid: {exc}") from exc
+    return SourceSpec(name=name.strip(), url=url, kind=kind, article_pattern=pattern, line=line)
+
+
+def validate_url(url: str) -> str:
+    """An absolute http(s) URL with a host, stripped; `SourceError` otherwise."""
+    from urllib.parse import urlsplit
+
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises on a bad port)
+    except ValueError as exc:
+        raise SourceError(f"URL tidak valid: {url!r}") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SourceError(f"URL harus diawali http:// atau https:// dan memiliki host: {url!r}")
+    if any(ch.isspace() for ch in url):
+        raise SourceError(f"URL tidak boleh berisi spasi: {url!r}")
+    return url
+
+
+def _name_from_url(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname or url
+
+
+@dataclass(slots=True)
+class SyncResult:
+    added: int = 0
+    updated: int = 0
+    disabled: int = 0
+    kept_removed: int = 0
+    errors: list[str] | None = None
+
+
+async def sync_sources(db: Database, specs: list[SourceSpec]) -> SyncResult:
+    """Make the `source` table agree with the file (idempotent; see the module docstring)."""
+    result = SyncResult(errors=[])
+    async with db.session() as session:
+        rows = list((await session.exec(select(Source))).all())
+        by_url = {canonical_url(row.url): row for row in rows}
+        by_name = {row.name.casefold(): row for row in rows}
+        matched: set[int] = set()
+        for spec in specs:
+            row = by_url.get(canonical_url(spec.url)) or by_name.get(spec.name.casefold())
+            if row is None:
+                row = Source(
+                    name=spec.name,
+                    url=spec.url,
+                    kind=spec.kind,
+                    article_pattern=spec.article_pattern,
+                    origin="file",
+                )
+                session.add(row)
+                by_url[canonical_url(spec.url)] = row
+                by_name[spec.name.casefold()] = row
+                result.added += 1
+                continue
+            if row.id is not None:
+                matched.add(row.id)
+            if row.removed_at is not None:
+                result.kept_removed += 1
+                continue
+            if row.origin != "file":
+                continue
+            clash = by_name.get(spec.name.casefold())
+            if clash is not None and clash is not row:
+                result.errors.append(f"nama {spec.name!r} dipakai sumber lain; baris dilewati")
+                continue
+            changed = (row.name, row.url, row.kind, row.article_pattern, row.enabled) != (
+                spec.name,
+                spec.url,
+                spec.kind,
+                spec.article_pattern,
+                True,
+            )
+            if changed:
+                by_name.pop(row.name.casefold(), None)
+                row.name, row.url = spec.name, spec.url
+                row.kind, row.article_pattern = spec.kind, spec.article_pattern
+                row.enabled = True
+                by_name[row.name.casefold()] = row
+                session.add(row)
+                result.updated += 1
+        for row in rows:
+            if (
+                row.origin == "file"
+                and row.enabled
+                and row.removed_at is None
+                and row.id not in matched
+            ):
+                row.enabled = False
+                session.add(row)
+                result.disabled += 1
+        await session.commit()
+    return result
+
+
+async def add_source(
+    db: Database, url: str, name: str | None = None, *, kind: str | None = None
+) -> Source:
+    """An admin adds a site (or brings back one they removed). `SourceError` when invalid."""
+    url = validate_url(url)
+    if kind is not None and kind not in KINDS:
+        raise SourceError("jenis sumber harus 'feed' atau 'html'")
+    name = (name or "").strip() or _name_from_url(url)
+    async with db.session() as session:
+        rows = list((await session.exec(select(Source))).all())
+        existing = next((r for r in rows if canonical_url(r.url) == canonical_url(url)), None)
+        clash = next((r for r in rows if r.name.casefold() == name.casefold()), None)
+        if clash is not None and clash is not existing:
+            raise SourceError(f"nama {name!r} sudah dipakai sumber lain")
+        if existing is not None:
+            if existing.enabled and existing.removed_at is None:
+                raise SourceError(f"sumber ini sudah terdaftar sebagai {existing.name!r}")
+            existing.enabled = True
+            existing.removed_at = None
+            existing.name = name
+            existing.kind = kind or existing.kind
+            existing.consecutive_failures = 0
+            existing.next_attempt_at = None
+            row = existing
+        else:
+            row = Source(name=name, url=url, kind=kind, origin="admin")
+        session.add(row)
+        await session.commit()
+        await session.refresh(row)
+        return row
+
+
+async def remove_source(db: Database, name_or_id: str | int) -> Source | None:
+    """Disable a source by id, name (any case) or URL; None when nothing matches."""
+    key = str(name_or_id).strip()
+    async with db.session() as session:
+        rows = list((await session.exec(select(Source).where(Source.removed_at == None))).all())  # noqa: E711
+        row = None
+        if key.isdigit():
+            row = next((r for r in rows if r.id == int(key)), None)
+        row = row or next((r for r in rows if r.name.casefold() == key.casefold()), None)
+        if row is None and key.startswith(("http://", "https://")):
+            row = next((r for r in rows if canonical_url(r.url) == canonical_url(key)), None)
+        if row is None:
+            return None
+        row.enabled = False
+        row.removed_at = utcnow()
+        session.add(row)
+        await session.commit()
+        await session.refresh(row)
+        return row
+
+
+async def list_sources(db: Database, *, include_disabled: bool = False) -> list[Source]:
+    """Sources by name; enabled ones only unless asked."""
+    async with db.session() as session:
+        statement = select(Source).order_by(Source.name)
+        if not include_disabled:
+            statement = statement.where(Source.enabled == True)  # noqa: E712
+        return list((await session.exec(statement)).all())
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    """One line of the health table (`kpu-digest sources`, `/sources`)."""
+
+    id: int
+    name: str
+    url: str
+    kind: str | None
+    enabled: bool
+    articles: int
+    last_success_at: datetime | None
+    last_crawled_at: datetime | None
+    consecutive_failures: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+
+    @property
+    def status(self) -> str:
+        """`ok`, `gagal` (failing), `jeda` (backing off), `baru` (never crawled), `nonaktif`."""
+        if not self.enabled:
+            return "nonaktif"
+        if self.consecutive_failures and self.next_attempt_at and self.next_attempt_at > utcnow():
+            return "jeda"
+        if self.consecutive_failures:
+            return "gagal"
+        if self.last_success_at is None:
+            return "baru"
+        return "ok"
+
+
+async def source_health(db: Database, *, include_disabled: bool = False) -> list[SourceHealth]:
+    """Every source with its health and how many articles it has given us."""
+    sources = await list_sources(db, include_disabled=include_disabled)
+    async with db.session() as session:
+        counts = dict(
+            (
+                await session.exec(
+                    select(Article.source_id, func.count()).group_by(Article.source_id)
+                )
+            ).all()
+        )
+    return [
+        SourceHealth(
+            id=s.id or 0,
+            name=s.name,
+            url=s.url,
+            kind=s.kind,
+            enabled=s.enabled,
+            articles=counts.get(s.id, 0),
+            last_success_at=s.last_success_at,
+            last_crawled_at=s.last_crawled_at,
+            consecutive_failures=s.consecutive_failures,
+            last_error=s.last_error,
+            next_attempt_at=s.next_attempt_at,
+        )
+        for s in sources
+    ]

@@ -1,0 +1,67 @@
+"""Source rows: which sites to crawl now, and their health after each crawl."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from digests.store.models import Source
+from digests.store.types import utcnow
+
+MAX_BACKOFF = timedelta(hours=24)
+# A backoff slightly shorter than whole intervals, so the tick after it is not missed by seconds.
+BACKOFF_SLACK = 0.9
+MAX_ERROR_CHARS = 500
+
+
+async def get_source(session: AsyncSession, source_id: int) -> Source | None:
+    return await session.get(Source, source_id)
+
+
+async def active_sources(session: AsyncSession) -> list[Source]:
+    statement = select(Source).where(Source.enabled == True).order_by(Source.id)  # noqa: E712
+    return list((await session.exec(statement)).all())
+
+
+async def due_sources(session: AsyncSession, now: datetime | None = None) -> list[Source]:
+    """Enabled sources that are not backing off."""
+    now = now or utcnow()
+    statement = (
+        select(Source)
+        .where(Source.enabled == True)  # noqa: E712
+        .where(or_(Source.next_attempt_at == None, Source.next_attempt_at <= now))  # noqa: E711
+        .order_by(Source.id)
+    )
+    return list((await session.exec(statement)).all())
+
+
+def backoff_delay(failures: int, interval: timedelta) -> timedelta | None:
+    """No wait after one failure (the next tick retries); then doubling intervals, capped."""
+    if failures <= 1:
+        return None
+    return min(interval * (2 ** (failures - 1)), MAX_BACKOFF) * BACKOFF_SLACK
+
+
+async def record_success(session: AsyncSession, source: Source, now: datetime) -> None:
+    source.last_crawled_at = now
+    source.last_success_at = now
+    source.consecutive_failures = 0
+    source.last_error = None
+    source.next_attempt_at = None
+    source.first_crawl_done = True
+    session.add(source)
+    await session.commit()
+
+
+async def record_failure(
+    session: AsyncSession, source: Source, error: str, now: datetime, interval: timedelta
+) -> None:
+    source.last_crawled_at = now
+    source.consecutive_failures += 1
+    source.last_error = error[:MAX_ERROR_CHARS]
+    delay = backoff_delay(source.consecutive_failures, interval)
+    source.next_attempt_at = now + delay if delay is not None else None
+    session.add(source)
+    await session.commit()
