@@ -172,6 +172,15 @@ class BotApiServer(BotApiState):
         await self.wait_for(lambda: len(self.calls(method)) >= count, timeout)
         return self.calls(method)
 
+    @property
+    def polling(self) -> bool:
+        """True while a getUpdates long poll is waiting for updates."""
+        return self.in_flight["getupdates"] > 0
+
+    async def wait_for_poll(self, timeout: float = 5.0) -> None:
+        """Wait until the bot is blocked in a long poll (so it is ready for the next update)."""
+        await self.wait_for(lambda: self.polling, timeout)
+
     def _timeout_report(self, timeout: float) -> str:
         recent = ", ".join(
             f"{r.method}->{r.status}" + (f" ({r.description})" if r.description else "")

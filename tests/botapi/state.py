@@ -207,6 +207,7 @@ class BotApiState:
         self.injected_429 = 0
         self._status_counts: Counter[int] = Counter()
         self._method_counts: Counter[str] = Counter()
+        self.in_flight: Counter[str] = Counter()  # lower-cased method -> requests being served
         self._methods: dict[str, Callable[[dict[str, Any]], Any]] = {
             name.lower(): getattr(self, "_m_" + name)
             for name in (
@@ -251,6 +252,9 @@ class BotApiState:
     async def call(self, method: str, params: dict[str, Any]) -> Any:
         """Serve one Bot API call; returns the ``result`` or raises ApiError / Drop."""
         status, description = 200, None
+        key = method.lower()
+        self.in_flight[key] += 1
+        self._changed()
         try:
             result = await self._call(method, params)
         except ApiError as exc:
@@ -260,6 +264,7 @@ class BotApiState:
             status, description = 0, "connection dropped"
             raise
         finally:
+            self.in_flight[key] -= 1
             self._record(method, params, status, description)
         return result
 
