@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from digests.model import Quote
+from digests.text.furniture import is_furniture
 from digests.text.lexicon import words
 
 _OPEN = "“"
 _CLOSE = "”"
 _QUOTE_MAX = 2500
+_MARK = re.compile(r'[“”"]')
 _TOKEN = re.compile(r"\([^()\n]{0,80}\)|[^\W\d_][\w'’\-/.]*|\d[\w.,/:-]*|[^\w\s]")
 _NAME_MAX_WORDS = 4
 _NAME_TRIM_WORDS = 3
@@ -46,7 +49,7 @@ class _Person:
     strong: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Token:
     text: str
     start: int
@@ -74,7 +77,7 @@ def locate_quotes(paragraphs: list[str]) -> list[FoundQuote]:
         offset += len(paragraph) + 2
     if not spans:
         return []
-    narrative = _blank_spans(body, spans)
+    narrative = _blank_furniture(paragraphs, _blank_spans(body, spans))
     tokens = _tokenise(narrative)
     people = _people(tokens, narrative)
     found: list[FoundQuote] = []
@@ -98,7 +101,8 @@ def quote_spans(paragraph: str) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     open_at = -1
-    for i, ch in enumerate(paragraph):
+    for mark in _MARK.finditer(paragraph):
+        i, ch = mark.start(), mark.group()
         if open_at < 0 and ch in (_OPEN, '"'):
             open_at = i
         elif open_at >= 0 and ch in (_CLOSE, '"'):
@@ -121,36 +125,69 @@ def _blank_spans(body: str, spans: list[tuple[int, int, int]]) -> str:
     return "".join(chars)
 
 
+def _blank_furniture(paragraphs: list[str], narrative: str) -> str:
+    """Blank the first sentence of a paragraph that opens with "Baca juga:" and the like:
+    a linked headline's capitalised words are not people."""
+    offset = 0
+    for paragraph in paragraphs:
+        if is_furniture(paragraph):
+            stop = narrative.find(". ", offset, offset + len(paragraph))
+            stop = offset + len(paragraph) if stop < 0 else stop + 1
+            narrative = narrative[:offset] + " " * (stop - offset) + narrative[stop:]
+        offset += len(paragraph) + 2
+    return narrative
+
+
 def _tokenise(text: str) -> list[_Token]:
-    honorifics = words("text_people", "honorific")
-    roles = words("text_people", "role")
-    orgs = words("text_people", "organisation") | words("text_people", "place")
+    capitalised, lower_case, honorifics = _kind_tables()
     tokens: list[_Token] = []
+    append = tokens.append
     for match in _TOKEN.finditer(text):
         raw = match.group()
-        kind = "break"
-        ends = False
-        if raw.startswith("("):
-            kind = "paren"
-        elif raw == ",":
-            kind = "comma"
-        elif raw[0].isalpha():
-            word = raw.rstrip(".")
+        first = raw[0]
+        if first.isalpha():
+            word = raw.rstrip(".") or raw
             lowered = word.lower()
-            ends = raw.endswith(".") and not (lowered in honorifics or len(word) == 1)
-            if lowered in honorifics and (raw.endswith(".") or word[0].isupper()):
-                kind = "hon"
-            elif lowered in roles:
-                kind = "role"
-            elif lowered in orgs and (word[0].isupper() or lowered in ("dan", "serta")):
-                kind = "org"
-            elif word[0].isupper():
-                upper_run = sum(1 for c in word if c.isupper())
-                kind = "org" if upper_run >= 2 and upper_run * 2 >= len(word) else "name"
+            dotted = raw[-1] == "."
+            if lowered in honorifics and (dotted or first.isupper()):
+                append(_Token(raw, match.start(), match.end(), "hon"))
+                continue
+            if first.isupper():
+                kind = capitalised.get(lowered)
+                if kind is None:
+                    # "KPU", "KPU-RI", "DPRD": acronyms name bodies, not people.
+                    kind = "org" if len(word) > 1 and word[1].isupper() else "name"
             else:
-                kind = "lower"
-        tokens.append(_Token(raw, match.start(), match.end(), kind, ends))
+                kind = lower_case.get(lowered, "lower")
+            append(_Token(raw, match.start(), match.end(), kind, dotted and len(word) > 1))
+        elif first == "(":
+            append(_Token(raw, match.start(), match.end(), "paren"))
+        elif first == ",":
+            append(_Token(raw, match.start(), match.end(), "comma"))
+        else:
+            append(_Token(raw, match.start(), match.end(), "break"))
     return tokens
+
+
+@cache
+def _kind_tables() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
+    """Word → token kind, for capitalised and for lower-case words, built once."""
+    roles = words("text_people", "role")
+    orgs = words("text_people", "organisation") | words("text_people", "place")
+    not_names = words("text_people", "not_name")
+    capitalised: dict[str, str] = {}
+    lower_case: dict[str, str] = {}
+    for word in orgs:
+        capitalised[word] = "org"
+    for word in ("dan", "serta"):
+        lower_case[word] = "org"
+    for word in roles:
+        capitalised[word] = "role"
+        lower_case[word] = "lrole"
+    for word in not_names:
+        capitalised[word] = "break"
+        lower_case[word] = "break"
+    return capitalised, lower_case, words("text_people", "honorific")
 
 
 def _runs(tokens: list[_Token], start: int = 0, stop: int | None = None):
@@ -188,6 +225,11 @@ def _segments(tokens: list[_Token], first: int, last: int) -> list[tuple[list[_T
     seen_name = False
     for k in range(first, last + 1):
         token = tokens[k]
+        if token.kind == "comma" and current and all(t.kind == "name" for t in current):
+            # "Simon, Pertamina …": without a role, a comma separates two things.
+            segments.append((current, current_start))
+            current, current_start, seen_name = [], k + 1, False
+            continue
         if token.kind in ("role", "hon") and seen_name and current:
             previous = current[-1]
             if previous.kind in ("comma", "paren") or token.kind == "role":
@@ -231,12 +273,12 @@ def _people(tokens: list[_Token], text: str) -> list[_Person]:
     ("tim hukum Hasto, Maqdir Ismail"). Other capitalised pairs are kept as weak
     candidates, used only to complete a partial name."""
     before_verbs = words("attribution_verbs", "before")
-    roles = words("text_people", "role")
+    lead_words = words("attribution_verbs", "lead_in") | words("text_people", "role")
     people: list[_Person] = []
     for first, last in _runs(tokens):
         prev = tokens[first - 1] if first > 0 else None
         nxt = tokens[last + 1] if last + 1 < len(tokens) else None
-        lead_in = prev is not None and prev.word.lower() in ({"menurut", "oleh"} | roles)
+        lead_in = prev is not None and prev.word.lower() in lead_words
         verb_after = nxt is not None and _starts_with_verb(tokens, last + 1, before_verbs)
         for index, (segment, _start) in enumerate(_segments(tokens, first, last)):
             name, role, marked = _name_of(segment)
@@ -306,19 +348,26 @@ def _name_after(tokens: list[_Token], k: int, people: list[_Person], before: int
     """Resolve the words after a speech verb: "Sekretaris Jenderal KPU-RI Bpk. Arif
     Rahman Hakim", "eko", "Menteri Hukum" (a role named earlier with its holder)."""
     stops = words("text_people", "stop")
-    roles = words("text_people", "role")
+    organisation = words("text_people", "organisation")
     head = tokens[k]
-    if head.kind == "lower" and head.word.lower() not in stops | roles:
+    if head.kind == "lower" and head.word.lower() not in stops | organisation:
         full = _resolve([head.word], people, before)
         return full if _known(head.word, people) else ""
     end = k
-    while end < len(tokens) and tokens[end].kind == "lower" and tokens[end].word.lower() in roles:
+    # "kata tim hukum Hasto, Ronny Talapessy", "ujar jaksa": lower-case roles lead in.
+    while end < len(tokens) and (
+        tokens[end].kind == "lrole"
+        or (tokens[end].kind == "lower" and tokens[end].word.lower() in organisation)
+    ):
         end += 1
     runs = list(_runs(tokens, end, min(len(tokens), end + 40)))
     if not runs or runs[0][0] != end:
         return ""
     first, last = runs[0]
-    segment, _start = _segments(tokens, first, last)[0]
+    segments = [segment for segment, _start in _segments(tokens, first, last)]
+    segment = segments[0]
+    if end > k and len(segments) > 1 and all(t.kind == "name" for t in segment):
+        segment = segments[1]  # "tim hukum Hasto, Ronny Talapessy": the lawyer is Ronny
     name, role, _marked = _name_of(segment)
     if name:
         return _resolve([t.word for t in name], people, before)

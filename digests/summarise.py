@@ -15,11 +15,12 @@ import re
 from digests.model import Quote, Summary
 from digests.quotes import FoundQuote, locate_quotes
 from digests.text.dateline import strip_dateline
-from digests.text.lexicon import words
+from digests.text.furniture import is_furniture
 from digests.text.sentences import split_sentences
 
 _ELLIPSIS = "…"
 _WORD = re.compile(r"\w+")
+_FIGURE = re.compile(r"\w*\d\w*")
 _MIN_LEAD_WORDS = 5
 _MAX_LEAD_SENTENCES = 3
 _MIN_QUOTE_WORDS = 5
@@ -79,8 +80,7 @@ def _is_news(sentence: str, title_key: str) -> bool:
     date line or the title again."""
     if len(_WORD.findall(sentence)) < _MIN_LEAD_WORDS or _is_quote(sentence):
         return False
-    lowered = sentence.lower()
-    if any(lowered.startswith(marker) for marker in words("text_lead_skip")):
+    if is_furniture(sentence):
         return False
     return not (title_key and _key(sentence) == title_key)
 
@@ -136,7 +136,7 @@ def _pick_quotes(found: list[FoundQuote], lead: list[str], limit: int) -> list[Q
 
 
 def _figures(text: str) -> set[str]:
-    return {w for w in _word_set(text) if any(c.isdigit() for c in w)}
+    return {w.lower() for w in _FIGURE.findall(text)}
 
 
 def _word_set(text: str) -> set[str]:

@@ -25,6 +25,7 @@ _OPENERS = "\"“‘'([«"
 _CLOSERS = "\"”’')]"
 _LIST_WORDS = frozenset({"dan", "atau", "serta", "hingga", "sampai", "yaitu", "yakni"})
 _QUOTE_MAX = 2500
+_MARK = re.compile(r'[“”"]')
 
 
 def split_sentences(text: str) -> list[str]:
@@ -68,12 +69,12 @@ def _quote_mask(text: str, start: int, end: int):
     """
     spans: list[tuple[int, int]] = []
     open_at = -1
-    for i in range(start, end):
-        ch = text[i]
+    for mark in _MARK.finditer(text, start, end):
+        i, ch = mark.start(), mark.group()
         if ch == "“" or (ch == '"' and open_at < 0):
             if open_at < 0:
                 open_at = i
-        elif ch in '”"' and open_at >= 0:
+        elif open_at >= 0:
             if i - open_at <= _QUOTE_MAX:
                 spans.append((open_at, i))
             open_at = -1
