@@ -1,0 +1,673 @@
+"""From stored articles to queued messages: scheduled digests, instant pushes, broadcasts.
+
+The database decides what is due. `enqueue_due_digests` runs every minute; it claims due
+subscribers with a compare-and-set UPDATE (two processes never both take one), renders each
+distinct digest once, stores each distinct text once (`MessageBody`) and queues one outbox row
+per recipient and part. Cost grows with distinct (divisions, window) groups × articles, not
+with subscribers × articles.
+
+Decisions worth knowing:
+- No divisions selected means no digest: `/berhenti` empties the list, `/langganan semua`
+  stores every slug.
+- The digest window is (digest_watermark, claim time]; a subscriber never served looks back
+  24 hours, and no window reaches further back than `NEWS_HORIZON_DAYS`.
+- A story already shown in an earlier window is not shown again when another site republishes
+  it later.
+- On-demand `/digest` (`build_digest_for`) shows what the next scheduled digest would hold and
+  does not move the watermark, so the scheduled digest still arrives complete.
+- A bot that was down at 07:00 finds next_digest_at in the past when it comes back and sends
+  that digest once; next_digest_at then jumps to the next delivery time after now.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from digests.compose import (
+    RenderedDigest,
+    entries_from_articles,
+    matches_divisions,
+    render_announcement,
+    render_article,
+    render_broadcast_report,
+    render_entries_digest,
+)
+from digests.config import Settings
+from digests.schedule import format_time, next_delivery
+from digests.store import outbox
+from digests.store.db import Database
+from digests.store.models import Article, Broadcast, OutboxItem, Subscriber
+from digests.store.outbox import run, scalar
+from digests.store.types import utcnow
+
+log = logging.getLogger(__name__)
+
+FIRST_DIGEST_LOOKBACK = timedelta(hours=24)
+SUBSCRIBER_BATCH = 1000
+
+_subs = Subscriber.__table__  # type: ignore[attr-defined]
+_articles = Article.__table__  # type: ignore[attr-defined]
+_broadcasts = Broadcast.__table__  # type: ignore[attr-defined]
+_outbox = OutboxItem.__table__  # type: ignore[attr-defined]
+
+_ARTICLE_COLUMNS = (
+    _articles.c.id,
+    _articles.c.url,
+    _articles.c.source_name,
+    _articles.c.story_id,
+    _articles.c.title,
+    _articles.c.published_at,
+    _articles.c.lead,
+    _articles.c.quotes,
+    _articles.c.divisions,
+    _articles.c.first_seen_at,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastReport:
+    """How a broadcast went, counted per recipient (a multi-part message counts once)."""
+
+    sent: int
+    failed: int
+    blocked: int
+    pending: int
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.failed + self.blocked + self.pending
+
+
+# --- windows and articles ---------------------------------------------------------------------
+
+
+def window_start(watermark: datetime | None, now: datetime, settings: Settings) -> datetime:
+    """Where a subscriber's next digest starts (exclusive)."""
+    start = watermark if watermark is not None else now - FIRST_DIGEST_LOOKBACK
+    horizon = now - timedelta(days=max(settings.news_horizon_days, 1))
+    return max(start, horizon)
+
+
+class NewsWindow:
+    """News articles seen in (start, end], loaded once and sliced per subscriber group.
+
+    Knows when each story was first seen, so a story republished inside the window but first
+    shown before it is left out.
+    """
+
+    def __init__(self, end: datetime) -> None:
+        self.end = end
+        self.start: datetime | None = None
+        self.rows: list[Any] = []
+        self.story_first_seen: dict[int, datetime] = {}
+
+    async def cover(self, session: AsyncSession, start: datetime) -> None:
+        if self.start is not None and start >= self.start:
+            return
+        rows = (
+            await run(
+                session,
+                select(*_ARTICLE_COLUMNS)
+                .where(_articles.c.is_news.is_(True))
+                .where(_articles.c.first_seen_at > start)
+                .where(_articles.c.first_seen_at <= self.end)
+                .order_by(_articles.c.first_seen_at, _articles.c.id),
+            )
+        ).all()
+        story_ids = sorted({r.story_id for r in rows if r.story_id is not None})
+        firsts: dict[int, datetime] = {}
+        for chunk_start in range(0, len(story_ids), 1000):
+            chunk = story_ids[chunk_start : chunk_start + 1000]
+            result = await run(
+                session,
+                select(_articles.c.story_id, func.min(_articles.c.first_seen_at))
+                .where(_articles.c.story_id.in_(chunk))
+                .where(_articles.c.is_news.is_(True))
+                .group_by(_articles.c.story_id),
+            )
+            for story_id, first in result:
+                firsts[story_id] = _utc(first)
+        self.rows, self.story_first_seen, self.start = rows, firsts, start
+
+    def articles_after(self, start: datetime) -> list[Any]:
+        return [
+            row
+            for row in self.rows
+            if _utc(row.first_seen_at) > start
+            and (row.story_id is None or self.story_first_seen[row.story_id] > start)
+        ]
+
+
+def _utc(value: datetime) -> datetime:
+    """Aggregates (MIN) bypass the column type on SQLite and come back as naive strings."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _render_group(
+    window: NewsWindow,
+    start: datetime,
+    divisions: Collection[str],
+    tz: tzinfo,
+    when: datetime,
+) -> RenderedDigest:
+    if not divisions:
+        return RenderedDigest()
+    entries = entries_from_articles(window.articles_after(start))
+    return render_entries_digest(entries, selected=divisions, tz=tz, when=when)
+
+
+# --- on demand --------------------------------------------------------------------------------
+
+
+async def build_digest_for(
+    db: Database,
+    subscriber: Subscriber,
+    settings: Settings,
+    *,
+    since: datetime | None = None,
+    now: datetime | None = None,
+) -> list[str]:
+    """The digest this subscriber would get now, without moving their watermark.
+
+    Instant subscribers have no pending digest (each article was pushed), so they get the last
+    24 hours. An empty list means nothing new.
+    """
+    now = now or utcnow()
+    if since is None:
+        watermark = None if subscriber.instant else subscriber.digest_watermark
+        since = window_start(watermark, now, settings)
+    window = NewsWindow(end=now)
+    async with db.session() as session:
+        await window.cover(session, since)
+    return _render_group(window, since, subscriber.divisions or [], settings.tz, now).parts
+
+
+# --- scheduling -------------------------------------------------------------------------------
+
+
+def _times_of(delivery_times: Sequence[str] | None, settings: Settings) -> tuple[str, ...]:
+    times = tuple(delivery_times or ())
+    return times or (format_time(settings.default_digest_time),)
+
+
+def next_digest_at_for(
+    subscriber: Subscriber, settings: Settings, now: datetime | None = None
+) -> datetime | None:
+    """When this subscriber's next scheduled digest is due (None for instant mode)."""
+    if subscriber.instant:
+        return None
+    return next_delivery(
+        now or utcnow(), _times_of(subscriber.delivery_times, settings), settings.tz
+    )
+
+
+async def reschedule(
+    db: Database, subscriber: Subscriber, settings: Settings, *, now: datetime | None = None
+) -> datetime | None:
+    """Store the next due time after a /time change (or on registration); returns it.
+
+    Reads delivery_times and instant from `subscriber` as given (the caller has saved them).
+    """
+    due = next_digest_at_for(subscriber, settings, now)
+    async with db.session() as session:
+        await run(
+            session, update(_subs).where(_subs.c.id == subscriber.id).values(next_digest_at=due)
+        )
+        await session.commit()
+    subscriber.next_digest_at = due
+    return due
+
+
+async def _schedule_unscheduled(db: Database, settings: Settings, now: datetime) -> None:
+    """Subscribers created without a due time (e.g. by an older handler) get one, not a send."""
+    async with db.session() as session:
+        rows = (
+            await run(
+                session,
+                select(_subs.c.id, _subs.c.delivery_times)
+                .where(_subs.c.active.is_(True))
+                .where(_subs.c.instant.is_(False))
+                .where(_subs.c.next_digest_at.is_(None))
+                .limit(SUBSCRIBER_BATCH * 10),
+            )
+        ).all()
+        if not rows:
+            return
+        by_times: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        for row in rows:
+            by_times[_times_of(row.delivery_times, settings)].append(row.id)
+        for times, ids in by_times.items():
+            due = next_delivery(now, times, settings.tz)
+            await run(
+                session,
+                update(_subs)
+                .where(_subs.c.id.in_(ids))
+                .where(_subs.c.next_digest_at.is_(None))
+                .values(next_digest_at=due),
+            )
+        await session.commit()
+
+
+# --- scheduled digests ------------------------------------------------------------------------
+
+
+async def enqueue_due_digests(db: Database, settings: Settings, now: datetime | None = None) -> int:
+    """Claim every subscriber whose digest is due, queue their digests; returns messages queued.
+
+    Works in batches of `SUBSCRIBER_BATCH` subscribers, each claimed and queued in one short
+    transaction, so the event loop and the database stay available to everyone else.
+    """
+    now = now or utcnow()
+    tz = settings.tz
+    await _schedule_unscheduled(db, settings, now)
+    window = NewsWindow(end=now)
+    rendered: dict[tuple[frozenset[str], datetime], RenderedDigest] = {}
+    body_ids: dict[str, int] = {}
+    queued = 0
+    after_id = 0
+    while True:
+        async with db.session() as session:
+            candidates = (
+                await run(
+                    session,
+                    select(
+                        _subs.c.id,
+                        _subs.c.chat_id,
+                        _subs.c.divisions,
+                        _subs.c.delivery_times,
+                        _subs.c.digest_watermark,
+                        _subs.c.next_digest_at,
+                    )
+                    .where(_subs.c.active.is_(True))
+                    .where(_subs.c.instant.is_(False))
+                    .where(_subs.c.next_digest_at <= now)
+                    .where(_subs.c.id > after_id)
+                    .order_by(_subs.c.id)
+                    .limit(SUBSCRIBER_BATCH),
+                )
+            ).all()
+            if not candidates:
+                break
+            after_id = candidates[-1].id
+            starts = {c.id: window_start(c.digest_watermark, now, settings) for c in candidates}
+            await window.cover(session, min(starts.values()))
+        # Render outside any transaction: pure CPU, once per distinct group.
+        for c in candidates:
+            key = (frozenset(c.divisions or ()), starts[c.id])
+            if key not in rendered:
+                rendered[key] = _render_group(window, key[1], key[0], tz, now)
+                await asyncio.sleep(0)
+        queued += await _claim_and_queue(db, settings, candidates, starts, rendered, body_ids, now)
+        await asyncio.sleep(0)
+    if queued:
+        log.info("queued %d digest message(s)", queued)
+    return queued
+
+
+async def _claim_and_queue(
+    db: Database,
+    settings: Settings,
+    candidates: Sequence[Any],
+    starts: dict[int, datetime],
+    rendered: dict[tuple[frozenset[str], datetime], RenderedDigest],
+    body_ids: dict[str, int],
+    now: datetime,
+) -> int:
+    by_times: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for c in candidates:
+        by_times[_times_of(c.delivery_times, settings)].append(c.id)
+    async with db.session() as session:
+        # The claim comes first so a SQLite transaction takes the write lock before reading.
+        claimed: set[int] = set()
+        for times, ids in by_times.items():
+            due = next_delivery(now, times, settings.tz)
+            result = await run(
+                session,
+                update(_subs)
+                .where(_subs.c.id.in_(ids))
+                .where(_subs.c.next_digest_at <= now)
+                .where(_subs.c.active.is_(True))
+                .where(_subs.c.instant.is_(False))
+                .values(next_digest_at=due, digest_watermark=now)
+                .returning(_subs.c.id),
+            )
+            claimed.update(result.scalars().all())
+        winners = [c for c in candidates if c.id in claimed]
+        new_texts = sorted(
+            {
+                part
+                for c in winners
+                for part in rendered[(frozenset(c.divisions or ()), starts[c.id])].parts
+                if part not in body_ids
+            }
+        )
+        ids = await outbox.insert_bodies(session, new_texts, disable_notification=True, now=now)
+        body_ids.update(zip(new_texts, ids, strict=True))
+        rows = []
+        for c in winners:
+            digest = rendered[(frozenset(c.divisions or ()), starts[c.id])]
+            slot = c.next_digest_at.strftime("%Y%m%dT%H%M")
+            for index, part in enumerate(digest.parts):
+                rows.append(
+                    {
+                        "chat_id": c.chat_id,
+                        "body_id": body_ids[part],
+                        "kind": "digest",
+                        "dedupe_key": f"digest:{c.id}:{slot}:{index}",
+                        "next_attempt_at": now,
+                    }
+                )
+        queued = await outbox.enqueue(session, rows)
+        await session.commit()
+    return queued
+
+
+# --- instant pushes ---------------------------------------------------------------------------
+
+
+async def enqueue_instant(
+    db: Database,
+    settings: Settings | Iterable[int],
+    article_ids: Iterable[int] | None = None,
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Queue each new article for instant-mode subscribers of its divisions; returns messages.
+
+    Called right after the crawl that found the articles. One message body per story; a story
+    republished by a later crawl is not pushed again (the dedupe key names the story).
+    `enqueue_instant(db, article_ids)` is accepted too and uses `Settings()`.
+    """
+    if article_ids is None:
+        article_ids, settings = settings, Settings()  # type: ignore[assignment]
+    assert isinstance(settings, Settings)
+    ids = sorted(set(article_ids))
+    if not ids:
+        return 0
+    now = now or utcnow()
+    async with db.session() as session:
+        rows = (
+            await run(
+                session,
+                select(*_ARTICLE_COLUMNS)
+                .where(_articles.c.id.in_(ids))
+                .where(_articles.c.is_news.is_(True)),
+            )
+        ).all()
+    entries = entries_from_articles(rows)
+    if not entries:
+        return 0
+    texts = [render_article(entry, settings.tz) for entry in entries]
+    keys = [
+        f"story:{e.story_id}" if e.story_id is not None else f"article:{e.article_id}"
+        for e in entries
+    ]
+    queued = 0
+    after_id = 0
+    body_ids: list[int] | None = None
+    while True:
+        async with db.session() as session:
+            subscribers = (
+                await run(
+                    session,
+                    select(_subs.c.id, _subs.c.chat_id, _subs.c.divisions)
+                    .where(_subs.c.active.is_(True))
+                    .where(_subs.c.instant.is_(True))
+                    .where(_subs.c.id > after_id)
+                    .order_by(_subs.c.id)
+                    .limit(SUBSCRIBER_BATCH),
+                )
+            ).all()
+            if not subscribers:
+                await session.rollback()
+                break
+            after_id = subscribers[-1].id
+            pairs = []
+            for sub in subscribers:
+                selected = sub.divisions or []
+                for index, entry in enumerate(entries):
+                    if matches_divisions(entry.divisions, selected):
+                        pairs.append((sub, index))
+            if pairs and body_ids is None:
+                body_ids = await outbox.insert_bodies(
+                    session, texts, disable_notification=False, now=now
+                )
+            rows = [
+                {
+                    "chat_id": sub.chat_id,
+                    "body_id": body_ids[index],  # type: ignore[index]
+                    "kind": "instant",
+                    "dedupe_key": f"instant:{sub.id}:{keys[index]}",
+                    "next_attempt_at": now,
+                }
+                for sub, index in pairs
+            ]
+            queued += await outbox.enqueue(session, rows)
+            # Pushed news is not news for a later digest if they switch back to fixed times.
+            await run(
+                session,
+                update(_subs)
+                .where(_subs.c.id.in_([s.id for s in subscribers]))
+                .values(digest_watermark=now),
+            )
+            await session.commit()
+        await asyncio.sleep(0)
+    return queued
+
+
+# --- broadcasts -------------------------------------------------------------------------------
+
+
+def _broadcast_reaches(subscriber_divisions: Collection[str], wanted: Collection[str]) -> bool:
+    """No divisions on the broadcast: every active subscriber; else those following any."""
+    if not wanted:
+        return True
+    return bool(set(subscriber_divisions or ()) & set(wanted))
+
+
+async def _broadcast_recipients(
+    session: AsyncSession, divisions: Collection[str]
+) -> list[tuple[int, int]]:
+    """(subscriber id, chat id) of everyone a broadcast to `divisions` reaches."""
+    rows = await run(
+        session,
+        select(_subs.c.id, _subs.c.chat_id, _subs.c.divisions)
+        .where(_subs.c.active.is_(True))
+        .order_by(_subs.c.id),
+    )
+    return [(r.id, r.chat_id) for r in rows if _broadcast_reaches(r.divisions or (), divisions)]
+
+
+async def count_broadcast_recipients(db: Database, divisions: Collection[str]) -> int:
+    """How many active subscribers a broadcast to `divisions` (empty: everyone) would reach."""
+    async with db.session() as session:
+        return len(await _broadcast_recipients(session, divisions))
+
+
+async def enqueue_broadcast(db: Database, broadcast_id: int, *, now: datetime | None = None) -> int:
+    """Queue a confirmed broadcast for every recipient; returns the number of recipients.
+
+    One transaction: the sender sees all of the broadcast's rows or none, so it cannot mistake
+    a half-queued broadcast for a finished one. Calling it again is harmless (dedupe keys), and
+    a cancelled broadcast queues nothing.
+    """
+    now = now or utcnow()
+    async with db.session() as session:
+        # Take the write lock first (SQLite) and re-read the row under it.
+        await run(
+            session,
+            update(_broadcasts)
+            .where(_broadcasts.c.id == broadcast_id)
+            .where(_broadcasts.c.status.in_(("preview", "sending")))
+            .values(status="sending", confirmed_at=func.coalesce(_broadcasts.c.confirmed_at, now)),
+        )
+        row = (
+            await run(session, select(_broadcasts).where(_broadcasts.c.id == broadcast_id))
+        ).one_or_none()
+        if row is None or row.status != "sending":
+            await session.rollback()
+            return 0
+        if row.recipients and await _has_items(session, broadcast_id):
+            await session.rollback()
+            return row.recipients
+        recipients = await _broadcast_recipients(session, row.divisions or ())
+        parts = render_announcement(row.text)
+        body_ids = await outbox.insert_bodies(session, parts, disable_notification=False, now=now)
+        items = [
+            {
+                "chat_id": chat_id,
+                "body_id": body_id,
+                "kind": "announcement",
+                "broadcast_id": broadcast_id,
+                "dedupe_key": f"broadcast:{broadcast_id}:{subscriber_id}:{index}",
+                "next_attempt_at": now,
+            }
+            for subscriber_id, chat_id in recipients
+            for index, body_id in enumerate(body_ids)
+        ]
+        await outbox.enqueue(session, items)
+        await run(
+            session,
+            update(_broadcasts)
+            .where(_broadcasts.c.id == broadcast_id)
+            .values(recipients=len(recipients)),
+        )
+        await session.commit()
+    if not recipients:
+        await finish_broadcast_if_done(db, broadcast_id, now=now, allow_empty=True)
+    return len(recipients)
+
+
+async def _has_items(session: AsyncSession, broadcast_id: int) -> bool:
+    found = await scalar(
+        session, select(_outbox.c.id).where(_outbox.c.broadcast_id == broadcast_id).limit(1)
+    )
+    return found is not None
+
+
+async def broadcast_report(db: Database, broadcast_id: int) -> BroadcastReport:
+    """Per recipient: blocked if any part was skipped (blocked/deactivated), else failed if any
+    part failed, else pending while any part waits, else sent."""
+    async with db.session() as session:
+        return await _broadcast_report(session, broadcast_id)
+
+
+async def _broadcast_report(session: AsyncSession, broadcast_id: int) -> BroadcastReport:
+    rows = await run(
+        session,
+        select(_outbox.c.chat_id, _outbox.c.status, func.count())
+        .where(_outbox.c.broadcast_id == broadcast_id)
+        .group_by(_outbox.c.chat_id, _outbox.c.status),
+    )
+    per_chat: dict[int, set[str]] = defaultdict(set)
+    for chat_id, status, _count in rows:
+        per_chat[chat_id].add(status)
+    sent = failed = blocked = pending = 0
+    for statuses in per_chat.values():
+        if outbox.SKIPPED in statuses:
+            blocked += 1
+        elif outbox.FAILED in statuses:
+            failed += 1
+        elif statuses & set(outbox.OPEN_STATUSES):
+            pending += 1
+        else:
+            sent += 1
+    return BroadcastReport(sent=sent, failed=failed, blocked=blocked, pending=pending)
+
+
+async def finish_broadcast_if_done(
+    db: Database,
+    broadcast_id: int,
+    *,
+    now: datetime | None = None,
+    queue_report: bool = True,
+    allow_empty: bool = False,
+) -> BroadcastReport | None:
+    """Close a broadcast whose messages are all settled; exactly once across processes.
+
+    Returns the report to whoever won the race (None otherwise). With `queue_report` the admin's
+    report message goes into the outbox in the same transaction, so it is sent like any other
+    message and survives a crash. A broadcast with no rows yet is being queued right now, not
+    finished, unless `allow_empty` (it reached nobody).
+    """
+    now = now or utcnow()
+    async with db.session() as session:
+        if await outbox.open_count(session, broadcast_id=broadcast_id):
+            return None
+        if not allow_empty and not await _has_items(session, broadcast_id):
+            return None
+        result = await run(
+            session,
+            update(_broadcasts)
+            .where(_broadcasts.c.id == broadcast_id)
+            .where(_broadcasts.c.report_sent.is_(False))
+            .where(_broadcasts.c.status == "sending")
+            .values(report_sent=True, status="done", finished_at=now)
+            .returning(_broadcasts.c.admin_chat_id),
+        )
+        admin_chat = result.scalar_one_or_none()
+        if admin_chat is None:
+            await session.rollback()
+            return None
+        # Re-check under the lock: a row may have been requeued between the count and the claim.
+        if await outbox.open_count(session, broadcast_id=broadcast_id):
+            await session.rollback()
+            return None
+        report = await _broadcast_report(session, broadcast_id)
+        if queue_report:
+            await queue_broadcast_report(session, broadcast_id, admin_chat, report, now=now)
+        await session.commit()
+    return report
+
+
+async def queue_broadcast_report(
+    session: AsyncSession,
+    broadcast_id: int,
+    admin_chat_id: int,
+    report: BroadcastReport,
+    *,
+    now: datetime,
+) -> None:
+    text = render_broadcast_report(
+        broadcast_id,
+        sent=report.sent,
+        failed=report.failed,
+        blocked=report.blocked,
+        pending=report.pending,
+    )
+    (body_id,) = await outbox.insert_bodies(session, [text], disable_notification=False, now=now)
+    await outbox.enqueue(
+        session,
+        [
+            {
+                "chat_id": admin_chat_id,
+                "body_id": body_id,
+                "kind": "report",
+                "dedupe_key": f"broadcast-report:{broadcast_id}",
+                "next_attempt_at": now,
+            }
+        ],
+    )
+
+
+async def unfinished_broadcasts(db: Database) -> list[int]:
+    """Broadcasts still sending (for a sweep after a restart)."""
+    async with db.session() as session:
+        rows = await run(
+            session,
+            select(_broadcasts.c.id)
+            .where(_broadcasts.c.status == "sending")
+            .where(_broadcasts.c.report_sent.is_(False)),
+        )
+        return list(rows.scalars().all())
