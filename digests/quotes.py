@@ -391,14 +391,14 @@ def _before_attribution(narrative: str, people: list[_Person], start: int) -> st
     inside = [p for p in people if clause_start <= p.start < start and p.strong]
     if not inside:
         return None
-    return _resolve(inside[-1].name, people, start)
+    return _resolve(max(inside, key=lambda p: p.start).name, people, start)
 
 
 def _last_person(people: list[_Person], before: int) -> str | None:
     earlier = [p for p in people if p.end <= before and p.strong]
     if not earlier:
         return None
-    return _resolve(earlier[-1].name, people, before)
+    return _resolve(max(earlier, key=lambda p: p.start).name, people, before)
 
 
 def _known(word: str, people: list[_Person]) -> bool:
