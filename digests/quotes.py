@@ -149,7 +149,8 @@ def _tokenise(text: str) -> list[_Token]:
             word = raw.rstrip(".") or raw
             lowered = word.lower()
             dotted = raw[-1] == "."
-            if lowered in honorifics and (dotted or first.isupper()):
+            # "Bpk." or "Ibu" is an honorific; "BP" (an acronym) is not.
+            if lowered in honorifics and (dotted or (first.isupper() and not word.isupper())):
                 append(_Token(raw, match.start(), match.end(), "hon"))
                 continue
             if first.isupper():
