@@ -176,6 +176,9 @@ async def _post_stop(application: Application) -> None:
 
 async def _post_shutdown(application: Application) -> None:
     d: BotDeps = application.bot_data[DEPS_KEY]
+    if d.crawler is not None:
+        await d.crawler.aclose()
+        d.crawler = None
     if d.state.get("own_db"):
         await d.db.dispose()
 

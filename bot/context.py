@@ -12,6 +12,7 @@ from digests.store.db import Database
 
 if TYPE_CHECKING:
     from bot.sender import OutboxSender
+    from digests.crawl import Crawler
 
 DEPS_KEY = "kpu_digest"
 
@@ -23,6 +24,7 @@ class BotDeps:
     settings: Settings
     db: Database
     sender: OutboxSender | None = None
+    crawler: Crawler | None = None
     state: dict[str, Any] = field(default_factory=dict)
 
     def wake_sender(self) -> None:

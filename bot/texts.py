@@ -255,10 +255,6 @@ BROADCAST_ALREADY = "Siaran ini sudah diproses."
 BROADCAST_NOBODY = "Tidak ada pelanggan aktif untuk siaran ini; tidak ada yang dikirim."
 
 
-def broadcast_report(sent: int, failed: int, blocked: int) -> str:
-    return f"<b>Laporan siaran</b>\nTerkirim: {sent}\nGagal: {failed}\nMemblokir bot: {blocked}"
-
-
 CRAWL_STARTED = "🔄 Mengambil berita dari semua sumber…"
 CRAWL_BUSY = "Pengambilan berita sedang berjalan. Tunggu sebentar ya."
 ADDSOURCE_USAGE = (
@@ -323,15 +319,17 @@ def source_line(row: Any, last_ok: str | None) -> str:
 
 
 def crawl_report(report: Any) -> str:
-    new = len(getattr(report, "new_article_ids", ()) or ())
-    lines = ["<b>Pengambilan selesai</b>", f"Berita baru: {new}"]
-    for label, attr in (
-        ("Sumber diperiksa", "sources_checked"),
-        ("Sumber gagal", "sources_failed"),
-    ):
-        value = getattr(report, attr, None)
-        if value is not None:
-            lines.append(f"{label}: {value if isinstance(value, int) else len(value)}")
+    lines = [
+        "<b>Pengambilan selesai</b>",
+        f"Sumber diperiksa: {len(report.sources)} · gagal: {report.failed}",
+        f"Berita baru: {report.new} · diperbarui: {report.updated}",
+        f"Waktu: {report.seconds:.1f} detik",
+    ]
+    for result in report.sources:
+        if result.error:
+            lines.append(f"❌ {esc(result.name)}: {esc(result.error[:200])}")
+    if report.new_article_ids:
+        lines.append("Pelanggan instan segera menerima berita baru.")
     return "\n".join(lines)
 
 

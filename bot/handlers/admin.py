@@ -20,6 +20,7 @@ from bot.context import BotDeps, deps
 from bot.guards import admin_only
 from digests import delivery
 from digests.compose import render_announcement
+from digests.crawl import Crawler, CrawlReport
 from digests.sources import SourceError, add_source, remove_source, source_health
 from digests.store import queries
 from digests.store.models import AuditEntry, Broadcast
@@ -127,7 +128,7 @@ async def on_broadcast_press(update: Update, context: ContextTypes.DEFAULT_TYPE)
     # One atomic preview → sending/cancelled step: a second press (or a second admin) finds
     # the broadcast no longer in preview and changes nothing.
     async with d.db.session() as session:
-        result = await session.execute(
+        result = await session.exec(
             sql_update(Broadcast)
             .where(Broadcast.id == broadcast_id, Broadcast.status == "preview")
             .values(status=new_status, confirmed_at=utcnow())
@@ -137,16 +138,17 @@ async def on_broadcast_press(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if not claimed:
         await query.answer(texts.BROADCAST_ALREADY, show_alert=True)
         return
-    await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     if action == "cancel":
         await audit(d, _actor(update), "broadcast_cancelled", broadcast_id=broadcast_id)
         await _message(update).reply_text(texts.BROADCAST_CANCELLED)
+        await query.answer()
         return
     enqueued = await delivery.enqueue_broadcast(d.db, broadcast_id)
     await audit(d, _actor(update), "broadcast_sent", broadcast_id=broadcast_id, recipients=enqueued)
-    await _message(update).reply_text(texts.broadcast_sending(enqueued))
     d.wake_sender()
+    await _message(update).reply_text(texts.broadcast_sending(enqueued))
+    await query.answer()
 
 
 # --- stats and sources ----------------------------------------------------------------------
@@ -229,14 +231,14 @@ def crawl_lock(d: BotDeps) -> asyncio.Lock:
     return d.state.setdefault(CRAWL_LOCK, asyncio.Lock())
 
 
-async def crawl_and_push(d: BotDeps) -> Any:
-    """Crawl every source, then queue instant pushes of what is new and wake the sender."""
-    from digests.crawl import Crawler
-
+async def crawl_and_push(d: BotDeps, *, only_due: bool = True) -> CrawlReport:
+    """Crawl the sources, then queue instant pushes of what is new and wake the sender."""
     async with crawl_lock(d):
-        report = await Crawler(d.db, d.settings).crawl_all()
+        if d.crawler is None:
+            d.crawler = Crawler(d.db, d.settings)  # one for the process: robots.txt, pacing
+        report = await d.crawler.crawl_all(only_due=only_due)
         if report.new_article_ids:
-            await delivery.enqueue_instant(d.db, report.new_article_ids)
+            await delivery.enqueue_instant(d.db, d.settings, report.new_article_ids)
             d.wake_sender()
         return report
 
@@ -249,6 +251,6 @@ async def crawl(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(texts.CRAWL_BUSY)
         return
     await message.reply_text(texts.CRAWL_STARTED)
-    report = await crawl_and_push(d)
+    report = await crawl_and_push(d, only_due=False)  # an admin asked: backing off or not
     await audit(d, _actor(update), "crawl", new_articles=len(report.new_article_ids))
     await message.reply_text(texts.crawl_report(report))

@@ -69,12 +69,13 @@ async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
 
+    # Answer last: the spinner on the button stops once the message shows the change.
     if action == DONE:
-        await query.answer()
         names = division_names(subscriber.divisions)
         await query.edit_message_text(
             texts.picker_done(names, delivery_phrase(d.settings, subscriber)), reply_markup=None
         )
+        await query.answer()
         return
 
     def change(current: list[str]) -> list[str]:
@@ -91,10 +92,10 @@ async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
     await reschedule(d, updated)
-    await query.answer()
     try:
         await query.edit_message_reply_markup(reply_markup=keyboard(updated.divisions))
     except BadRequest as exc:
         # "Semua" pressed when all are already chosen: nothing to redraw.
         if "not modified" not in str(exc).lower():
             raise
+    await query.answer()

@@ -209,17 +209,17 @@ async def on_delete_press(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if query is None or update.effective_chat is None:
         return
     if query.data == DELETE_NO:
-        await query.answer()
         await query.edit_message_text(texts.DELETE_CANCELLED, reply_markup=None)
+        await query.answer()
         return
     if query.data != DELETE_YES:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
-    await query.answer()
     existed = await subscribers.delete_all_data(deps(context).db, update.effective_chat.id)
     await query.edit_message_text(
         texts.DELETED if existed else texts.NOTHING_TO_DELETE, reply_markup=None
     )
+    await query.answer()
 
 
 # --- reading news ---------------------------------------------------------------------------

@@ -137,7 +137,7 @@ async def delete_all_data(db: Database, chat_id: int) -> bool:
     not the staff member.
     """
     async with db.session() as session:
-        outbox = await session.execute(delete(OutboxItem).where(OutboxItem.chat_id == chat_id))
-        subs = await session.execute(delete(Subscriber).where(Subscriber.chat_id == chat_id))
+        outbox = await session.exec(delete(OutboxItem).where(OutboxItem.chat_id == chat_id))
+        subs = await session.exec(delete(Subscriber).where(Subscriber.chat_id == chat_id))
         await session.commit()
         return bool(outbox.rowcount or subs.rowcount)

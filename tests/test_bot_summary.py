@@ -1,0 +1,139 @@
+"""End to end: /summary (/ringkas) fetches only what the trust rule allows, nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from digests.loopback_site import LoopbackServer, Response, Site, sample_site
+from digests.store.db import Database
+from tests.botapi.fixtures import botapi  # noqa: F401  (fixture)
+from tests.botapi.server import BotApiServer
+from tests.e2e_helpers import STAFF_ID, BotHarness, make_settings, running_bot, write_sources
+
+pytestmark = pytest.mark.db
+
+ARTICLE = (
+    "/jatim/index.php/blog/read/"
+    "7580_kpu-kabupaten-kota-se-jatim-diminta-cermat-rekrut-pantarlih-pilkada"
+)
+PASTED = "\n\n".join(
+    [
+        "KPU Jatim Gelar Rapat Koordinasi Pemutakhiran Data Pemilih",
+        "Surabaya, jatim.kpu.go.id – KPU Provinsi Jawa Timur menggelar rapat koordinasi "
+        "pemutakhiran data pemilih berkelanjutan bersama KPU kabupaten/kota se-Jawa Timur, "
+        "Senin (3/3/2025).",
+        "Ketua KPU Jatim mengatakan data pemilih harus mutakhir setiap bulan. “Data pemilih "
+        "yang akurat adalah kunci pemilu yang berintegritas,” kata Ketua KPU Jatim.",
+        "Rapat juga membahas tindak lanjut tanggapan masyarakat atas daftar pemilih.",
+    ]
+)
+
+
+@dataclass
+class Sites:
+    trusted: Site  # a configured source: its origin is trusted
+    trusted_url: str
+    internal: Site  # another loopback service that must never be reached
+    internal_url: str
+
+
+@pytest.fixture
+def sites() -> Iterator[Sites]:
+    server = LoopbackServer().start()
+    trusted = sample_site()
+    internal = Site({"/secret": Response(b"<p>rahasia internal</p>")})
+    trusted_url = server.add_site(trusted)
+    internal_url = server.add_site(internal)
+    trusted.set(
+        "/jatim/redirect", Response(status=302, headers={"Location": f"{internal_url}/secret"})
+    )
+    try:
+        yield Sites(trusted, trusted_url, internal, internal_url)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def bot(
+    botapi: BotApiServer,  # noqa: F811
+    database: Database,
+    db_url: str,
+    tmp_path: Path,
+    sites: Sites,
+) -> AsyncIterator[BotHarness]:
+    sources = write_sources(
+        tmp_path / "sources.toml",
+        [("KPU Provinsi Jawa Timur", f"{sites.trusted_url}/jatim/index.php/blog/category/104")],
+    )
+    settings = make_settings(
+        botapi,
+        db_url,
+        tmp_path,
+        sources_file=sources,
+        allowed_summary_hosts=["kpu.go.id", "*.kpu.go.id", "localhost"],
+    )
+    async with running_bot(botapi, settings, database) as harness:
+        yield harness
+
+
+async def test_summary_of_a_source_page_gives_title_lead_and_link(
+    bot: BotHarness, sites: Sites
+) -> None:
+    url = sites.trusted_url + ARTICLE
+    reply = await bot.say(STAFF_ID, f"/ringkas {url}", timeout=10)
+    assert "Pantarlih" in reply.plain_text
+    assert f'href="{url}"' in reply.text
+    assert "Divisi" in reply.plain_text
+    assert len(reply.plain_text) < 2000  # a summary, not the page
+
+
+async def test_summary_as_reply_to_a_message_holding_a_link(bot: BotHarness, sites: Sites) -> None:
+    url = sites.trusted_url + ARTICLE
+    shared = bot.api.push_message(STAFF_ID, f"Coba baca ini {url}")
+    reply = await bot.say(
+        STAFF_ID, "/summary", reply_to=shared["message"]["message_id"], expect=1, timeout=10
+    )
+    assert "Pantarlih" in reply.plain_text
+
+
+async def test_summary_of_pasted_text(bot: BotHarness) -> None:
+    reply = await bot.say(STAFF_ID, "/ringkas " + PASTED)
+    assert "KPU Jatim Gelar Rapat Koordinasi" in reply.plain_text
+    assert "data pemilih" in reply.plain_text.lower()
+    assert "Data dan Informasi" in reply.plain_text  # tagged like a crawled article
+
+    shared = bot.api.push_message(STAFF_ID, PASTED)
+    reply = await bot.say(STAFF_ID, "/ringkas", reply_to=shared["message"]["message_id"])
+    assert "KPU Jatim Gelar Rapat Koordinasi" in reply.plain_text
+
+
+@pytest.mark.parametrize(
+    ("target", "reason"),
+    [
+        ("{internal}/secret", "port"),  # loopback, not a configured source
+        ("http://127.0.0.1/secret", "tidak termasuk"),
+        ("http://169.254.169.254/latest/meta-data/", "tidak termasuk"),
+        ("file:///etc/passwd", "http"),
+        ("https://example.com/berita", "tidak termasuk"),
+        ("http://localhost/admin", "internal"),  # an allowed name that resolves inside
+        ("{trusted}/jatim/redirect", "port"),  # a trusted page redirecting inside
+        ("gopher://kpu.go.id/1", "http"),
+    ],
+)
+async def test_summary_refuses_urls_outside_the_trust_rule_and_fetches_nothing(
+    bot: BotHarness, sites: Sites, target: str, reason: str
+) -> None:
+    url = target.format(internal=sites.internal_url, trusted=sites.trusted_url)
+    reply = await bot.say(STAFF_ID, f"/ringkas {url}")
+    assert "tidak bisa saya ringkas" in reply.plain_text
+    assert reason in reply.plain_text
+    assert sites.internal.requests == 0
+
+
+async def test_summary_without_anything_explains_usage(bot: BotHarness) -> None:
+    reply = await bot.say(STAFF_ID, "/ringkas")
+    assert "/ringkas URL" in reply.plain_text
