@@ -38,9 +38,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from telegram.request import HTTPXRequest
 
 from tests.botapi import BotApiServer, BotApiThread, parse_html, read_state_file
-from tests.botapi.fixtures import botapi, botapi_thread  # noqa: F401  (pytest fixtures)
 from tests.botapi.html_parse import EntityParseError
 from tests.botapi.ratelimit import FloodControl, RateLimits
+
+pytest_plugins = ["tests.botapi.fixtures"]  # the botapi and botapi_thread fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,7 +52,7 @@ def make_bot(api: BotApiServer, token: str | None = None, **request_kwargs) -> B
 
 
 @pytest.fixture
-async def bot(botapi: BotApiServer):  # noqa: F811
+async def bot(botapi: BotApiServer):
     async with make_bot(botapi) as client:
         yield client
 
@@ -63,7 +64,7 @@ def keyboard(*pairs: tuple[str, str]) -> InlineKeyboardMarkup:
 # ----- sending and what the stand-in records --------------------------------------------------
 
 
-async def test_sent_message_is_recorded_with_every_option_the_bot_chose(bot, botapi):  # noqa: F811
+async def test_sent_message_is_recorded_with_every_option_the_bot_chose(bot, botapi):
     message = await bot.send_message(
         42,
         '<b>Rapat pleno</b> &amp; <a href="https://kpu.go.id/x?a=1&amp;b=2">baca</a>',
@@ -89,7 +90,7 @@ async def test_sent_message_is_recorded_with_every_option_the_bot_chose(bot, bot
     } in (sent.entities)
 
 
-async def test_message_ids_count_up_per_chat_like_a_private_chat(bot, botapi):  # noqa: F811
+async def test_message_ids_count_up_per_chat_like_a_private_chat(bot, botapi):
     first = await bot.send_message(1, "a")
     second = await bot.send_message(1, "b")
     other = await bot.send_message(2, "c")
@@ -164,14 +165,14 @@ async def test_text_that_is_empty_after_parsing_is_refused(bot):
         await bot.send_message(8, "<b> </b>\n", parse_mode=ParseMode.HTML)
 
 
-async def test_callback_data_longer_than_64_bytes_is_refused(bot, botapi):  # noqa: F811
+async def test_callback_data_longer_than_64_bytes_is_refused(bot, botapi):
     await bot.send_message(9, "ok", reply_markup=keyboard(("Pilih", "é" * 32)))  # 64 bytes
     with pytest.raises(BadRequest, match="Button_data_invalid"):
         await bot.send_message(9, "no", reply_markup=keyboard(("Pilih", "x" * 65)))
     assert [m.text for m in botapi.sent_to(9)] == ["ok"]
 
 
-async def test_malformed_reply_markup_gets_telegrams_error_body(botapi):  # noqa: F811
+async def test_malformed_reply_markup_gets_telegrams_error_body(botapi):
     async with httpx.AsyncClient(trust_env=False) as client:
         url = f"{botapi.base_url}{botapi.token}/sendMessage"
         answers = [
@@ -194,7 +195,7 @@ async def test_malformed_reply_markup_gets_telegrams_error_body(botapi):  # noqa
     assert "Text buttons are unallowed" in answers[1].json()["description"]
 
 
-async def test_json_and_multipart_bodies_are_accepted_like_form_posts(botapi):  # noqa: F811
+async def test_json_and_multipart_bodies_are_accepted_like_form_posts(botapi):
     url = f"{botapi.base_url}{botapi.token}/sendMessage"
     async with httpx.AsyncClient(trust_env=False) as client:
         as_json = await client.post(
@@ -211,7 +212,7 @@ async def test_json_and_multipart_bodies_are_accepted_like_form_posts(botapi):  
 # ----- errors and how PTB maps them -------------------------------------------------------------
 
 
-async def test_blocked_and_deactivated_users_raise_forbidden(bot, botapi):  # noqa: F811
+async def test_blocked_and_deactivated_users_raise_forbidden(bot, botapi):
     botapi.block(100)
     botapi.deactivate(101)
     with pytest.raises(Forbidden, match="bot was blocked by the user"):
@@ -223,7 +224,7 @@ async def test_blocked_and_deactivated_users_raise_forbidden(bot, botapi):  # no
     assert [m.text for m in botapi.sent_to(100)] == ["selamat datang kembali"]
 
 
-async def test_injected_429_raises_retry_after_and_is_counted(bot, botapi):  # noqa: F811
+async def test_injected_429_raises_retry_after_and_is_counted(bot, botapi):
     botapi.fail_next(55, 2, 429, retry_after=3)
     for _ in range(2):
         with pytest.raises(RetryAfter, match="Retry in 3 seconds"):
@@ -233,7 +234,7 @@ async def test_injected_429_raises_retry_after_and_is_counted(bot, botapi):  # n
     assert (stats.injected_429, stats.too_many_requests, stats.sends_accepted) == (2, 2, 1)
 
 
-async def test_injected_400_and_500_map_to_bad_request_and_network_error(bot, botapi):  # noqa: F811
+async def test_injected_400_and_500_map_to_bad_request_and_network_error(bot, botapi):
     botapi.fail_next(56, 1, 400, description="Bad Request: chat not found")
     botapi.fail_next(56, 1, 500)
     with pytest.raises(BadRequest, match="Chat not found"):
@@ -243,7 +244,7 @@ async def test_injected_400_and_500_map_to_bad_request_and_network_error(bot, bo
     assert [r.status for r in botapi.calls("sendMessage")] == [400, 500]
 
 
-async def test_dropped_connection_is_a_network_error_and_a_hang_a_timeout(botapi):  # noqa: F811
+async def test_dropped_connection_is_a_network_error_and_a_hang_a_timeout(botapi):
     botapi.fail_next(57, 1, "drop")
     botapi.fail_next(57, 1, "hang", hold=0.5)
     async with make_bot(botapi, read_timeout=0.2) as bot:
@@ -256,7 +257,7 @@ async def test_dropped_connection_is_a_network_error_and_a_hang_a_timeout(botapi
     assert [m.text for m in botapi.sent_to(57)] == ["akhirnya"]
 
 
-async def test_migrated_group_raises_chat_migrated_with_the_new_id(bot, botapi):  # noqa: F811
+async def test_migrated_group_raises_chat_migrated_with_the_new_id(bot, botapi):
     botapi.migrate(-1234, -1001234)
     with pytest.raises(ChatMigrated) as caught:
         await bot.send_message(-1234, "x")
@@ -264,7 +265,7 @@ async def test_migrated_group_raises_chat_migrated_with_the_new_id(bot, botapi):
     await bot.send_message(-1001234, "x")
 
 
-async def test_wrong_token_and_unknown_method_are_refused(botapi):  # noqa: F811
+async def test_wrong_token_and_unknown_method_are_refused(botapi):
     for token in ("999:wrong-but-well-formed", "not a token"):
         stranger = make_bot(botapi, token=token)
         with pytest.raises(InvalidToken, match="was rejected by the server"):
@@ -303,7 +304,7 @@ def test_global_window_and_per_chat_bucket_refuse_with_retry_after():
     assert flood.try_acquire(5) is None
 
 
-async def test_flood_limit_answers_429_like_telegram_and_counts_them(bot, botapi):  # noqa: F811
+async def test_flood_limit_answers_429_like_telegram_and_counts_them(bot, botapi):
     botapi.set_limits(global_per_second=5)
     outcomes = []
     for chat_id in range(200, 208):
@@ -328,7 +329,7 @@ async def test_flood_limit_answers_429_like_telegram_and_counts_them(bot, botapi
 # ----- edits, callbacks, commands ---------------------------------------------------------------
 
 
-async def test_edits_change_what_the_user_sees_and_no_op_edits_are_refused(bot, botapi):  # noqa: F811
+async def test_edits_change_what_the_user_sees_and_no_op_edits_are_refused(bot, botapi):
     sent = await bot.send_message(60, "Pratinjau", reply_markup=keyboard(("Kirim", "go")))
     await bot.edit_message_text("<b>Terkirim</b>", 60, sent.message_id, parse_mode=ParseMode.HTML)
     now = botapi.message(60, sent.message_id)
@@ -344,7 +345,7 @@ async def test_edits_change_what_the_user_sees_and_no_op_edits_are_refused(bot, 
     )
 
 
-async def test_button_press_reaches_the_bot_and_is_answered_once(bot, botapi):  # noqa: F811
+async def test_button_press_reaches_the_bot_and_is_answered_once(bot, botapi):
     sent = await bot.send_message(61, "Siaran?", reply_markup=keyboard(("✅ Kirim", "b:send")))
     with pytest.raises(ValueError, match="no button"):
         botapi.push_callback(61, sent.message_id, "b:forged")
@@ -359,7 +360,7 @@ async def test_button_press_reaches_the_bot_and_is_answered_once(bot, botapi):  
     assert (answer.text, answer.chat_id, answer.message_id) == ("Dikirim", 61, 1)
 
 
-async def test_command_menus_are_kept_per_scope_and_language(bot, botapi):  # noqa: F811
+async def test_command_menus_are_kept_per_scope_and_language(bot, botapi):
     await bot.set_my_commands([BotCommand("start", "Mulai"), BotCommand("help", "Bantuan")])
     await bot.set_my_commands(
         [BotCommand("stats", "Statistik")], scope=BotCommandScopeChat(77), language_code="id"
@@ -374,7 +375,7 @@ async def test_command_menus_are_kept_per_scope_and_language(bot, botapi):  # no
         await bot.set_my_commands([BotCommand("Start", "Mulai")])
 
 
-async def test_chat_actions_are_checked_and_recorded(bot, botapi):  # noqa: F811
+async def test_chat_actions_are_checked_and_recorded(bot, botapi):
     assert await bot.send_chat_action(62, "typing")
     with pytest.raises(BadRequest, match="Wrong parameter action"):
         await bot.send_chat_action(62, "dancing")
@@ -384,7 +385,7 @@ async def test_chat_actions_are_checked_and_recorded(bot, botapi):  # noqa: F811
 # ----- updates and long polling -----------------------------------------------------------------
 
 
-async def test_long_poll_returns_as_soon_as_a_user_writes(bot, botapi):  # noqa: F811
+async def test_long_poll_returns_as_soon_as_a_user_writes(bot, botapi):
     started = time.monotonic()
     poll = asyncio.create_task(bot.get_updates(timeout=5))
     await botapi.wait_for_poll()
@@ -405,7 +406,7 @@ async def test_long_poll_returns_as_soon_as_a_user_writes(bot, botapi):  # noqa:
     assert botapi.pending_updates == []
 
 
-async def test_user_replies_carry_the_replied_message_and_link_entities(bot, botapi):  # noqa: F811
+async def test_user_replies_carry_the_replied_message_and_link_entities(bot, botapi):
     first = botapi.push_message(43, "Lihat https://kpu.go.id/berita/baca/1/x ya")
     botapi.push_message(43, "/ringkas", reply_to=first["message"]["message_id"])
     updates = await bot.get_updates()
@@ -414,7 +415,7 @@ async def test_user_replies_carry_the_replied_message_and_link_entities(bot, bot
     assert updates[1].message.reply_to_message.text.startswith("Lihat https://")
 
 
-async def test_a_second_poller_ends_the_first_with_conflict(botapi):  # noqa: F811
+async def test_a_second_poller_ends_the_first_with_conflict(botapi):
     async with make_bot(botapi) as first, make_bot(botapi) as second:
         waiting = asyncio.create_task(first.get_updates(timeout=5))
         await botapi.wait_for_poll()
@@ -424,7 +425,7 @@ async def test_a_second_poller_ends_the_first_with_conflict(botapi):  # noqa: F8
         await newer
 
 
-async def test_polling_while_a_webhook_is_set_is_a_conflict(bot, botapi):  # noqa: F811
+async def test_polling_while_a_webhook_is_set_is_a_conflict(bot, botapi):
     await bot.set_webhook("http://127.0.0.1:9/hook")
     assert (await bot.get_webhook_info()).url == "http://127.0.0.1:9/hook"
     with pytest.raises(Conflict, match="webhook is active"):
@@ -433,7 +434,7 @@ async def test_polling_while_a_webhook_is_set_is_a_conflict(bot, botapi):  # noq
     assert await bot.get_updates() == ()
 
 
-async def test_webhook_receives_pushed_updates_with_the_secret(bot, botapi):  # noqa: F811
+async def test_webhook_receives_pushed_updates_with_the_secret(bot, botapi):
     received: list[tuple[dict, str]] = []
     got_one = asyncio.Event()
 
@@ -462,7 +463,7 @@ async def test_webhook_receives_pushed_updates_with_the_secret(bot, botapi):  # 
     assert update["message"]["text"] == "/start" and secret == "s3cret"
 
 
-async def test_ptb_application_polls_in_telegrams_call_order(botapi):  # noqa: F811
+async def test_ptb_application_polls_in_telegrams_call_order(botapi):
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.message.reply_html(
             "Selamat datang, <b>Ani</b>!", reply_markup=keyboard(("Langganan", "sub"))
@@ -505,7 +506,7 @@ async def test_ptb_application_polls_in_telegrams_call_order(botapi):  # noqa: F
 # ----- observing: waits, statistics, state file --------------------------------------------------
 
 
-async def test_wait_for_wakes_on_the_request_and_times_out_with_a_report(bot, botapi):  # noqa: F811
+async def test_wait_for_wakes_on_the_request_and_times_out_with_a_report(bot, botapi):
     sender = asyncio.create_task(bot.send_message(70, "hai"))
     started = time.monotonic()
     [message] = await botapi.wait_for_sent(70, timeout=5)
@@ -515,7 +516,7 @@ async def test_wait_for_wakes_on_the_request_and_times_out_with_a_report(bot, bo
         await botapi.wait_for(lambda: botapi.sent_to(71), timeout=0.05)
 
 
-async def test_duplicates_are_counted_by_a_caller_chosen_key(bot, botapi, tmp_path):  # noqa: F811
+async def test_duplicates_are_counted_by_a_caller_chosen_key(bot, botapi, tmp_path):
     for chat_id, text in [(1, "Digest A"), (1, "Digest A"), (2, "Digest A"), (2, "Digest B")]:
         await bot.send_message(chat_id, text)
     assert botapi.duplicates() == {(1, "Digest A"): 2}
@@ -530,7 +531,7 @@ async def test_duplicates_are_counted_by_a_caller_chosen_key(bot, botapi, tmp_pa
 # ----- other ways to run it -----------------------------------------------------------------------
 
 
-def test_background_thread_server_serves_a_synchronous_client(botapi_thread):  # noqa: F811
+def test_background_thread_server_serves_a_synchronous_client(botapi_thread):
     api = botapi_thread
     api.push_message(5, "/start")
     with httpx.Client(trust_env=False) as client:
@@ -585,7 +586,7 @@ async def test_control_http_api_drives_a_standalone_process(tmp_path):
             process.kill()
 
 
-async def test_one_process_serves_over_a_thousand_requests_per_second(botapi):  # noqa: F811
+async def test_one_process_serves_over_a_thousand_requests_per_second(botapi):
     async def client(worker: int, count: int) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", botapi.port)
         for i in range(count):

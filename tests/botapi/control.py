@@ -89,7 +89,7 @@ def _limits(api: BotApiServer, args: dict[str, Any]) -> bool:
 
 
 def _shutdown(api: BotApiServer, args: dict[str, Any]) -> bool:
-    event = getattr(api, "shutdown_requested", None)
+    event = api.shutdown_requested
     if event is None:
         raise ValueError("this stand-in was not started as a standalone process")
     event.set()

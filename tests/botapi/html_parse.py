@@ -273,7 +273,7 @@ def _close_tag(
     name_start = i
     while i < n and text[i] not in _SPACES and text[i] != ">":
         i += 1
-    end_name = text[name_start:i].lower()
+    end_name = text[name_start:i]  # not lower-cased: tdlib compares it as written
     while i < n and text[i] in _SPACES:
         i += 1
     if i >= n or text[i] != ">":

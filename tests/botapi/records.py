@@ -99,6 +99,7 @@ class Stats:
     errors_by_status: dict[int, int] = field(default_factory=dict)
     methods: dict[str, int] = field(default_factory=dict)
     per_second: list[int] = field(default_factory=list)
+    attempts_per_second: list[int] = field(default_factory=list)  # sendMessage calls, any outcome
     first_send: float | None = None
     last_send: float | None = None
 
@@ -137,9 +138,9 @@ def duplicate_counts(
     return {k: c for k, c in counts.items() if c > 1}
 
 
-def per_second(messages: Iterable[SentMessage], start: float | None = None) -> list[int]:
-    """Accepted sends in each whole second from ``start`` (default: the first send)."""
-    times = sorted(m.time for m in messages)
+def per_second(records: Iterable[Any], start: float | None = None) -> list[int]:
+    """Records (anything with ``.time``) in each whole second from ``start`` (default: first)."""
+    times = sorted(r.time for r in records)
     if not times:
         return []
     origin = times[0] if start is None else start

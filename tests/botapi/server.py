@@ -29,7 +29,13 @@ _NOT_FOUND = ApiError(404, "Not Found")
 
 
 class BotApiServer(BotApiState):
-    """A Bot API stand-in bound to one event loop; see README-style docs in ``__init__``."""
+    """A Bot API stand-in bound to the event loop that starts it.
+
+    Controls (push_*, block, fail_next, …) may be called from any thread; they run on the
+    server's loop. Observers (sent, edits, stats(), …) are plain reads.
+    """
+
+    shutdown_requested: asyncio.Event | None = None  # set by __main__ for POST /_control/shutdown
 
     def __init__(self, *args: Any, host: str = "127.0.0.1", port: int = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -711,6 +711,9 @@ class BotApiState:
             errors_by_status={s: c for s, c in self._status_counts.items() if s != 200},
             methods=dict(self._method_counts),
             per_second=per_second(self.sent),
+            attempts_per_second=per_second(
+                r for r in self.requests if r.method.lower() == "sendmessage"
+            ),
             first_send=self.sent[0].time if self.sent else None,
             last_send=self.sent[-1].time if self.sent else None,
         )

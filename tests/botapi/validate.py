@@ -104,6 +104,10 @@ def int_param(params: dict[str, Any], name: str, default: int | None = None) -> 
     try:
         return int(value)
     except (TypeError, ValueError):
+        pass
+    try:
+        return int(float(value))  # "1.0" from a client that sends seconds as floats
+    except (TypeError, ValueError):
         raise bad_request(f"invalid {name} specified") from None
 
 
