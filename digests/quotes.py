@@ -26,6 +26,7 @@ _QUOTE_MAX = 2500
 _MARK = re.compile(r'[“”"]')
 _TOKEN = re.compile(r"\([^()\n]{0,80}\)|[^\W\d_][\w'’\-/.]*|\d[\w.,/:-]*|[^\w\s]")
 _NAME_MAX_WORDS = 4
+_AFTER_LAST_QUOTE = 300
 _NAME_TRIM_WORDS = 3
 
 
@@ -78,7 +79,8 @@ def locate_quotes(paragraphs: list[str]) -> list[FoundQuote]:
     if not spans:
         return []
     narrative = _blank_furniture(paragraphs, _blank_spans(body, spans))
-    tokens = _tokenise(narrative)
+    # Nothing after the last attribution can name a speaker: leave it untokenised.
+    tokens = _tokenise(narrative[: spans[-1][1] + _AFTER_LAST_QUOTE])
     people = _people(tokens, narrative)
     found: list[FoundQuote] = []
     for start, end, index in spans:

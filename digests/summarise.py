@@ -63,7 +63,7 @@ def _lead(title: str | None, body: list[str], budget: int) -> list[str]:
     used = 0
     title_key = _key(title or "")
     for paragraph in body:
-        for sentence in split_sentences(paragraph):
+        for sentence in map(_tidy, split_sentences(paragraph)):
             if not lead and not _is_news(sentence, title_key):
                 continue
             if lead and (
@@ -79,7 +79,7 @@ def _lead(title: str | None, body: list[str], budget: int) -> list[str]:
     if not lead:
         sentences = [s for p in body for s in split_sentences(p)]
         if sentences:
-            lead.append(_trim(sentences[0], budget))
+            lead.append(_trim(_tidy(sentences[0]), budget))
     return lead
 
 
@@ -140,7 +140,12 @@ def _pick_quotes(found: list[FoundQuote], lead: list[str], limit: int) -> list[Q
         chosen.append(quote)
         speakers.add(quote.speaker)
     chosen.sort(key=lambda q: q.position)
-    return [Quote(q.text, q.speaker) for q in chosen]
+    return [Quote(_tidy(q.text), q.speaker) for q in chosen]
+
+
+def _tidy(text: str) -> str:
+    """One plain space between words: pages carry no-break spaces and doubled spaces."""
+    return " ".join(text.split())
 
 
 def _figures(text: str) -> set[str]:

@@ -6,6 +6,9 @@ import json
 import time
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from digests.summarise import summarise
 
 ARTICLES = {
@@ -92,6 +95,11 @@ def test_one_word_quotes_are_left_out():
     assert summarise(None, paragraphs).quotes == []
 
 
+def test_lead_reads_with_plain_spaces():
+    summary = summarise(None, ["KPU\xa0Jatim  menggelar   rapat pleno terbuka di Surabaya."])
+    assert summary.lead == ["KPU Jatim menggelar rapat pleno terbuka di Surabaya."]
+
+
 def test_empty_body_gives_an_empty_summary():
     summary = summarise("Judul", [])
     assert summary.lead == [] and summary.quotes == []
@@ -105,3 +113,40 @@ def test_summarising_a_typical_article_takes_well_under_a_few_milliseconds():
             summarise(article["title"], article["paragraphs"])
     per_article = (time.perf_counter() - started) / (5 * len(articles))
     assert per_article < 0.005
+
+
+_PIECES = st.sampled_from(
+    [
+        "Ketua KPU ",
+        "Bpk. ",
+        "Eko Sasmito",
+        " kata eko",
+        "“",
+        "”",
+        '"',
+        ", ",
+        ". ",
+        "ujarnya",
+        "Jakarta (22/9), ",
+        "SURABAYA – ",
+        "\n",
+        "dan ",
+        "(20/10/2016)",
+        "Menurut Anam, ",
+        "mengatakan ",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.text(max_size=80), st.lists(_PIECES, max_size=25).map("".join)),
+        max_size=6,
+    )
+)
+def test_any_text_gives_a_summary_without_crashing(paragraphs):
+    summary = summarise(None, paragraphs, lead_budget=120)
+    assert len(" ".join(summary.lead)) <= 120
+    assert len(summary.quotes) <= 2
+    assert all(q.text for q in summary.quotes)
