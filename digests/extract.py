@@ -4,12 +4,16 @@ trafilatura finds the main text; what it lets through on KPU templates (login wi
 "Baca juga" links, photo captions, editor initials) is removed with the operator-editable markers
 in `digests/data/boilerplate.txt`. Pages are never downloaded here: callers pass HTML they have.
 
-Input larger than `MAX_INPUT_BYTES` (5 MB) is cut to its first 5 MB before parsing: real article
-pages are well under 1 MB, and the cap bounds the time and memory one hostile page can cost.
+Input larger than `MAX_INPUT_BYTES` (5 MB) is cut to its first 5 MB before parsing, and a parsed
+page with more than `MAX_ELEMENTS` (20,000) HTML elements is cut after its first 20,000 in document
+order: real KPU article pages are under 1 MB and a few thousand elements, while trafilatura's time
+grows with the element count (about 0.1 ms each), so the caps bound what one hostile page costs
+(about two seconds) and keep the article, which comes before sidebars and comment threads.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,6 +31,7 @@ from digests.pagedate import parse_indonesian_date
 from digests.text.dateline import strip_dateline
 
 MAX_INPUT_BYTES = 5_000_000
+MAX_ELEMENTS = 20_000
 MIN_ARTICLE_CHARS = 80
 
 _BINARY_MAGIC = {
@@ -123,8 +128,9 @@ def extract_article(
         raise NoArticleError(f"the page could not be parsed as HTML ({exc})") from exc
     if tree is None or not len(tree):
         raise NoArticleError("the page could not be parsed as HTML")
+    _truncate_tree(tree, MAX_ELEMENTS)
 
-    fallback_title = _fallback_title(tree)
+    page_titles = _page_titles(tree)
     fallback_date = _fallback_date(tree)
     result = trafilatura.extract(
         tree,
@@ -139,7 +145,7 @@ def extract_article(
         raise NoArticleError("no article text was found on the page")
     doc = lxml.etree.fromstring(result.encode("utf-8"))
 
-    title = _clean_title(doc.get("title") or fallback_title, rules)
+    title = _choose_title(doc.get("title"), page_titles, rules)
     blocks = _blocks(doc)
     paragraphs = clean_paragraphs(blocks, title, rules)
     if sum(len(p) for p in paragraphs) < MIN_ARTICLE_CHARS:
@@ -224,21 +230,43 @@ def _decode(html: str | bytes) -> str:
 
 
 def _decode_bytes(data: bytes) -> str:
+    """Mostly-UTF-8 pages keep UTF-8 (a few broken bytes become U+FFFD); pages in an older
+    charset (regional sites still serve windows-1252) use the declared or a detected one."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    declared = _CHARSET_DECL.search(data[:4096])
-    candidates = [declared.group(1).decode("ascii").lower()] if declared else []
-    candidates += detect_encoding(data)
-    for encoding in candidates:
+    found = _CHARSET_DECL.search(data[:4096])
+    declared = found.group(1).decode("ascii").lower() if found else None
+    lenient = data.decode("utf-8", errors="replace")
+    broken = lenient.count("\ufffd")
+    valid = sum(1 for ch in lenient if ord(ch) > 127) - broken
+    says_utf8 = declared in ("utf-8", "utf8")
+    if valid > broken or (says_utf8 and valid > 0):
+        return lenient
+    candidates = [declared] if declared and not says_utf8 else []
+    for encoding in [*candidates, *detect_encoding(data)]:
         try:
             return data.decode(encoding)
         except (LookupError, UnicodeDecodeError):
             continue
-    return data.decode("utf-8", errors="replace")
+    return lenient
+
+
+def _truncate_tree(tree: lxml.html.HtmlElement, limit: int) -> None:
+    """Drop every element after the first `limit` ones in document order."""
+    first_dropped = next(itertools.islice(tree.iter(), limit, None), None)
+    if first_dropped is None:
+        return
+    node = first_dropped
+    while node is not None:
+        parent = node.getparent()
+        while node.getnext() is not None:
+            node.getparent().remove(node.getnext())
+        node = parent
+    first_dropped.getparent().remove(first_dropped)
 
 
 def _blocks(doc: lxml.etree._Element) -> list[tuple[str, str]]:
@@ -274,10 +302,25 @@ def _split_on_breaks(element: lxml.etree._Element) -> list[str]:
     return [s for s in segments if s.strip()]
 
 
+def _choose_title(
+    found: str | None, page_titles: tuple[str | None, str | None], rules: BoilerplateRules
+) -> str | None:
+    """trafilatura's title, unless it cut a real part off the page's own title.
+
+    trafilatura drops anything after " - " in <title>, which is right for
+    "Rakor – KPU Provinsi Jawa Timur" and wrong for "Pilkada 2024 - Sukses Bersama": only a
+    site name the `title` markers recognise may go.
+    """
+    heading, declared = page_titles
+    found = _SPACES.sub(" ", found).strip() if found else None
+    if found and declared and declared != found and declared.startswith(found):
+        return _clean_title(declared, rules)
+    return _clean_title(found or heading or declared, rules)
+
+
 def _clean_title(title: str | None, rules: BoilerplateRules) -> str | None:
     if not title:
         return None
-    title = _SPACES.sub(" ", title).strip()
     for pattern in rules.title:
         stripped = pattern.sub("", title).strip()
         if stripped:
@@ -285,13 +328,18 @@ def _clean_title(title: str | None, rules: BoilerplateRules) -> str | None:
     return title or None
 
 
-def _fallback_title(tree: lxml.html.HtmlElement) -> str | None:
-    for xpath in ("//h1", "//meta[@property='og:title']/@content", "//title"):
-        for found in tree.xpath(xpath):
-            text = found if isinstance(found, str) else found.text_content()
-            if text and text.strip():
-                return text.strip()
-    return None
+def _page_titles(tree: lxml.html.HtmlElement) -> tuple[str | None, str | None]:
+    """(first <h1>, og:title or <title>), whitespace collapsed, read before trafilatura prunes."""
+    heading = declared = None
+    for found in tree.iter("h1"):
+        heading = _SPACES.sub(" ", found.text_content()).strip() or None
+        if heading:
+            break
+    for value in tree.xpath("//meta[@property='og:title']/@content | //title/text()"):
+        declared = _SPACES.sub(" ", value).strip() or None
+        if declared:
+            break
+    return heading, declared
 
 
 def _fallback_date(tree: lxml.html.HtmlElement) -> date | None:
