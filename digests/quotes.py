@@ -190,6 +190,8 @@ def _kind_tables() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
     for word in not_names:
         capitalised[word] = "break"
         lower_case[word] = "break"
+    for word in words("abbreviations", "degree"):
+        capitalised[word] = "degree"  # "Anis Suhartini, M.Si." : the name ends before it
     return capitalised, lower_case, words("text_people", "honorific")
 
 
@@ -204,10 +206,10 @@ def _runs(tokens: list[_Token], start: int = 0, stop: int | None = None):
                 nxt = tokens[j + 1]
                 if tokens[j].ends_sentence:
                     break
-                if nxt.kind in ("name", "role", "org", "hon", "paren"):
+                if nxt.kind in ("name", "role", "org", "hon", "paren", "degree"):
                     j += 1
                 elif nxt.kind == "comma" and j + 2 < stop and tokens[j + 2].kind != "lower":
-                    if tokens[j + 2].kind in ("name", "role", "org", "hon"):
+                    if tokens[j + 2].kind in ("name", "role", "org", "hon", "degree"):
                         j += 1
                     else:
                         break
@@ -235,7 +237,11 @@ def _segments(tokens: list[_Token], first: int, last: int) -> list[tuple[list[_T
             continue
         if token.kind in ("role", "hon") and seen_name and current:
             previous = current[-1]
-            if previous.kind in ("comma", "paren") or token.kind == "role":
+            kinds = {t.kind for t in current}
+            # "Ketua KPU Kota Batu, Dr. Marlina": the honorific opens the holder's name,
+            # while "Bpk. Eko, Bpk. Gogot" lists two people.
+            holder = token.kind == "hon" and "role" in kinds and "hon" not in kinds
+            if not holder and (previous.kind in ("comma", "paren") or token.kind == "role"):
                 segments.append((current, current_start))
                 current, current_start, seen_name = [], k, False
         current.append(token)

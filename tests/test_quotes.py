@@ -101,3 +101,13 @@ def test_mixed_curly_and_straight_marks_pair_up():
 
 def test_unclosed_quote_is_ignored():
     assert find_quotes(["“Kalimat tanpa penutup kata Eko di kantor."]) == []
+
+
+def test_degrees_after_the_name_are_not_the_speaker():
+    paragraphs = [
+        "Ketua KPU Kabupaten Malang, Drs. H. Anis Suhartini, M.Si. mengatakan, “Tahapan "
+        "pemutakhiran data pemilih sudah selesai di 33 kecamatan.”",
+        "“Rekapitulasi tingkat kabupaten dimulai pekan depan di aula KPU,” kata Ketua KPU "
+        "Kota Batu, Dr. Marlina, S.Sos., M.Si. dalam rapat.",
+    ]
+    assert [q.speaker for q in find_quotes(paragraphs)] == ["Anis Suhartini", "Marlina"]
