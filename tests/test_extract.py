@@ -20,7 +20,7 @@ from digests.extract import (
 from digests.pagedate import parse_indonesian_date
 from digests.sample_site import iter_sample_pages
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).parent / "eval" / "seeds"  # verbatim copies of shared/seeds
 REPO_SEEDS = {
     "konsolnas": "kpu-ri-konsolnas-2019.txt",
     "banyuwangi": "kpujatim-bimtek-banyuwangi-2016.txt",
