@@ -281,7 +281,13 @@ class Crawler:
             if url is None or canonical_url(url) in visited:
                 break
             visited.add(canonical_url(url))
-            page = await self._fetch_cached(url, visit.tally)
+            try:
+                page = await self._fetch_cached(url, visit.tally)
+            except FetchError as exc:
+                if page_number == 1:
+                    raise
+                log.info("%s: page %d unavailable (%s)", source.name, page_number, exc)
+                break  # older pages unreachable: what the first pages gave still counts
             if page.not_modified:
                 break
             kind = kind or detect_kind(page.body, page.content_type)

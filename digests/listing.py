@@ -211,6 +211,9 @@ def parse_feed(body: bytes, page_url: str, *, max_links: int = 500) -> Listing:
         listing.links.append(FoundLink(url, canonical, _entry_date(entry)))
         if len(listing.links) >= max_links:
             break
+    if parsed.get("bozo") and not listing.links:
+        reason = parsed.get("bozo_exception")
+        raise ListingError(f"feed rusak: {type(reason).__name__}: {reason}")
     return listing
 
 

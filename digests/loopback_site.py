@@ -29,6 +29,7 @@ __all__ = [
     "Response",
     "Site",
     "sample_site",
+    "sample_sources_toml",
     "serve_sample_site",
     "start_sample_site",
 ]
@@ -79,6 +80,7 @@ class Response:
     conditional: bool = True
     delay: float = 0.0
     filler_bytes: int = 0
+    send_length: bool = True  # False: no Content-Length, the body ends when the connection does
 
     def validators(self) -> tuple[str | None, str | None]:
         if not self.conditional or self.status != 200:
@@ -103,13 +105,17 @@ class Site:
         self.routes: dict[str, Response] = dict(routes or {})
         self.handler = handler
         self.hits: Counter[tuple[str, int]] = Counter()
+        self.user_agents: set[str] = set()
         self.base_url = ""
+        self.active = 0
+        self.max_active = 0  # most requests in progress at once: the crawler's politeness
 
     def set(self, target: str, response: Response) -> None:
         self.routes[target] = response
 
     def reset_counts(self) -> None:
         self.hits.clear()
+        self.max_active = 0
 
     @property
     def requests(self) -> int:
@@ -124,6 +130,8 @@ class Site:
 
     async def respond(self, request: Request) -> Response:
         response = self.routes.get(request.target)
+        if response is None and "?" in request.target:
+            response = self.routes.get(request.path)  # a static site ignores the query
         if response is None and self.handler is not None:
             result = self.handler(request)
             response = await result if inspect.isawaitable(result) else result
@@ -194,7 +202,7 @@ class LoopbackServer:
                 if request is None:
                     break
                 keep_alive = request.headers.get("connection", "").lower() != "close"
-                await self._answer(site, request, writer)
+                keep_alive = await self._answer(site, request, writer) and keep_alive
                 if not keep_alive:
                     break
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
@@ -202,7 +210,16 @@ class LoopbackServer:
         finally:
             writer.close()
 
-    async def _answer(self, site: Site, request: Request, writer: asyncio.StreamWriter) -> None:
+    async def _answer(self, site: Site, request: Request, writer: asyncio.StreamWriter) -> bool:
+        """Answer one request; False when the connection must close afterwards."""
+        site.active += 1
+        site.max_active = max(site.max_active, site.active)
+        try:
+            return await self._answer_now(site, request, writer)
+        finally:
+            site.active -= 1
+
+    async def _answer_now(self, site: Site, request: Request, writer: asyncio.StreamWriter) -> bool:
         response = await site.respond(request)
         if self.latency or response.delay:
             await asyncio.sleep(self.latency + response.delay)
@@ -211,6 +228,7 @@ class LoopbackServer:
         if etag is not None and _not_modified(request, etag, response.last_modified):
             status = 304
         site.hits[(request.path, status)] += 1
+        site.user_agents.add(request.headers.get("user-agent", ""))
         length = len(response.body) + response.filler_bytes
         headers = {"Content-Type": response.content_type, **response.headers}
         if etag:
@@ -222,7 +240,10 @@ class LoopbackServer:
             length = 0
         head = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}"]
         head += [f"{name}: {value}" for name, value in headers.items()]
-        head.append(f"Content-Length: {length}")
+        if response.send_length or status == 304:
+            head.append(f"Content-Length: {length}")
+        else:
+            head.append("Connection: close")
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
         if status != 304 and request.method != "HEAD":
             writer.write(response.body)
@@ -234,6 +255,7 @@ class LoopbackServer:
                 remaining -= len(chunk)
                 await writer.drain()
         await writer.drain()
+        return response.send_length or status == 304
 
 
 async def _read_request(reader: asyncio.StreamReader) -> Request | None:
@@ -332,3 +354,26 @@ def serve_sample_site(root: Path = SAMPLE_SITE_DIR) -> Iterator[str]:
         yield base_url
     finally:
         stop()
+
+
+def sample_sources_toml(base_url: str, root: Path = SAMPLE_SITE_DIR) -> str:
+    """A sources file (TOML) listing the sample site's news sites at `base_url`."""
+    manifest = root / "manifest.toml"
+    sites = tomllib.loads(manifest.read_text(encoding="utf-8")).get("sites", [])
+    blocks = []
+    for site in sites:
+        lines = [
+            "[[sources]]",
+            f"name = {_toml_string(site['name'])}",
+            f"url = {_toml_string(base_url.rstrip('/') + site['listing'])}",
+        ]
+        if site.get("kind"):
+            lines.append(f"kind = {_toml_string(site['kind'])}")
+        if site.get("article_pattern"):
+            lines.append(f"article_pattern = {_toml_string(site['article_pattern'])}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

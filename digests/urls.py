@@ -84,7 +84,7 @@ def origin_of(url: str) -> str:
 
 
 def same_site(url: str, other: str) -> bool:
-    """Same host, treating `www.` as the same site (KPU links both spellings)."""
+    """Same host and port, treating `www.` as the same site (KPU links both spellings)."""
     return _site_host(url) == _site_host(other)
 
 
@@ -95,8 +95,12 @@ def host_allowed(host: str, allowed_hosts: Iterable[str]) -> bool:
 
 
 def _site_host(url: str) -> str:
-    host = _normal_host(urlsplit(url).hostname or "")
-    return host.removeprefix("www.")
+    parts = urlsplit(url)
+    host = _normal_host(parts.hostname or "").removeprefix("www.")
+    port = _port_or_none(parts)
+    if port is not None and port != DEFAULT_PORTS.get(parts.scheme.lower()):
+        host = f"{host}:{port}"
+    return host
 
 
 def _normal_host(host: str) -> str:
