@@ -6,14 +6,24 @@ all produce the same result for the same page.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 
 from digests.classify import classify
-from digests.extract import NoArticleError, extract_article
+from digests.extract import (
+    MIN_ARTICLE_CHARS,
+    NoArticleError,
+    clean_paragraphs,
+    extract_article,
+    load_boilerplate,
+)
 from digests.model import ExtractedArticle, Quote, Summary
+from digests.pagedate import parse_indonesian_date
 from digests.summarise import summarise
 from digests.text.dateline import strip_dateline
+
+MAX_QUOTES = 3  # the digest shows the best one; /summary and the JSON output show all
 
 __all__ = ["NoArticleError", "ProcessedArticle", "process_html", "process_text"]
 
@@ -38,22 +48,55 @@ def process_html(html: str | bytes, url: str | None = None) -> ProcessedArticle:
 
 
 def process_text(text: str, title: str | None = None) -> ProcessedArticle:
-    """Summarise and tag plain text: paragraphs are separated by blank lines or line breaks."""
-    paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
-    if not paragraphs:
-        raise NoArticleError("teks kosong")
-    if title is None and len(paragraphs) > 1 and _looks_like_title(paragraphs[0]):
-        title, paragraphs = paragraphs[0], paragraphs[1:]
+    """Summarise and tag plain text, e.g. an article copied from a page with its furniture.
+
+    Paragraphs are lines; the page furniture of `digests/data/boilerplate.txt` is dropped as for
+    HTML; short lines before the body give the title and (if it parses) the date.
+    """
+    rules = load_boilerplate()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    paragraphs = clean_paragraphs([("p", line) for line in lines], title, rules)
+    published_date = None
+    while len(paragraphs) > 1 and _is_heading_line(paragraphs[0]):
+        line = paragraphs.pop(0)
+        line_date = parse_indonesian_date(line) if len(line) <= 40 else None
+        if line_date and published_date is None:
+            published_date = line_date
+        elif title is None:
+            title = line
+    if not paragraphs or sum(len(p) for p in paragraphs) < MIN_ARTICLE_CHARS:
+        raise NoArticleError("no article text was found")
     dateline, _ = strip_dateline(paragraphs[0])
-    return _process(ExtractedArticle(title=title, paragraphs=paragraphs, dateline=dateline))
+    if published_date is not None:
+        published_date = _year_from_body(published_date, paragraphs)
+    published = datetime.combine(published_date, time(), tzinfo=UTC) if published_date else None
+    return _process(
+        ExtractedArticle(
+            title=title,
+            paragraphs=paragraphs,
+            published=published,
+            published_date=published_date,
+            dateline=dateline,
+        )
+    )
 
 
-def _looks_like_title(line: str) -> bool:
-    return len(line) <= 160 and not line.rstrip().endswith((".", "!", "?", ":", "”", '"'))
+def _year_from_body(badge: date, paragraphs: list[str]) -> date:
+    """A "20 Okt" badge has no year; a "(20/10/2016)" of the same day in the body supplies it."""
+    pattern = re.compile(rf"\b0?{badge.day}/0?{badge.month}/((?:19|20)\d\d)\b")
+    for paragraph in paragraphs:
+        match = pattern.search(paragraph)
+        if match:
+            return badge.replace(year=int(match[1]))
+    return badge
+
+
+def _is_heading_line(line: str) -> bool:
+    return len(line) <= 160 and not line.rstrip().endswith((".", "!", "?", ":", ",", "”", '"'))
 
 
 def _process(article: ExtractedArticle) -> ProcessedArticle:
-    summary: Summary = summarise(article.title, article.paragraphs)
+    summary: Summary = summarise(article.title, article.paragraphs, max_quotes=MAX_QUOTES)
     body = "\n\n".join(article.paragraphs)
     return ProcessedArticle(
         url=article.url,

@@ -1,4 +1,4 @@
-"""`kpu-digest summarize PATH_OR_URL… [--json]`: many inputs in one process, one line per failure."""
+"""`kpu-digest summarize PATH_OR_URL… [--json]`: many inputs, one process, a line per failure."""
 
 from __future__ import annotations
 

@@ -56,7 +56,11 @@ async def test_article_url_is_stored_once(database: Database) -> None:
 @pytest.mark.db
 async def test_subscriber_lists_round_trip(database: Database) -> None:
     async with database.session() as session:
-        session.add(Subscriber(chat_id=2**40, divisions=["data", "teknis"], delivery_times=["07:00", "17:30"]))
+        session.add(
+            Subscriber(
+                chat_id=2**40, divisions=["data", "teknis"], delivery_times=["07:00", "17:30"]
+            )
+        )
         await session.commit()
     async with database.session() as session:
         sub = (await session.exec(select(Subscriber))).one()

@@ -110,7 +110,7 @@ class MessageBody(SQLModel, table=True):
 
 
 class OutboxItem(SQLModel, table=True):
-    """One message to one chat. A restart resumes from here; `dedupe_key` makes enqueueing idempotent."""
+    """One message to one chat: a restart resumes from here; enqueueing twice is harmless."""
 
     __tablename__ = "outbox"
     __table_args__ = (
