@@ -1,4 +1,4 @@
-"""`kpu-digest summarize` as an operator runs it: a real process, many inputs, bad ones among them."""
+"""`kpu-digest summarize` as an operator runs it: a real process, many inputs, some bad."""
 
 from __future__ import annotations
 
