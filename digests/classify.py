@@ -61,7 +61,7 @@ def score(title: str | None, text: str, catalog: DivisionCatalog | None = None) 
     scores: dict[str, float] = defaultdict(float)
     cap = settings.max_hits_per_keyword
     for keyword, count in hits.items():
-        for slug, weight in matcher.weights[keyword]:
+        for slug, weight in matcher.weights.get(keyword, ()):
             scores[slug] += weight * min(count, cap)
     for slugs in _explicit_mentions(matcher, f"{title or ''} . {text or ''}"):
         for slug in slugs:
@@ -121,6 +121,7 @@ def _compile(catalog: DivisionCatalog) -> _Matcher:
             else:
                 phrases.add(keyword.casefold())
 
+    phrases |= {_SPACES.sub(" ", p.strip()).casefold() for p in catalog.settings.ignore}
     keywords = re.compile(
         rf"\b(?:(?P<p>{_trie(phrases)})|{_PREFIXES}?(?P<a>{_trie(affixable)}){_SUFFIXES})\b"
     )

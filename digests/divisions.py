@@ -41,6 +41,7 @@ class ClassifierSettings:
     max_hits_per_keyword: int = 3
     fallback: str = "umum"
     mention_triggers: tuple[str, ...] = ("divisi", "membidangi")
+    ignore: tuple[str, ...] = ()
 
 
 class DivisionCatalog:
@@ -110,8 +111,9 @@ def _parse(data: dict[str, Any], source: str) -> DivisionCatalog:
     unknown = set(raw_settings) - known
     if unknown:
         raise ValueError(f"{source}: unknown settings {sorted(unknown)}")
-    if "mention_triggers" in raw_settings:
-        raw_settings = {**raw_settings, "mention_triggers": tuple(raw_settings["mention_triggers"])}
+    for listed in ("mention_triggers", "ignore"):
+        if listed in raw_settings:
+            raw_settings = {**raw_settings, listed: tuple(raw_settings[listed])}
     settings = ClassifierSettings(**raw_settings)
     divisions = []
     for index, entry in enumerate(data.get("divisions", []), start=1):

@@ -131,6 +131,12 @@ def test_divisi_followed_by_ordinary_words_names_no_division() -> None:
     assert classify(None, text) == ["umum"]
 
 
+def test_regional_government_secretary_is_not_the_kpu_secretariat() -> None:
+    text = "Hadir Sekretaris Daerah Kabupaten Trenggalek dan Sekretaris Desa setempat. " * 2
+    assert "sekretariat" not in score(None, text)
+    assert "sekretariat" in score(None, "Hadir Sekretaris KPU Kabupaten Trenggalek.")
+
+
 def test_article_matching_nothing_is_umum() -> None:
     text = "Ribuan warga memadati alun-alun untuk jalan sehat bersama dan senam pagi."
     assert classify("Jalan Sehat Bersama Warga", text) == ["umum"]
