@@ -1,0 +1,218 @@
+"""Canonical URLs and the `/summary` fetch guard (no real DNS: a resolver hook and literal IPs)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from digests.loopback_site import LoopbackServer, Response, Site
+from digests.urls import (
+    UrlRefused,
+    canonical_url,
+    check_fetchable,
+    fetch_checked,
+    host_allowed,
+    same_site,
+)
+
+ALLOWED = ["kpu.go.id", "*.kpu.go.id"]
+
+
+@pytest.mark.parametrize(
+    ("linked", "canonical"),
+    [
+        (
+            "HTTPS://Jatim.KPU.go.id:443/index.php/blog/read/12_rapat/?utm_source=fb&fbclid=abc#top",
+            "https://jatim.kpu.go.id/index.php/blog/read/12_rapat",
+        ),
+        ("http://kpu.go.id:80/berita/baca/1/x?gclid=1", "http://kpu.go.id/berita/baca/1/x"),
+        ("https://kpu.go.id:8443/a/", "https://kpu.go.id:8443/a"),
+        ("https://kpu.go.id", "https://kpu.go.id/"),
+        ("https://kpu.go.id/?", "https://kpu.go.id/"),
+        ("https://kpu.go.id/a//b/../c", "https://kpu.go.id/a/c"),
+        ("https://kpu.go.id/list?page=2&cat=104", "https://kpu.go.id/list?cat=104&page=2"),
+        ("https://kpu.go.id/berita%2fbaca/%7euser", "https://kpu.go.id/berita/baca/~user"),
+        ("https://kpu.go.id/cari?q=pemilu+2024", "https://kpu.go.id/cari?q=pemilu+2024"),
+    ],
+)
+def test_one_article_linked_many_ways_has_one_canonical_url(linked: str, canonical: str) -> None:
+    assert canonical_url(linked) == canonical
+
+
+@given(
+    st.builds(
+        lambda host, path, query: f"https://{host}/{path}?{query}",
+        st.sampled_from(["kpu.go.id", "JATIM.kpu.go.id", "www.kpu.go.id:443"]),
+        st.text(alphabet="abc/._-%20", max_size=20),
+        st.text(alphabet="ab=&utm_x", max_size=15),
+    )
+)
+def test_canonical_url_is_stable_when_applied_twice(url: str) -> None:
+    assert canonical_url(canonical_url(url)) == canonical_url(url)
+
+
+def test_www_and_bare_host_are_the_same_site_but_ports_are_not() -> None:
+    assert same_site("https://www.kpu.go.id/a", "https://kpu.go.id/b")
+    assert not same_site("https://jatim.kpu.go.id/a", "https://kpu.go.id/b")
+    assert not same_site("http://127.0.0.1:8001/a", "http://127.0.0.1:8002/a")
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [
+        ("kpu.go.id", True),
+        ("jatim.kpu.go.id", True),
+        ("JATIM.KPU.GO.ID.", True),
+        ("kpu.go.id.evil.example", False),
+        ("evilkpu.go.id", False),
+        ("kpu.go.id-evil.example", False),
+    ],
+)
+def test_allowed_hosts_are_globs_on_the_whole_name(host: str, allowed: bool) -> None:
+    assert host_allowed(host, ALLOWED) is allowed
+
+
+def resolver_for(table: dict[str, list[str]]):  # type: ignore[no-untyped-def]
+    async def resolve(host: str, port: int) -> list[str]:
+        if host not in table:
+            raise UrlRefused(f"nama host {host} tidak dapat ditemukan")
+        return table[host]
+
+    return resolve
+
+
+async def check(url: str, addresses: list[str] | None = None, trusted: set[str] | None = None):  # type: ignore[no-untyped-def]
+    table = {"jatim.kpu.go.id": addresses or ["103.9.227.10"]}
+    await check_fetchable(
+        url, trusted_origins=trusted or set(), allowed_hosts=ALLOWED, resolver=resolver_for(table)
+    )
+
+
+async def test_allowed_host_on_a_public_address_may_be_fetched() -> None:
+    await check("https://jatim.kpu.go.id/index.php/blog/read/1_a")
+    await check("http://jatim.kpu.go.id/x", ["2001:4860:4860::8888"])
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "10.1.2.3",
+        "172.16.0.9",
+        "192.168.1.1",
+        "127.0.0.1",
+        "0.0.0.0",
+        "169.254.169.254",  # cloud metadata
+        "100.64.0.1",  # carrier-grade NAT
+        "224.0.0.1",
+        "240.0.0.1",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "::ffff:127.0.0.1",  # IPv4-mapped
+        "::ffff:10.0.0.1",
+        "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+        "2002:7f00:1::",  # 6to4 of 127.0.0.1
+        "ff02::1",
+    ],
+)
+async def test_allowed_host_resolving_to_an_internal_address_is_refused(address: str) -> None:
+    with pytest.raises(UrlRefused, match="internal"):
+        await check("https://jatim.kpu.go.id/a", [address])
+
+
+async def test_one_internal_address_among_public_ones_is_enough_to_refuse() -> None:
+    with pytest.raises(UrlRefused):
+        await check("https://jatim.kpu.go.id/a", ["103.9.227.10", "10.0.0.1"])
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://2130706433/",
+        "http://0177.0.0.1/",
+        "http://0x7f.0.0.1/",
+        "http://127.1/",
+        "http://0x7f000001/",
+    ],
+)
+async def test_numeric_ip_tricks_are_refused(url: str) -> None:
+    with pytest.raises(UrlRefused, match="tidak (lazim|valid)"):
+        await check(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("ftp://jatim.kpu.go.id/a", "http"),
+        ("file:///etc/passwd", "http"),
+        ("javascript:alert(1)", "http"),
+        ("https://evil.example/a", "tidak termasuk"),
+        ("http://127.0.0.1/admin", "tidak termasuk"),
+        ("http://[::1]/", "tidak termasuk"),
+        ("https://user:pw@jatim.kpu.go.id/a", "kata sandi"),
+        ("https://jatim.kpu.go.id:8080/a", "port"),
+        ("https://unknown.kpu.go.id/a", "tidak dapat ditemukan"),
+        ("not a url", "http"),
+    ],
+)
+async def test_other_urls_are_refused_with_a_reason(url: str, reason: str) -> None:
+    with pytest.raises(UrlRefused, match=reason):
+        await check(url)
+
+
+async def test_configured_source_origin_is_trusted_even_on_a_private_address() -> None:
+    trusted = {"http://10.0.0.7:8080/index.php/blog/category/104"}
+    await check("http://10.0.0.7:8080/index.php/blog/read/3_x", trusted=trusted)
+    for other in ("http://10.0.0.7:8081/a", "https://10.0.0.7:8080/a", "http://10.0.0.8:8080/"):
+        with pytest.raises(UrlRefused):
+            await check(other, trusted=trusted)
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackServer]:
+    with LoopbackServer() as loopback:
+        yield loopback
+
+
+def redirect(location: str) -> Response:
+    return Response(b"", status=302, headers={"Location": location}, conditional=False)
+
+
+async def test_redirects_are_checked_hop_by_hop(server: LoopbackServer) -> None:
+    other = Site({"/secret": Response(b"<html>internal</html>")})
+    other_url = server.add_site(other)
+    site = Site(
+        {
+            "/ok": Response(b"<html>berita</html>"),
+            "/hop": redirect("/ok"),
+            "/metadata": redirect("http://169.254.169.254/latest/meta-data/"),
+            "/elsewhere": redirect(f"{other_url}/secret"),
+            "/loop": redirect("/loop"),
+        }
+    )
+    base = server.add_site(site)
+    trusted = {base + "/index.php/blog/category/104"}
+    async with httpx.AsyncClient(trust_env=False) as client:
+
+        async def get(path: str):  # type: ignore[no-untyped-def]
+            return await fetch_checked(
+                client, base + path, trusted_origins=trusted, allowed_hosts=ALLOWED
+            )
+
+        page = await get("/hop")
+        assert page.body == b"<html>berita</html>" and page.url == base + "/ok"
+        with pytest.raises(UrlRefused):
+            await get("/metadata")
+        with pytest.raises(UrlRefused):  # another origin on loopback: not trusted
+            await get("/elsewhere")
+        with pytest.raises(UrlRefused, match="pengalihan"):
+            await get("/loop")
+        with pytest.raises(UrlRefused, match="terlalu besar"):
+            await fetch_checked(
+                client, base + "/ok", trusted_origins=trusted, allowed_hosts=[], max_bytes=5
+            )
+    assert other.requests == 0
