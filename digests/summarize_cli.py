@@ -39,12 +39,17 @@ def _load(name: str) -> Document:
 
 
 async def _fetch(url: str) -> Document:
-    from digests.fetch import FetchError, fetch_document
+    """An operator's own URL: fetched politely (robots.txt, size cap, HTML/XML only)."""
+    from digests.config import Settings
+    from digests.fetch import Fetcher, FetchError, make_client
 
-    try:
-        return await fetch_document(url)
-    except FetchError as exc:
-        raise InputError(str(exc)) from None
+    contact = Settings().contact
+    async with make_client(contact) as client:
+        try:
+            result = await Fetcher(client, contact=contact).fetch(url)
+        except FetchError as exc:
+            raise InputError(str(exc)) from None
+    return Document(name=url, content=result.body, is_html=True, content_type=result.content_type)
 
 
 def _process(document: Document, err: TextIO) -> ProcessedArticle:
