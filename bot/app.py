@@ -37,8 +37,8 @@ from bot.guards import PolitenessLimit
 from bot.handlers import admin, picker, staff
 from bot.jobs import deliver_due_digests
 from bot.sender import OutboxSender
-from digests import delivery
 from digests.config import Settings
+from digests.crawl import Crawler
 from digests.sources import load_sources_file, sync_sources
 from digests.store.db import Database
 
@@ -54,14 +54,16 @@ def build_application(
     db: Database | None = None,
     *,
     politeness: PolitenessLimit | None = None,
+    crawler: Crawler | None = None,
     digest_job_first: float = 5.0,
     crawl_job_first: float = 60.0,
 ) -> Application:
-    """The whole bot. `db` given means the caller owns (and disposes) it, as the tests do."""
+    """The whole bot. `db` given means the caller owns (and disposes) it, as the tests do;
+    `crawler` lets a test shrink the crawler's timeouts and pacing."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     own_db = db is None
-    bot_deps = BotDeps(settings=settings, db=db or Database(settings.database_url))
+    bot_deps = BotDeps(settings=settings, db=db or Database(settings.database_url), crawler=crawler)
     bot_deps.state["own_db"] = own_db
 
     application = (
@@ -69,7 +71,8 @@ def build_application(
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         # trust_env=False: proxy variables must never reroute Bot API traffic (or loopback).
-        .request(HTTPXRequest(connection_pool_size=16, httpx_kwargs={"trust_env": False}))
+        # The outbox sender keeps many sends in flight: PTB's own default pool size of 256.
+        .request(HTTPXRequest(connection_pool_size=256, httpx_kwargs={"trust_env": False}))
         .get_updates_request(HTTPXRequest(httpx_kwargs={"trust_env": False}))
         .defaults(
             Defaults(
@@ -142,7 +145,11 @@ def build_application(
 
 
 async def _post_init(application: Application) -> None:
-    """Schema, sources, command menus, then the outbox sender: ready before the first update."""
+    """Schema, sources, command menus, then the outbox sender: ready before the first update.
+
+    The sender closes finished broadcasts and queues each admin's report in the outbox itself,
+    so a report survives a restart like any other message.
+    """
     d: BotDeps = application.bot_data[DEPS_KEY]
     await d.db.upgrade()
     await sync_sources_file(d)
@@ -150,7 +157,6 @@ async def _post_init(application: Application) -> None:
     sender = OutboxSender(
         application.bot, d.db, d.settings, worker_id=f"{socket.gethostname()}-{os.getpid()}"
     )
-    sender.on_broadcast_done = lambda broadcast_id: report_broadcast(application, broadcast_id)
     d.sender = sender
     d.state[SENDER_TASK] = asyncio.create_task(sender.run(), name="outbox-sender")
     log.info(
@@ -221,13 +227,6 @@ async def crawl_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     report = await admin.crawl_and_push(d)
     log.info("scheduled crawl done: %d new article(s)", len(report.new_article_ids))
-
-
-async def report_broadcast(application: Application, broadcast_id: int) -> None:
-    """Tell the admin how a broadcast went, once the sender has finished it."""
-    d: BotDeps = application.bot_data[DEPS_KEY]
-    chat_id, text = await delivery.broadcast_report(d.db, broadcast_id)
-    await application.bot.send_message(chat_id, text)
 
 
 # --- buttons nobody handles, errors ---------------------------------------------------------

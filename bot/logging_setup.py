@@ -58,10 +58,12 @@ def secrets_of(token: str) -> list[str]:
 
 
 def configure_logging(level: int | str = logging.INFO, secrets: Iterable[str] = ()) -> None:
-    """Set up the root logger once for the bot process."""
-    logging.basicConfig(level=level, format=LOG_FORMAT, force=True)
+    """Set up the root logger once for the bot process: one stderr handler, token masked."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.addFilter(RedactingFilter(secrets))
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level)
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
-    redactor = RedactingFilter(secrets)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redactor)

@@ -120,6 +120,7 @@ async def running_bot(
         await app.start()
         try:
             yield BotHarness(app, api, db, settings)
+            assert_no_invalid_html(api)
         finally:
             await app.updater.stop()  # type: ignore[union-attr]
             await app.stop()
@@ -129,6 +130,16 @@ async def running_bot(
         await app.shutdown()
         if app.post_shutdown:
             await app.post_shutdown(app)
+
+
+def assert_no_invalid_html(api: BotApiServer) -> None:
+    """The stand-in parses HTML as strictly as Telegram: the bot never had a message refused."""
+    refused = [
+        (r.method, r.description)
+        for r in api.requests
+        if r.status == 400 and "parse entities" in (r.description or "")
+    ]
+    assert refused == []
 
 
 def labels(message: SentMessage | dict) -> list[str]:

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from digests.store.db import Database
 from digests.store.models import Article, OutboxItem, Source, Subscriber
+from digests.store.subscribers import is_blocked
 from digests.store.types import utcnow
 
 __all__ = ["Stats", "latest_articles", "like_pattern", "search_articles", "stats"]
@@ -102,7 +103,7 @@ async def stats(db: Database, now: datetime | None = None) -> Stats:
                 result.subscribers_active += 1
                 result.subscribers_instant += int(sub.instant)
                 result.per_division.update(sub.divisions)
-            elif sub.inactive_reason == "blocked":
+            elif is_blocked(sub.inactive_reason):
                 result.subscribers_blocked += 1
             else:
                 result.subscribers_inactive += 1

@@ -22,8 +22,14 @@ __all__ = [
     "delete_all_data",
     "get",
     "get_or_create",
+    "is_blocked",
     "set_delivery",
 ]
+
+
+def is_blocked(inactive_reason: str | None) -> bool:
+    """The sender records "blocked: …" / "deactivated: …" when Telegram answers 403."""
+    return (inactive_reason or "").startswith(("blocked", "deactivated"))
 
 
 def _hhmm(value: time) -> str:
@@ -57,7 +63,7 @@ async def get_or_create(
                 subscriber = Subscriber(
                     chat_id=chat_id, user_id=user_id, delivery_times=[_hhmm(default_time)]
                 )
-            elif not subscriber.active and subscriber.inactive_reason == "blocked":
+            elif not subscriber.active and is_blocked(subscriber.inactive_reason):
                 # They wrote to us, so they unblocked the bot.
                 subscriber.active = True
                 subscriber.inactive_reason = None
