@@ -425,6 +425,17 @@ async def test_a_second_poller_ends_the_first_with_conflict(botapi):
         await newer
 
 
+async def test_a_poll_whose_client_hung_up_ends_without_taking_updates(bot, botapi):
+    abandoned = asyncio.create_task(bot.get_updates(timeout=30))
+    await botapi.wait_for_poll()
+    abandoned.cancel()  # like a bot process that stops or is killed mid-poll
+    [record] = await botapi.wait_for(lambda: botapi.calls("getUpdates"), timeout=2)
+    assert (record.status, record.description) == (0, "client disconnected during the long poll")
+    botapi.push_message(45, "masih di sini?")
+    [update] = await bot.get_updates(timeout=1)
+    assert update.message.text == "masih di sini?"
+
+
 async def test_polling_while_a_webhook_is_set_is_a_conflict(bot, botapi):
     await bot.set_webhook("http://127.0.0.1:9/hook")
     assert (await bot.get_webhook_info()).url == "http://127.0.0.1:9/hook"
@@ -498,7 +509,6 @@ async def test_ptb_application_polls_in_telegrams_call_order(botapi):
     assert welcome.plain_text == "Selamat datang, Ani!" and welcome.parse_mode == "HTML"
     assert botapi.message(42, welcome.message_id)["text"] == "Berlangganan ✅"
     assert botapi.callback_answers[0].text == "Oke"
-    # the poll PTB abandoned on stop ends with 409 once the final confirming poll arrives
     answered = [r for r in botapi.calls("getUpdates") if r.status == 200]
     assert answered[-1].params["timeout"] == "0" and botapi.pending_updates == []
 
@@ -526,6 +536,81 @@ async def test_duplicates_are_counted_by_a_caller_chosen_key(bot, botapi, tmp_pa
     assert botapi.stats(key=lambda m: m.chat_id).duplicates == 2
     persisted = read_state_file(botapi.state_file_path)
     assert [(m.chat_id, m.text) for m in persisted] == [(m.chat_id, m.text) for m in botapi.sent]
+
+
+ECHO_BOT = """
+import sys
+from telegram.ext import Application, MessageHandler, filters
+from telegram.request import HTTPXRequest
+
+async def echo(update, context):
+    await update.message.reply_text("echo: " + update.message.text)
+
+def request():
+    return HTTPXRequest(httpx_kwargs={"trust_env": False})
+
+app = (Application.builder().token(sys.argv[1]).base_url(sys.argv[2])
+       .request(request()).get_updates_request(request()).build())
+app.add_handler(MessageHandler(filters.TEXT, echo))
+app.run_polling(timeout=1, poll_interval=0)
+"""
+
+
+class EchoBotProcess:
+    """The echo bot above as a separate OS process that a test can kill like a crash."""
+
+    def __init__(self, api: BotApiServer, script: Path) -> None:
+        self.api, self.script = api, script
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        self.script.write_text(ECHO_BOT)
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, str(self.script), self.api.token, self.api.base_url, cwd=ROOT
+        )
+        await self.api.wait_for_poll(timeout=10)
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.kill()  # SIGKILL: no graceful stop, no final confirming getUpdates
+            await self.process.wait()
+
+
+async def test_updates_sent_while_the_bot_was_down_arrive_after_restart(botapi, tmp_path):
+    bot = EchoBotProcess(botapi, tmp_path / "echo_bot.py")
+    try:
+        await bot.start()
+        botapi.push_message(90, "satu")
+        await botapi.wait_for_sent(90, 1, timeout=10)
+        # the bot's next poll carries the offset that confirms "satu"
+        await botapi.wait_for(lambda: botapi.polling and not botapi.pending_updates)
+        await bot.kill()
+        botapi.push_message(90, "dua")
+        await bot.start()
+        await botapi.wait_for_sent(90, 2, timeout=10)
+    finally:
+        await bot.kill()
+    assert [m.text for m in read_state_file(botapi.state_file_path)] == ["echo: satu", "echo: dua"]
+    assert botapi.duplicates() == {}
+
+
+async def test_a_crash_before_confirming_an_update_shows_up_as_a_duplicate(botapi, tmp_path):
+    bot = EchoBotProcess(botapi, tmp_path / "echo_bot.py")
+    try:
+        await bot.start()
+        # the poll after the one that delivers "satu" never arrives at the server
+        botapi.fail_next(None, 1, "hang", method="getUpdates", hold=30)
+        botapi.push_message(91, "satu")
+        await botapi.wait_for_sent(91, 1, timeout=10)
+        await botapi.wait_for(lambda: botapi.pending_failures == 0, timeout=10)
+        await bot.kill()
+        await bot.start()  # Telegram hands the unconfirmed update out again
+        await botapi.wait_for_sent(91, 2, timeout=10)
+    finally:
+        await bot.kill()
+    assert botapi.duplicates() == {(91, "echo: satu"): 2}
+    assert botapi.stats().duplicates == 1
 
 
 # ----- other ways to run it -----------------------------------------------------------------------

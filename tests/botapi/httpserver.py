@@ -25,6 +25,7 @@ class HttpRequest:
     query: dict[str, str]
     headers: dict[str, str]  # lower-cased names
     body: bytes
+    disconnected: Callable[[], bool] = lambda: False  # True once the client has hung up
 
 
 @dataclass
@@ -131,6 +132,7 @@ class HttpServer:
             query=dict(parse_qsl(url.query, keep_blank_values=True)),
             headers=headers,
             body=body,
+            disconnected=lambda: reader.at_eof() or writer.transport.is_closing(),
         )
 
 

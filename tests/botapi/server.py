@@ -104,7 +104,7 @@ class BotApiServer(BotApiState):
         if error is not None:
             return _json_response(error.status, error.to_json())
         try:
-            result = await self.call(method, params)
+            result = await self.call(method, params, request.disconnected)
         except ApiError as exc:
             return _json_response(exc.status, exc.to_json())
         except Drop as drop:
@@ -378,6 +378,11 @@ class BotApiServer(BotApiState):
             raise ValueError(f"unknown failure kind {kind!r}; one of {sorted(FAILURE_KINDS)}")
         rule = FailureRule(chat_id, method, n, status, retry_after, description, hold)
         self._in_loop(self._failures.append, rule)
+
+    @property
+    def pending_failures(self) -> int:
+        """Injected failures not yet used up (0 once every fail_next has struck)."""
+        return sum(rule.remaining for rule in self._failures)
 
     def set_limits(
         self,

@@ -82,9 +82,10 @@ NOT_MODIFIED = (
 class Drop(Exception):
     """Raised by a method to make the server cut the connection without answering."""
 
-    def __init__(self, hold: float = 0.0) -> None:
-        super().__init__("connection dropped")
+    def __init__(self, hold: float = 0.0, reason: str = "connection dropped") -> None:
+        super().__init__(reason)
         self.hold = hold
+        self.reason = reason
 
 
 @dataclass
@@ -249,30 +250,43 @@ class BotApiState:
             return ApiError(404, "Not Found")
         return ApiError(401, "Unauthorized")
 
-    async def call(self, method: str, params: dict[str, Any]) -> Any:
-        """Serve one Bot API call; returns the ``result`` or raises ApiError / Drop."""
+    async def call(
+        self,
+        method: str,
+        params: dict[str, Any],
+        disconnected: Callable[[], bool] | None = None,
+    ) -> Any:
+        """Serve one Bot API call; returns the ``result`` or raises ApiError / Drop.
+
+        ``disconnected`` tells a long poll that its client went away, so an abandoned poll
+        ends quietly instead of taking updates or a conflict meant for a live poller.
+        """
         status, description = 200, None
         key = method.lower()
         self.in_flight[key] += 1
         self._changed()
         try:
-            result = await self._call(method, params)
+            result = await self._call(method, params, disconnected)
         except ApiError as exc:
             status, description = exc.status, exc.description
             raise
-        except Drop:
-            status, description = 0, "connection dropped"
+        except Drop as drop:
+            status, description = 0, drop.reason
             raise
         finally:
             self.in_flight[key] -= 1
             self._record(method, params, status, description)
         return result
 
-    async def _call(self, method: str, params: dict[str, Any]) -> Any:
+    async def _call(
+        self, method: str, params: dict[str, Any], disconnected: Callable[[], bool] | None
+    ) -> Any:
         handler = self._methods.get(method.lower())
         if handler is None:
             raise ApiError(404, "Not Found")
         self._inject_failure(method, params)
+        if method.lower() == "getupdates":
+            return await self._get_updates(params, disconnected)
         result = handler(params)
         if inspect.isawaitable(result):
             result = await result
@@ -383,7 +397,9 @@ class BotApiState:
             self._updates = [u for u in self._updates if _update_type(u) in allowed]
         return self._updates[:limit]
 
-    async def _get_updates(self, params: dict[str, Any]) -> list[dict]:
+    async def _get_updates(
+        self, params: dict[str, Any], disconnected: Callable[[], bool] | None = None
+    ) -> list[dict]:
         if self.webhook.get("url"):
             raise ApiError(409, CONFLICT_WEBHOOK)
         offset = validate.int_param(params, "offset", 0) or 0
@@ -405,8 +421,12 @@ class BotApiState:
             if batch or remaining <= 0:
                 return batch
             self._updates_event = event = asyncio.Event()
+            # wake at least every quarter second to notice a client that hung up
+            slice_ = remaining if disconnected is None else min(remaining, 0.25)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), remaining)
+                await asyncio.wait_for(event.wait(), slice_)
+            if disconnected is not None and disconnected():
+                raise Drop(reason="client disconnected during the long poll")
             if generation != self._poll_generation:
                 raise ApiError(409, CONFLICT_POLL)
 
