@@ -101,7 +101,7 @@ def load_divisions(path: Path | None = None) -> DivisionCatalog:
 
 @cache
 def _bundled() -> DivisionCatalog:
-    text = files("digests.data").joinpath("divisions.toml").read_text(encoding="utf-8")
+    text = files("digests").joinpath("data", "divisions.toml").read_text(encoding="utf-8")
     return _parse(tomllib.loads(text), "divisions.toml")
 
 

@@ -16,10 +16,11 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import lxml.etree
 import lxml.html
@@ -27,7 +28,7 @@ import trafilatura
 from trafilatura.utils import detect_encoding
 
 from digests.model import ExtractedArticle
-from digests.pagedate import parse_indonesian_date
+from digests.pagedate import find_indonesian_date, year_written_for
 from digests.text.dateline import strip_dateline
 
 MAX_INPUT_BYTES = 5_000_000
@@ -49,6 +50,7 @@ _PUBLISHED_XPATH = (
     " or @itemprop='datePublished' or @name='pubdate' or @name='date']/@content"
     " | //time/@datetime"
 )
+_WIB = ZoneInfo("Asia/Jakarta")
 _DATE_HINT = re.compile(r"date|time|tanggal|tgl|posted|meta|published|waktu", re.IGNORECASE)
 
 
@@ -74,7 +76,7 @@ def load_boilerplate(path: Path | None = None) -> BoilerplateRules:
     text = (
         path.read_text(encoding="utf-8")
         if path
-        else files("digests.data").joinpath("boilerplate.txt").read_text(encoding="utf-8")
+        else files("digests").joinpath("data", "boilerplate.txt").read_text(encoding="utf-8")
     )
     kinds: dict[str, list[str]] = {
         k: [] for k in ("cut", "drop", "prefix", "tail", "inline", "strip-end", "title")
@@ -151,7 +153,9 @@ def extract_article(
     if sum(len(p) for p in paragraphs) < MIN_ARTICLE_CHARS:
         raise NoArticleError("the page has no article text (only menus, widgets or links)")
 
-    published, published_date = _published(doc.get("date"), _meta_datetime(tree), fallback_date)
+    published, published_date = _published(
+        doc.get("date"), _meta_datetime(tree), fallback_date, paragraphs
+    )
     return ExtractedArticle(
         title=title,
         paragraphs=paragraphs,
@@ -342,16 +346,19 @@ def _page_titles(tree: lxml.html.HtmlElement) -> tuple[str | None, str | None]:
     return heading, declared
 
 
-def _fallback_date(tree: lxml.html.HtmlElement) -> date | None:
-    """An Indonesian date near the article: a date-like element first, else anywhere on the page."""
+def _fallback_date(tree: lxml.html.HtmlElement) -> tuple[date, bool] | None:
+    """An Indonesian date near the article: a date-like element first, else anywhere on the page.
+
+    Returns the date and whether its year was written on the page.
+    """
     for element in tree.iter("span", "div", "p", "small", "time", "li", "td", "em", "i"):
         hints = f"{element.get('class', '')} {element.get('id', '')}"
         if element.tag == "time" or _DATE_HINT.search(hints):
-            found = parse_indonesian_date(element.text_content()[:200])
+            found = find_indonesian_date(element.text_content()[:200])
             if found:
                 return found
     body = tree.find("body")
-    return parse_indonesian_date((body if body is not None else tree).text_content())
+    return find_indonesian_date((body if body is not None else tree).text_content())
 
 
 def _meta_datetime(tree: lxml.html.HtmlElement) -> datetime | None:
@@ -367,14 +374,39 @@ def _meta_datetime(tree: lxml.html.HtmlElement) -> datetime | None:
 
 
 def _published(
-    meta_date: str | None, meta_time: datetime | None, fallback: date | None
+    meta_date: str | None,
+    meta_time: datetime | None,
+    fallback: tuple[date, bool] | None,
+    paragraphs: list[str],
 ) -> tuple[datetime | None, date | None]:
-    """(published, published_date): the time only when the page states one with a zone."""
+    """(published, published_date).
+
+    `published` keeps the page's own time and zone when it states one; a page that shows only a
+    date gets midnight in Asia/Jakarta (WIB), where KPU pages are written, so callers can still
+    sort and filter by time. A year-less badge ("20 Okt") takes its year from the body when a
+    full date there has the same day and month.
+    """
     if meta_time is not None:
         return meta_time, meta_time.date()
+    day = None
     if meta_date:
         try:
-            return None, date.fromisoformat(meta_date[:10])
+            day = date.fromisoformat(meta_date[:10])
         except ValueError:
-            pass
-    return None, fallback
+            day = None
+    if day is None and fallback is not None:
+        day, year_written = fallback
+        if not year_written:
+            year = year_written_for(day, " ".join(paragraphs))
+            if year is not None:
+                day = _same_day_in(day, year)
+    if day is None:
+        return None, None
+    return datetime.combine(day, time(), tzinfo=_WIB), day
+
+
+def _same_day_in(day: date, year: int) -> date:
+    try:
+        return day.replace(year=year)
+    except ValueError:  # 29 February
+        return day

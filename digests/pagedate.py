@@ -57,21 +57,44 @@ def parse_indonesian_date(text: str, today: date | None = None) -> date | None:
     A date without a year ("20 Okt") is placed in the most recent year that does not put it in
     the future, because such badges only ever show recent news.
     """
+    found = find_indonesian_date(text, today)
+    return found[0] if found else None
+
+
+def find_indonesian_date(text: str, today: date | None = None) -> tuple[date, bool] | None:
+    """Like parse_indonesian_date, also telling whether the year was written (True) or guessed."""
     today = today or date.today()
-    best: tuple[int, date] | None = None
+    best: tuple[int, date, bool] | None = None
     for match in _NAMED.finditer(text):
         year = match["year"]
         month = MONTHS[match["month"].casefold()]
         found = _build(int(year) if year else None, month, int(match["day"]), today)
         if found:
-            best = (match.start(), found)
+            best = (match.start(), found, year is not None)
             break
-    numeric = _NUMERIC.search(text)
-    if numeric and (best is None or numeric.start() < best[0]):
+    for numeric in _NUMERIC.finditer(text):
+        if best is not None and numeric.start() > best[0]:
+            break
         found = _build(int(numeric["year"]), int(numeric["month"]), int(numeric["day"]), today)
         if found:
-            return found
-    return best[1] if best else None
+            return found, True
+    return (best[1], best[2]) if best else None
+
+
+def year_written_for(day: date, text: str) -> int | None:
+    """The year of the first full date in `text` on the same day and month as `day`.
+
+    A "20 Okt" badge says nothing of the year, but the body often does: "kata Eko (20/10/2016)".
+    """
+    for pattern in (_NUMERIC, _NAMED):
+        for match in pattern.finditer(text):
+            if not match["year"]:
+                continue
+            month = match["month"]
+            number = int(month) if month.isdigit() else MONTHS[month.casefold()]
+            if number == day.month and int(match["day"]) == day.day:
+                return int(match["year"])
+    return None
 
 
 def _build(year: int | None, month: int, day: int, today: date) -> date | None:

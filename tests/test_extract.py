@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -17,7 +18,7 @@ from digests.extract import (
     extract_article,
     load_boilerplate,
 )
-from digests.pagedate import parse_indonesian_date
+from digests.pagedate import parse_indonesian_date, year_written_for
 from digests.sample_site import iter_sample_pages
 
 SEEDS = Path(__file__).parent / "eval" / "seeds"  # verbatim copies of shared/seeds
@@ -240,6 +241,21 @@ def test_indonesian_date_on_the_page_is_the_published_date() -> None:
     assert extract_article(page(body, extra_head)).published_date == date(2024, 10, 17)
 
 
+def test_date_only_page_is_published_at_midnight_jakarta_time() -> None:
+    body = (
+        '<article><h1>Rakor</h1><div class="tanggal">Kamis, 17 Oktober 2024</div>'
+        f"<p>{LONG}</p><p>{SECOND}</p></article>"
+    )
+    published = extract_article(page(body)).published
+    assert published == datetime(2024, 10, 17, tzinfo=ZoneInfo("Asia/Jakarta"))
+
+
+def test_year_less_badge_takes_its_year_from_the_body() -> None:
+    sample = next(p for p in iter_sample_pages() if "banyuwangi" in p.path)
+    article = extract_article(sample.html)  # no URL: the date in the address is unknown
+    assert article.published_date == date(2016, 10, 20)
+
+
 def test_meta_publication_time_keeps_its_zone() -> None:
     head = (
         "<title>Rakor</title>"
@@ -265,6 +281,13 @@ def test_meta_publication_time_keeps_its_zone() -> None:
 )
 def test_indonesian_dates_are_parsed(text: str, expected) -> None:
     assert parse_indonesian_date(text, today=date(2024, 11, 1)) == expected
+
+
+def test_year_for_a_day_is_read_from_a_full_date_in_the_text() -> None:
+    text = "Rapat 3 Maret 2019 lalu. Acara ditutup, kata Eko (20/10/2016)."
+    assert year_written_for(date(2026, 10, 20), text) == 2016
+    assert year_written_for(date(2026, 3, 3), text) == 2019
+    assert year_written_for(date(2026, 5, 1), text) is None
 
 
 # --- bad input -------------------------------------------------------------------------------
