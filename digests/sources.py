@@ -73,7 +73,7 @@ def load_sources_file(path: Path | str) -> tuple[list[SourceSpec], list[str]]:
     except OSError as exc:
         return [], [f"{path}: tidak dapat dibaca: {exc}"]
     specs, errors = parse_sources(text)
-    return specs, [f"{path}:{error}" for error in errors]
+    return specs, [f"{path}: {error}" for error in errors]
 
 
 def parse_sources(text: str) -> tuple[list[SourceSpec], list[str]]:
@@ -81,10 +81,10 @@ def parse_sources(text: str) -> tuple[list[SourceSpec], list[str]]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        return [], [f" TOML tidak valid: {exc}"]
+        return [], [f"TOML tidak valid: {exc}"]
     entries = data.get("sources", [])
     if not isinstance(entries, list):
-        return [], [" `sources` harus berupa daftar [[sources]]"]
+        return [], ["`sources` harus berupa daftar [[sources]]"]
     lines = [n for n, line in enumerate(text.splitlines(), start=1) if _TABLE_HEADER.match(line)]
     specs: list[SourceSpec] = []
     errors: list[str] = []

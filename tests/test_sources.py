@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,7 @@ def test_bad_entries_are_reported_by_line_and_the_rest_load(tmp_path: Path) -> N
     assert [s.name for s in specs] == ["KPU Provinsi Jawa Timur", "KPU RI", "ntb.kpu.go.id"]
     assert specs[0].kind == "html" and specs[0].article_pattern == "/blog/read/"
     assert specs[0].line == 1
-    lines = [error.split(":", 2)[1] for error in errors]
+    lines = [re.search(r": (line \d+): ", error).group(1) for error in errors]  # type: ignore[union-attr]
     assert lines == ["line 7", "line 10", "line 15", "line 20", "line 28", "line 32"]
     joined = "\n".join(errors)
     for reason in ("`url` wajib", "`kind`", "regex", "http://", "sudah ada di baris 1", "knd"):
