@@ -45,6 +45,7 @@ _BINARY_MAGIC = {
 }
 _CHARSET_DECL = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")  # lxml refuses it in a str (XHTML pages)
 _PUBLISHED_XPATH = (
     "//meta[@property='article:published_time' or @name='article:published_time'"
     " or @itemprop='datePublished' or @name='pubdate' or @name='date']/@content"
@@ -123,7 +124,7 @@ def extract_article(
     empty, binary, not HTML, or holds no article text.
     """
     rules = rules or _default_rules()
-    page = _decode(html)
+    page = _XML_DECLARATION.sub("", _decode(html), count=1)
     try:
         tree = lxml.html.fromstring(page)
     except (lxml.etree.ParserError, ValueError) as exc:
@@ -273,32 +274,37 @@ def _truncate_tree(tree: lxml.html.HtmlElement, limit: int) -> None:
     first_dropped.getparent().remove(first_dropped)
 
 
+_CONTAINERS = frozenset({"quote", "list", "div", "main", "table", "row", "cell"})
+
+
 def _blocks(doc: lxml.etree._Element) -> list[tuple[str, str]]:
-    """Flatten trafilatura's XML body into (kind, text) blocks; line breaks split paragraphs."""
+    """Flatten trafilatura's XML body into (kind, text) blocks in page order.
+
+    Paragraphs, headings and list items are blocks; a <quote> or <list> holding paragraphs or
+    items contributes those; a line break inside a block starts a new paragraph, because some
+    KPU editors separate paragraphs with <br><br> instead of <p>.
+    """
     main = doc.find("main")
-    if main is None:
-        return []
     blocks: list[tuple[str, str]] = []
-    for element in main.iter("p", "head", "item", "quote"):
-        if element.tag != "head" and element.getparent() is not None:
-            parent_tags = {a.tag for a in element.iterancestors()}
-            if element.tag == "p" and parent_tags & {"quote", "item"}:
-                continue
-        kind = "head" if element.tag == "head" else "p"
-        for segment in _split_on_breaks(element):
-            blocks.append((kind, segment))
+    if main is not None:
+        _walk(main, blocks)
     return blocks
 
 
+def _walk(element: lxml.etree._Element, blocks: list[tuple[str, str]]) -> None:
+    for child in element:
+        if child.tag in _CONTAINERS and any(True for _ in child.iterchildren("p", "item", "head")):
+            _walk(child, blocks)
+            continue
+        kind = "head" if child.tag == "head" else "p"
+        blocks.extend((kind, segment) for segment in _split_on_breaks(child))
+
+
 def _split_on_breaks(element: lxml.etree._Element) -> list[str]:
-    segments = [""]
-    if element.text:
-        segments[-1] += element.text
+    segments = [element.text or ""]
     for child in element:
         if child.tag == "lb":
             segments.append("")
-        elif child.tag in ("p", "item"):
-            pass
         else:
             segments[-1] += "".join(child.itertext())
         if child.tail:

@@ -109,6 +109,32 @@ def test_sample_site_covers_three_site_shapes_and_enough_articles() -> None:
     assert any("/berita/baca/" in p.path for p in pages)
 
 
+def test_block_quotes_and_list_items_stay_in_the_body() -> None:
+    quoted = "“Kami minta seluruh jajaran menyiapkan tahapan dengan cermat,” kata Ketua KPU."
+    body = (
+        f"<article><h1>Rakor</h1><p>{LONG}</p>"
+        f"<blockquote><p>{html.escape(quoted)}</p><p>Kutipan kedua dari ketua.</p></blockquote>"
+        "<ul><li>Pertama, distribusi logistik ke kecamatan.</li>"
+        "<li>Kedua, <b>bimbingan teknis</b> KPPS.</li></ul>"
+        f"<p>{SECOND}</p></article>"
+    )
+    paragraphs = extract_article(page(body)).paragraphs
+    assert quoted in paragraphs and "Kutipan kedua dari ketua." in paragraphs
+    assert "Kedua, bimbingan teknis KPPS." in paragraphs
+    assert paragraphs[0] == LONG and paragraphs[-1] == SECOND
+
+
+def test_paragraphs_separated_by_line_breaks_are_split() -> None:
+    body = f"<article><h1>Rakor</h1><p>{LONG}<br><br>{SECOND}</p></article>"
+    assert extract_article(page(body)).paragraphs == [LONG, SECOND]
+
+
+def test_xhtml_page_with_xml_declaration_is_read() -> None:
+    text = '<?xml version="1.0" encoding="utf-8"?>\n' + article_page([LONG, SECOND])
+    assert extract_article(text).paragraphs == [LONG, SECOND]
+    assert extract_article(text.encode()).paragraphs == [LONG, SECOND]
+
+
 # --- seeds with their real page junk ------------------------------------------------------
 
 
