@@ -303,6 +303,12 @@ def test_global_window_and_per_chat_bucket_refuse_with_retry_after():
     now[0] += 1.0
     assert flood.try_acquire(5) is None
 
+    flood.configure(RateLimits(per_group_per_minute=20))
+    assert [flood.try_acquire(-100) for _ in range(21)] == [None] * 20 + [60]
+    assert flood.try_acquire(7) is None  # private chats are not group-limited
+    now[0] += 30
+    assert flood.try_acquire(-100) == 30
+
 
 async def test_flood_limit_answers_429_like_telegram_and_counts_them(bot, botapi):
     botapi.set_limits(global_per_second=5)
@@ -419,7 +425,7 @@ async def test_a_second_poller_ends_the_first_with_conflict(botapi):
     async with make_bot(botapi) as first, make_bot(botapi) as second:
         waiting = asyncio.create_task(first.get_updates(timeout=5))
         await botapi.wait_for_poll()
-        newer = asyncio.create_task(second.get_updates(timeout=1))
+        newer = asyncio.create_task(second.get_updates(timeout=0))
         with pytest.raises(Conflict, match="terminated by other getUpdates request"):
             await waiting
         await newer

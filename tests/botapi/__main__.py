@@ -28,6 +28,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--per-chat-rate", type=float, default=None, help="per-chat sends per second"
     )
     parser.add_argument("--per-chat-burst", type=int, default=3)
+    parser.add_argument("--per-group-per-minute", type=int, default=None)
     parser.add_argument("--state-file", default=None, help="append accepted sends (JSON lines)")
     parser.add_argument(
         "--lenient-html",
@@ -42,7 +43,9 @@ async def serve(args: argparse.Namespace) -> None:
         args.token,
         host=args.host,
         port=args.port,
-        limits=RateLimits(args.rate, args.per_chat_rate, args.per_chat_burst),
+        limits=RateLimits(
+            args.rate, args.per_chat_rate, args.per_chat_burst, args.per_group_per_minute
+        ),
         state_file=args.state_file,
         strict_html=not args.lenient_html,
     )

@@ -84,6 +84,7 @@ def _limits(api: BotApiServer, args: dict[str, Any]) -> bool:
         _int(args, "global_per_second"),
         None if per_chat in (None, "") else float(per_chat),
         _int(args, "per_chat_burst", 3) or 3,
+        _int(args, "per_group_per_minute"),
     )
     return True
 

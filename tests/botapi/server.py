@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl
 
 from .httpserver import HttpRequest, HttpResponse, HttpServer
 from .ratelimit import RateLimits
-from .records import DedupeKey, SentMessage, default_dedupe_key, duplicate_counts
+from .records import DedupeKey, SentMessage, Stats, default_dedupe_key, duplicate_counts
 from .state import FAILURE_KINDS, BotApiState, Drop, FailureRule, detect_entities
 from .validate import ApiError
 
@@ -389,9 +389,12 @@ class BotApiServer(BotApiState):
         global_per_second: int | None = None,
         per_chat_per_second: float | None = None,
         per_chat_burst: int = 3,
+        per_group_per_minute: int | None = None,
     ) -> None:
         """Switch flood control on (numbers) or off (None); counters of 429s stay."""
-        limits = RateLimits(global_per_second, per_chat_per_second, per_chat_burst)
+        limits = RateLimits(
+            global_per_second, per_chat_per_second, per_chat_burst, per_group_per_minute
+        )
         self._in_loop(self.flood.configure, limits)
 
     def clear_records(self) -> None:
@@ -449,7 +452,11 @@ class BotApiServer(BotApiState):
 
     def duplicates(self, key: DedupeKey = default_dedupe_key) -> dict:
         """Deliveries that happened more than once, by ``key`` (default: same chat and text)."""
-        return duplicate_counts(self.sent, key)
+        return self._in_loop(duplicate_counts, self.sent, key)
+
+    def stats(self, key: DedupeKey = default_dedupe_key) -> Stats:
+        """Counts so far (computed on the server's loop, so safe from any thread)."""
+        return self._in_loop(super().stats, key)
 
     # ----- webhook delivery -----------------------------------------------------------------
 
