@@ -33,6 +33,7 @@ class _Matcher:
     mention_trigger: re.Pattern[str]
     mention_terms: list[tuple[str, frozenset[str]]]
     mention_vocabulary: frozenset[str]
+    mention_ignore: tuple[str, ...]
 
 
 _MATCHERS: WeakKeyDictionary[DivisionCatalog, _Matcher] = WeakKeyDictionary()
@@ -92,6 +93,8 @@ def _explicit_mentions(matcher: _Matcher, text: str) -> list[frozenset[str]]:
                 break
             words.append(word)
         span = f" {' '.join(words)} "
+        for phrase in matcher.mention_ignore:
+            span = span.replace(f" {phrase} ", " | ")
         for term, slugs in matcher.mention_terms:  # longest first, each word used once
             needle = f" {term} "
             if needle in span:
@@ -145,6 +148,9 @@ def _compile(catalog: DivisionCatalog) -> _Matcher:
             ((t, frozenset(s)) for t, s in terms.items()), key=lambda item: -len(item[0])
         ),
         mention_vocabulary=frozenset(vocabulary),
+        mention_ignore=tuple(
+            " ".join(_NON_WORD.split(p.casefold())).strip() for p in catalog.settings.ignore
+        ),
     )
 
 

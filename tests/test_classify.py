@@ -116,6 +116,7 @@ def test_operator_keyword_edit_changes_tagging(tmp_path: Path) -> None:
         ("Divisi Perencanaan dan Data, Budi, menyampaikan review.", {"perencanaan", "data"}),
         ("Divisi Umum, Keuangan dan Logistik KPU Jatim, Budi, hadir.", {"perencanaan"}),
         ("Divisi Teknis Penyelenggaraan Pemilu, Budi, membuka acara.", {"teknis"}),
+        ("Divisi Teknis Penyelenggaraan Pemilihan Umum, Budi, membuka acara.", {"teknis"}),
         ("Divisi Hukum dan Pengawasan, Budi, memberi arahan.", {"hukum"}),
         ("Divisi Sosialisasi dan Pendidikan Pemilih, Budi, hadir.", {"sosdiklih"}),
         ("Divisi Parmas KPU Kota, Budi, membuka acara.", {"sosdiklih"}),
