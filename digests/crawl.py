@@ -163,6 +163,7 @@ class Crawler:
         self.source_concurrency = source_concurrency
         self.source_timeout = source_timeout
         self._write_lock = asyncio.Lock()
+        self._crawl_lock = asyncio.Lock()  # a scheduled crawl and an admin's /crawl take turns
         self._index: SimhashIndex | None = None
 
     async def aclose(self) -> None:
@@ -179,6 +180,10 @@ class Crawler:
 
     async def crawl_all(self, *, only_due: bool = True) -> CrawlReport:
         """Visit every enabled source (skipping those backing off unless `only_due=False`)."""
+        async with self._crawl_lock:
+            return await self._crawl_all(only_due)
+
+    async def _crawl_all(self, only_due: bool) -> CrawlReport:
         started_at, start = utcnow(), time.monotonic()
         async with self.db.session() as session:
             sources = await (
@@ -202,8 +207,9 @@ class Crawler:
             source = await source_store.get_source(session, source_id)
         if source is None:
             raise LookupError(f"no source with id {source_id}")
-        await self._load_index()
-        return await self._visit(source)
+        async with self._crawl_lock:
+            await self._load_index()
+            return await self._visit(source)
 
     # --- one source --------------------------------------------------------------------------
 
