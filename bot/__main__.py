@@ -25,6 +25,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve a webhook on $PORT (needs WEBHOOK_URL; WEBHOOK_SECRET recommended)",
     )
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
+    parser.add_argument(
+        "--poll-timeout",
+        type=int,
+        default=10,
+        help="long-poll seconds; a stop waits for the current poll (default 10)",
+    )
     return parser
 
 
@@ -85,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         log.info(
             "starting long polling against %s", urlsplit(settings.telegram_api_base_url).netloc
         )
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        application.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=args.poll_timeout)
     return 0
 
 

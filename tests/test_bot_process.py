@@ -75,7 +75,7 @@ async def test_bot_process_answers_staff_and_never_logs_the_token(
         HTTPS_PROXY="http://127.0.0.1:9",  # must be ignored: trust_env=False
         HTTP_PROXY="http://127.0.0.1:9",
     )
-    process = await _spawn(["--log-level", "DEBUG"], env, tmp_path)
+    process = await _spawn(["--log-level", "DEBUG", "--poll-timeout", "1"], env, tmp_path)
     try:
         await botapi.wait_for_request("getUpdates", timeout=20)
         assert botapi.commands() is not None  # the menu was set on start

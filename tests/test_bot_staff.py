@@ -305,3 +305,36 @@ async def test_digest_on_demand_with_nothing_new_says_so(bot: BotHarness) -> Non
     await bot.say(STAFF_ID, "/langganan data")
     reply = await bot.say(STAFF_ID, "/digest")
     assert "Belum ada berita baru" in reply.plain_text
+
+
+async def test_a_failing_handler_apologises_briefly_without_a_traceback(bot: BotHarness) -> None:
+    await bot.say(STAFF_ID, "/start")
+    bot.api.fail_next(STAFF_ID, n=1, kind=500, method="sendMessage")  # the reply itself fails
+    reply = await bot.say(STAFF_ID, "/bantuan")
+    assert reply.plain_text == "Maaf, terjadi kesalahan. Coba lagi sebentar lagi ya."
+    reply = await bot.say(STAFF_ID, "/bantuan")  # and the bot carries on
+    assert "/ringkasan" in reply.plain_text
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "/terbaru 99999999999999999999999",
+        "/terbaru ٣",
+        "/waktu ,,,",
+        "/waktu 7:00 instan",
+        "/langganan ####",
+        "/berhenti ,",
+        "/cari " + "x" * 5000,
+        "/ringkas http://[::1",
+        "/ringkas ht!tp://",
+        "/ringkas " + "🙂" * 300,
+        "/start@kpu_digest_test_bot",
+        "/ringkasan@kpu_digest_test_bot extra words",
+        "/langganan data\u0000",
+    ],
+)
+async def test_odd_input_gets_a_reply_never_a_crash(bot: BotHarness, command: str) -> None:
+    await bot.say(STAFF_ID, "/start")
+    reply = await bot.say(STAFF_ID, command)
+    assert reply.plain_text and "terjadi kesalahan" not in reply.plain_text

@@ -137,3 +137,10 @@ async def test_summary_refuses_urls_outside_the_trust_rule_and_fetches_nothing(
 async def test_summary_without_anything_explains_usage(bot: BotHarness) -> None:
     reply = await bot.say(STAFF_ID, "/ringkas")
     assert "/ringkas URL" in reply.plain_text
+
+
+async def test_summary_of_a_missing_page_says_it_cannot_be_fetched(
+    bot: BotHarness, sites: Sites
+) -> None:
+    reply = await bot.say(STAFF_ID, f"/ringkas {sites.trusted_url}/jatim/tidak-ada")
+    assert "tidak bisa diambil" in reply.plain_text

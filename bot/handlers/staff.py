@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.catalog import division_description, division_names, division_slugs
-from bot.context import deps
+from bot.context import BotDeps, deps
 from bot.handlers import picker
 from bot.handlers.common import (
     delivery_phrase,
@@ -347,20 +347,24 @@ async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("summary refused for %r: %s", url, exc)
         await message.reply_text(texts.summary_refused(str(exc)))
         return
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, PageUnavailable) as exc:
         log.info("summary fetch failed for %r: %s", url, exc)
         await message.reply_text(texts.SUMMARY_FETCH_FAILED)
         return
     except NoArticleError:
         await message.reply_text(texts.SUMMARY_FAILED)
         return
-    if article is None or not article.lead:
+    if not article.lead:
         await message.reply_text(texts.SUMMARY_FAILED)
         return
     await reply_blocks(message, [_render_processed(article, url, d.settings.tz)])
 
 
-async def _summarise_url(d, url: str) -> ProcessedArticle | None:  # type: ignore[no-untyped-def]
+class PageUnavailable(Exception):
+    """The page answered with an error status: nothing to summarise, try later."""
+
+
+async def _summarise_url(d: BotDeps, url: str) -> ProcessedArticle:
     """Fetch through the trust rule (sources' origins + ALLOWED_SUMMARY_HOSTS), then extract."""
     trusted = {source.url for source in await list_sources(d.db)}
     async with httpx.AsyncClient(trust_env=False, timeout=SUMMARY_TIMEOUT) as client:
@@ -372,7 +376,7 @@ async def _summarise_url(d, url: str) -> ProcessedArticle | None:  # type: ignor
             headers={"User-Agent": SUMMARY_USER_AGENT},
         )
     if page.status_code >= 400:
-        return None
+        raise PageUnavailable(f"HTTP {page.status_code}")
     return await asyncio.to_thread(process_html, page.body, page.url)
 
 
