@@ -13,15 +13,24 @@ import contextlib
 import json
 import re
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
+from .control import handle_control
 from .httpserver import HttpRequest, HttpResponse, HttpServer
 from .ratelimit import RateLimits
 from .records import DedupeKey, SentMessage, Stats, default_dedupe_key, duplicate_counts
-from .state import FAILURE_KINDS, BotApiState, Drop, FailureRule, detect_entities
-from .validate import ApiError
+from .state import (
+    FAILURE_KINDS,
+    BotApiState,
+    CallbackQuery,
+    Drop,
+    FailureRule,
+    detect_entities,
+)
+from .validate import ApiError, scope_key
 
 T = TypeVar("T")
 _API_PATH = re.compile(r"^/bot([^/]*)/([^/]*)$")
@@ -86,8 +95,6 @@ class BotApiServer(BotApiState):
 
     async def _handle(self, request: HttpRequest) -> HttpResponse | None:
         if request.path.startswith("/_control/"):
-            from .control import handle_control
-
             return await handle_control(self, request)
         match = _API_PATH.match(request.path)
         if match is None:
@@ -155,13 +162,13 @@ class BotApiServer(BotApiState):
         """``wait_for`` for a thread other than the server's (blocks that thread)."""
         if threading.get_ident() == self._loop_thread:
             raise RuntimeError("wait_for_sync would block the server's own loop; use wait_for")
-        deadline = _monotonic() + timeout
+        deadline = time.monotonic() + timeout
         with self._cond:
             while True:
                 result = predicate()
                 if result:
                     return result
-                remaining = deadline - _monotonic()
+                remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise TimeoutError(self._timeout_report(timeout))
                 self._cond.wait(remaining)
@@ -309,8 +316,6 @@ class BotApiServer(BotApiState):
             raise ValueError(f"message {message_id} has no button with data {data!r}: {offered}")
         user = self.users.get(user_id) or {"id": user_id, "is_bot": False, "first_name": "Pengguna"}
         query_id = str(next(self._callback_ids))
-        from .state import CallbackQuery
-
         self._callbacks[query_id] = CallbackQuery(query_id, chat.id, message_id, data)
         return self.add_update(
             {
@@ -433,8 +438,6 @@ class BotApiServer(BotApiState):
 
     def commands(self, scope: dict | None = None, language_code: str = "") -> list[dict] | None:
         """The command menu set for exactly this scope and language (None if never set)."""
-        from .validate import scope_key
-
         return self.command_menus.get(scope_key(scope or {"type": "default"}, language_code))
 
     def visible_commands(self, chat_id: int, language_code: str = "") -> list[dict]:
@@ -532,12 +535,6 @@ def decode_params(request: HttpRequest) -> dict[str, Any]:
 
 def _json_response(status: int, body: dict) -> HttpResponse:
     return HttpResponse(status, json.dumps(body, ensure_ascii=False).encode("utf-8"))
-
-
-def _monotonic() -> float:
-    import time
-
-    return time.monotonic()
 
 
 class BotApiThread:
