@@ -124,8 +124,11 @@ def build_application(
     )
     application.add_handler(CallbackQueryHandler(stale_button))
 
-    # Last: a command none of the above knows.
-    application.add_handler(MessageHandler(filters.COMMAND, staff.unknown_command))
+    # Last, private chats only (in a group, other bots' commands are not ours to answer):
+    # a command none of the above knows, and plain text, which may be meant for /ringkas.
+    private = filters.ChatType.PRIVATE
+    application.add_handler(MessageHandler(private & filters.COMMAND, staff.unknown_command))
+    application.add_handler(MessageHandler(private & filters.TEXT, staff.plain_text))
 
     application.add_error_handler(on_error)
 

@@ -341,4 +341,5 @@ SLOW_DOWN = (
     "Pelan-pelan ya 🙂 Terlalu banyak perintah dalam waktu singkat. Coba lagi sebentar lagi."
 )
 ERROR = "Maaf, terjadi kesalahan. Coba lagi sebentar lagi ya."
+PLAIN_TEXT_HINT = "Ingin diringkas? Balas pesan itu dengan /ringkas. Daftar perintah: /bantuan."
 UNKNOWN_COMMAND = "Perintah tidak dikenal. Ketik /bantuan untuk daftar perintah."

@@ -73,6 +73,17 @@ class BotHarness:
         """The user writes `text`; the bot's one reply."""
         return (await self.send(user_id, text, **kwargs))[-1]
 
+    async def share(self, user_id: int, text: str) -> int:
+        """The user posts plain text (a forwarded article, a link); its message id.
+
+        The bot answers plain text with a hint, which is awaited so later replies line up.
+        """
+        before = len(self.api.sent_to(user_id))
+        update = self.api.push_message(user_id, text)
+        await self.api.wait_for(lambda: len(self.api.sent_to(user_id)) > before)
+        assert "/ringkas" in self.api.sent_to(user_id)[-1].plain_text
+        return update["message"]["message_id"]
+
     async def press(
         self, user_id: int, label: str, *, message_id: int | None = None, timeout: float = 5.0
     ) -> CallbackAnswer:

@@ -338,3 +338,17 @@ async def test_odd_input_gets_a_reply_never_a_crash(bot: BotHarness, command: st
     await bot.say(STAFF_ID, "/start")
     reply = await bot.say(STAFF_ID, command)
     assert reply.plain_text and "terjadi kesalahan" not in reply.plain_text
+
+
+async def test_plain_text_gets_a_hint_and_groups_hear_only_known_commands(
+    bot: BotHarness,
+) -> None:
+    reply = await bot.say(STAFF_ID, "halo bot")
+    assert "/ringkas" in reply.plain_text and "/bantuan" in reply.plain_text
+
+    group = -1001234567
+    bot.api.push_message(STAFF_ID, "/entahlah", chat_id=group)
+    bot.api.push_message(STAFF_ID, "obrolan biasa di grup", chat_id=group)
+    bot.api.push_message(STAFF_ID, "/bantuan", chat_id=group)
+    sent = await bot.api.wait_for_sent(group, 1)
+    assert len(sent) == 1 and "/ringkasan" in sent[0].plain_text  # updates run in order

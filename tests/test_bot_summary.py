@@ -93,10 +93,8 @@ async def test_summary_of_a_source_page_gives_title_lead_and_link(
 
 async def test_summary_as_reply_to_a_message_holding_a_link(bot: BotHarness, sites: Sites) -> None:
     url = sites.trusted_url + ARTICLE
-    shared = bot.api.push_message(STAFF_ID, f"Coba baca ini {url}")
-    reply = await bot.say(
-        STAFF_ID, "/summary", reply_to=shared["message"]["message_id"], expect=1, timeout=10
-    )
+    shared = await bot.share(STAFF_ID, f"Coba baca ini {url}")
+    reply = await bot.say(STAFF_ID, "/summary", reply_to=shared, timeout=10)
     assert "Pantarlih" in reply.plain_text
 
 
@@ -106,8 +104,8 @@ async def test_summary_of_pasted_text(bot: BotHarness) -> None:
     assert "data pemilih" in reply.plain_text.lower()
     assert "Data dan Informasi" in reply.plain_text  # tagged like a crawled article
 
-    shared = bot.api.push_message(STAFF_ID, PASTED)
-    reply = await bot.say(STAFF_ID, "/ringkas", reply_to=shared["message"]["message_id"])
+    shared = await bot.share(STAFF_ID, PASTED)
+    reply = await bot.say(STAFF_ID, "/ringkas", reply_to=shared)
     assert "KPU Jatim Gelar Rapat Koordinasi" in reply.plain_text
 
 

@@ -382,3 +382,7 @@ async def _summarise_url(d: BotDeps, url: str) -> ProcessedArticle:
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _message(update).reply_text(texts.UNKNOWN_COMMAND)
+
+
+async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _message(update).reply_text(texts.PLAIN_TEXT_HINT)
