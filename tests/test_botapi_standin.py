@@ -412,6 +412,21 @@ async def test_long_poll_returns_as_soon_as_a_user_writes(bot, botapi):
     assert botapi.pending_updates == []
 
 
+async def test_get_updates_honours_offset_limit_and_allowed_updates(bot, botapi):
+    for i in range(4):
+        botapi.push_message(46, f"pesan {i}")
+    sent = await bot.send_message(46, "pilih", reply_markup=keyboard(("Ya", "y")))
+    botapi.press(46, "Ya", message_id=sent.message_id)
+    first_two = await bot.get_updates(limit=2)
+    assert [u.message.text for u in first_two] == ["pesan 0", "pesan 1"]
+    [last] = await bot.get_updates(offset=-1)  # forgets everything before the newest
+    assert last.callback_query.data == "y"
+    botapi.push_message(46, "lagi")
+    botapi.press(46, "Ya", message_id=sent.message_id)
+    only_messages = await bot.get_updates(offset=last.update_id + 1, allowed_updates=["message"])
+    assert [u.message.text for u in only_messages] == ["lagi"]
+
+
 async def test_user_replies_carry_the_replied_message_and_link_entities(bot, botapi):
     first = botapi.push_message(43, "Lihat https://kpu.go.id/berita/baca/1/x ya")
     botapi.push_message(43, "/ringkas", reply_to=first["message"]["message_id"])
