@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing as mp
+import os
 import resource
 import sys
 import tempfile
@@ -70,7 +71,8 @@ async def bench(args: argparse.Namespace) -> int:
         await db.upgrade()
         await sync_sources(db, [SourceSpec(name, link, kind) for name, link, kind in sources])
         settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
-        async with Crawler(db, settings) as crawler:
+        workers = args.workers if args.workers >= 0 else (os.cpu_count() or 1)
+        async with Crawler(db, settings, extract_workers=workers) as crawler:
             rows = []
             for label in ("first", "second"):
                 parent.send("count")
@@ -104,6 +106,12 @@ def main() -> int:
     parser.add_argument("--sites", type=int, default=550)
     parser.add_argument("--articles", type=int, default=20)
     parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=-1,
+        help="extraction processes (default: one per core; 0: threads)",
+    )
     return asyncio.run(bench(parser.parse_args()))
 
 

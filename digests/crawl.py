@@ -20,7 +20,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -147,6 +150,7 @@ class Crawler:
         max_revalidations: int = 25,
         source_concurrency: int = 64,
         source_timeout: float = 300.0,
+        extract_workers: int = 0,
     ) -> None:
         self.db = db
         self.settings = settings
@@ -165,10 +169,16 @@ class Crawler:
         self._write_lock = asyncio.Lock()
         self._crawl_lock = asyncio.Lock()  # a scheduled crawl and an admin's /crawl take turns
         self._index: SimhashIndex | None = None
+        # Extraction is CPU-bound: worker processes use every core (0 = threads, one core).
+        self.extract_workers = extract_workers
+        self._pool: ProcessPoolExecutor | None = None
 
     async def aclose(self) -> None:
         if self._own_client:
             await self.client.aclose()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
     async def __aenter__(self) -> Crawler:
         return self
@@ -370,13 +380,26 @@ class Crawler:
 
     async def _process(self, page: FetchResult, url: str, visit: _Visit) -> ProcessedArticle | None:
         try:
-            return await asyncio.to_thread(process_html, page.body, page.url or url)
+            return await self._extract(page.body, page.url or url)
         except NoArticleError:
             return None
         except Exception:  # a page that crashes extraction is skipped, not retried forever
             log.exception("extracting %s failed", url)
             visit.result.failed += 1
             return None
+
+    async def _extract(self, body: bytes, url: str) -> ProcessedArticle:
+        if self.extract_workers <= 0:
+            return await asyncio.to_thread(process_html, body, url)
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")  # never fork a threaded process
+            self._pool = ProcessPoolExecutor(self.extract_workers, mp_context=context)
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._pool, process_html, body, url)
+        except BrokenProcessPool:
+            self._pool = None  # a worker died (on this page, or another): start afresh
+            raise
 
     async def _remember(self, canonical: str, page: FetchResult | None) -> None:
         async with self._write_lock, self.db.session() as session:

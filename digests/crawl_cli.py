@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from datetime import datetime
@@ -62,7 +63,7 @@ async def run_crawl(settings: Settings, *, once: bool = False) -> int:
     db = Database(settings.database_url)
     try:
         await db.upgrade()
-        async with Crawler(db, settings) as crawler:
+        async with Crawler(db, settings, extract_workers=os.cpu_count() or 1) as crawler:
             while True:
                 started = time.monotonic()
                 await seed_sources(db, settings)
