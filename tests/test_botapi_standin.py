@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -534,6 +535,36 @@ async def test_ptb_application_polls_in_telegrams_call_order(botapi):
     assert answered[-1].params["timeout"] == "0" and botapi.pending_updates == []
 
 
+async def test_ptb_webhook_mode_receives_updates_from_the_stand_in(botapi):
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await update.message.reply_text("halo dari webhook")
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    request = HTTPXRequest(httpx_kwargs={"trust_env": False})
+    app = (
+        Application.builder().token(botapi.token).base_url(botapi.base_url).request(request).build()
+    )
+    app.add_handler(CommandHandler("start", start))
+    async with app:
+        await app.start()
+        await app.updater.start_webhook(
+            listen="127.0.0.1",
+            port=port,
+            url_path="tg",
+            webhook_url=f"http://127.0.0.1:{port}/tg",
+            secret_token="rahasia",
+        )
+        botapi.push_message(47, "/start")
+        [reply] = await botapi.wait_for_sent(47)
+        await app.updater.stop()
+        await app.stop()
+    assert reply.text == "halo dari webhook"
+    assert botapi.webhook["secret_token"] == "rahasia"
+    assert [status for _, status, _ in botapi.webhook_deliveries] == [200]
+
+
 # ----- observing: waits, statistics, state file --------------------------------------------------
 
 
@@ -716,7 +747,7 @@ async def test_one_process_serves_over_a_thousand_requests_per_second(botapi):
         writer.close()
 
     started = time.monotonic()
-    await asyncio.gather(*(client(w, 300) for w in range(10)))
+    await asyncio.gather(*(client(w, 200) for w in range(10)))
     elapsed = time.monotonic() - started
-    assert botapi.stats().sends_accepted == 3000
-    assert 3000 / elapsed > 1000, f"{3000 / elapsed:.0f} requests/s"
+    assert botapi.stats().sends_accepted == 2000
+    assert 2000 / elapsed > 1000, f"{2000 / elapsed:.0f} requests/s"
