@@ -16,6 +16,14 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
+def echo(text: object, limit: int = 80) -> str:
+    """User input quoted back to them: escaped and cut short, so a reply always fits."""
+    value = str(text)
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return esc(value)
+
+
 # --- Menu (set_my_commands): command → short description -------------------------------------
 
 STAFF_COMMANDS: list[tuple[str, str]] = [
@@ -113,7 +121,7 @@ def divisions_list(rows: Iterable[tuple[str, str, str | None]]) -> str:
 def unknown_divisions(unknown: Sequence[str], valid: Sequence[str]) -> str:
     return (
         "Divisi tidak dikenal: "
-        + esc(", ".join(unknown))
+        + echo(", ".join(unknown))
         + ".\nPilihan yang ada: "
         + ", ".join(f"<code>{esc(s)}</code>" for s in valid)
         + " atau <code>semua</code>."
@@ -144,7 +152,7 @@ def unsubscribed(removed: Sequence[str], remaining: Sequence[str]) -> str:
 
 
 def not_subscribed_to(slugs: Sequence[str]) -> str:
-    return "Anda memang tidak berlangganan: " + esc(", ".join(slugs)) + "."
+    return "Anda memang tidak berlangganan: " + echo(", ".join(slugs)) + "."
 
 
 # --- Delivery time ----------------------------------------------------------------------------
@@ -156,7 +164,7 @@ TIME_EXAMPLE = (
 
 
 def time_invalid(reason: str) -> str:
-    return f"Format waktu tidak dikenali: {esc(reason)}\n{TIME_EXAMPLE}"
+    return f"Format waktu tidak dikenali: {echo(reason, 200)}\n{TIME_EXAMPLE}"
 
 
 def time_set(when: str) -> str:
@@ -203,11 +211,11 @@ SEARCH_TOO_LONG = "Kata pencariannya terlalu panjang (maks. {max} huruf)."
 
 
 def search_none(query: str) -> str:
-    return f"Tidak ada berita yang memuat “{esc(query)}”."
+    return f"Tidak ada berita yang memuat “{echo(query)}”."
 
 
 def search_header(query: str, count: int) -> str:
-    return f"<b>Hasil “{esc(query)}”</b> ({count} terbaru):"
+    return f"<b>Hasil “{echo(query)}”</b> ({count} terbaru):"
 
 
 SUMMARY_USAGE = (
@@ -217,7 +225,7 @@ SUMMARY_USAGE = (
 
 
 def summary_refused(reason: str) -> str:
-    return f"Maaf, tautan itu tidak bisa saya ringkas: {esc(reason)}"
+    return f"Maaf, tautan itu tidak bisa saya ringkas: {echo(reason, 200)}"
 
 
 def summary_divisions(names: Sequence[str]) -> str:
@@ -266,11 +274,11 @@ REMOVESOURCE_USAGE = (
 
 
 def source_added(name: str, url: str) -> str:
-    return f"✅ Sumber ditambahkan: <b>{esc(name)}</b>\n{esc(url)}"
+    return f"✅ Sumber ditambahkan: <b>{echo(name)}</b>\n{echo(url, 300)}"
 
 
 def source_not_added(reason: str) -> str:
-    return f"Sumber tidak ditambahkan: {esc(reason)}"
+    return f"Sumber tidak ditambahkan: {echo(reason, 200)}"
 
 
 def source_removed(name: str) -> str:
@@ -278,7 +286,7 @@ def source_removed(name: str) -> str:
 
 
 def source_not_found(key: str) -> str:
-    return f"Sumber “{esc(key)}” tidak ditemukan. Lihat daftarnya dengan /sumber."
+    return f"Sumber “{echo(key)}” tidak ditemukan. Lihat daftarnya dengan /sumber."
 
 
 def stats(snapshot: Any, per_division: Sequence[tuple[str, int]], last_crawl: str | None) -> str:

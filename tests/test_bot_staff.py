@@ -332,6 +332,10 @@ async def test_a_failing_handler_apologises_briefly_without_a_traceback(bot: Bot
         "/start@kpu_digest_test_bot",
         "/ringkasan@kpu_digest_test_bot extra words",
         "/langganan data\u0000",
+        "/waktu " + "x" * 5000,
+        "/langganan " + "y" * 5000,
+        "/ringkas https://" + "a" * 4000 + ".com/",
+        "/cari " + "<b>" * 30,
     ],
 )
 async def test_odd_input_gets_a_reply_never_a_crash(bot: BotHarness, command: str) -> None:
