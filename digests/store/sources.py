@@ -44,7 +44,8 @@ def backoff_delay(failures: int, interval: timedelta) -> timedelta | None:
     return min(interval * (2 ** (failures - 1)), MAX_BACKOFF) * BACKOFF_SLACK
 
 
-async def record_success(session: AsyncSession, source: Source, now: datetime) -> None:
+def record_success(session: AsyncSession, source: Source, now: datetime) -> None:
+    """Mark a good visit (the caller commits)."""
     source.last_crawled_at = now
     source.last_success_at = now
     source.consecutive_failures = 0
@@ -52,16 +53,15 @@ async def record_success(session: AsyncSession, source: Source, now: datetime) -
     source.next_attempt_at = None
     source.first_crawl_done = True
     session.add(source)
-    await session.commit()
 
 
-async def record_failure(
+def record_failure(
     session: AsyncSession, source: Source, error: str, now: datetime, interval: timedelta
 ) -> None:
+    """Count a failed visit and back off (the caller commits)."""
     source.last_crawled_at = now
     source.consecutive_failures += 1
     source.last_error = error[:MAX_ERROR_CHARS]
     delay = backoff_delay(source.consecutive_failures, interval)
     source.next_attempt_at = now + delay if delay is not None else None
     session.add(source)
-    await session.commit()
