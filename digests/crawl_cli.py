@@ -10,7 +10,7 @@ from datetime import datetime
 
 from digests.config import Settings
 from digests.crawl import Crawler, CrawlReport
-from digests.sources import load_sources_file, source_health, sync_sources
+from digests.sources import seed_from_file, source_health
 from digests.store.db import Database
 
 __all__ = ["format_report", "print_sources", "run_crawl", "run_crawl_once", "seed_sources"]
@@ -20,11 +20,8 @@ NAME_WIDTH = 34
 
 async def seed_sources(db: Database, settings: Settings) -> None:
     """Sync the sources file into the database, reporting bad entries on stderr."""
-    specs, errors = load_sources_file(settings.sources_file)
+    _result, errors = await seed_from_file(db, settings.sources_file)
     for error in errors:
-        print(f"sources: {error}", file=sys.stderr)
-    result = await sync_sources(db, specs)
-    for error in result.errors or []:
         print(f"sources: {error}", file=sys.stderr)
 
 

@@ -37,8 +37,10 @@ __all__ = [
     "load_sources_file",
     "parse_sources",
     "remove_source",
+    "seed_from_file",
     "source_health",
     "sync_sources",
+    "trusted_origins",
 ]
 
 KINDS = ("feed", "html")
@@ -356,3 +358,15 @@ async def source_health(db: Database, *, include_disabled: bool = False) -> list
         )
         for s in sources
     ]
+
+
+async def seed_from_file(db: Database, path: Path | str) -> tuple[SyncResult, list[str]]:
+    """Load the sources file and sync it into the database; returns the sync and all errors."""
+    specs, errors = load_sources_file(path)
+    result = await sync_sources(db, specs)
+    return result, errors + list(result.errors or [])
+
+
+async def trusted_origins(db: Database) -> set[str]:
+    """The enabled sources' URLs, for `digests.urls.check_fetchable(trusted_origins=...)`."""
+    return {source.url for source in await list_sources(db)}

@@ -15,10 +15,13 @@ from digests.sources import (
     load_sources_file,
     parse_sources,
     remove_source,
+    seed_from_file,
     source_health,
     sync_sources,
+    trusted_origins,
 )
 from digests.store.db import Database
+from digests.urls import UrlRefused, check_fetchable
 
 GOOD_AND_BAD = """\
 [[sources]]
@@ -168,3 +171,26 @@ async def test_remove_by_id_name_or_url_and_unknown_gives_none(database: Databas
     assert await remove_source(database, "tidak ada") is None
     health = await source_health(database, include_disabled=True)
     assert sorted(h.status for h in health) == ["baru", "nonaktif", "nonaktif"]
+
+
+@pytest.mark.db
+async def test_configured_sources_are_trusted_for_summary_and_removed_ones_are_not(
+    database: Database, tmp_path: Path
+) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text(
+        '[[sources]]\nname = "Lokal"\nurl = "http://10.0.0.5:8080/index.php/blog/category/104"\n'
+        '[[sources]]\nname = "Lain"\nurl = "http://10.0.0.6/feed/"\n',
+        encoding="utf-8",
+    )
+    result, errors = await seed_from_file(database, path)
+    assert (result.added, errors) == (2, [])
+    await remove_source(database, "Lain")
+    trusted = await trusted_origins(database)
+    await check_fetchable(
+        "http://10.0.0.5:8080/index.php/blog/read/1_a", trusted_origins=trusted, allowed_hosts=[]
+    )
+    with pytest.raises(UrlRefused):
+        await check_fetchable(
+            "http://10.0.0.6/2024/01/01/a/", trusted_origins=trusted, allowed_hosts=[]
+        )
