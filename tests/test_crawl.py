@@ -289,3 +289,23 @@ async def test_article_fetch_failure_is_retried_on_the_next_crawl(
     async with database.session() as session:
         cached = (await session.exec(select(HttpCacheEntry.url))).all()
     assert canonical_url(site.source_url) in cached
+
+
+async def test_bundled_sample_site_crawls_cleanly_and_then_costs_only_304s(
+    database: Database,
+) -> None:
+    from digests.loopback_site import sample_sources_toml, serve_sample_site
+
+    with serve_sample_site() as base_url:
+        await seed(database, sample_sources_toml(base_url))
+        async with make_crawler(database) as crawler:
+            first = await crawler.crawl_all()
+            second = await crawler.crawl_all()
+
+    assert len(first.sources) == 3
+    assert all(r.ok and r.new > 0 for r in first.sources), [
+        (r.name, r.error) for r in first.sources
+    ]
+    assert second.new == 0 and second.not_modified == second.requests == 3
+    stored = await all_articles(database)
+    assert all(a.title and a.text and a.published_at for a in stored)
