@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import socket
 import subprocess
@@ -13,6 +14,8 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from telegram import (
     Bot,
     BotCommand,
@@ -138,6 +141,12 @@ def test_every_documented_html_tag_parses_into_entities():
     for kind in ("text_url", "custom_emoji", "code", "pre", "blockquote", "expandable_blockquote"):
         assert kind in kinds
     assert next(e for e in entities if e["type"] == "pre")["language"] == "python"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.booleans())
+def test_any_text_escaped_with_html_escape_parses_back_to_itself(text, quote):
+    assert parse_html(html.escape(text, quote=quote)) == (text, [])
 
 
 def test_entity_offsets_count_utf16_units():

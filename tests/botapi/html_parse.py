@@ -63,12 +63,11 @@ class _Open:
     tag: str
     argument: str
     utf16_start: int
-    byte_pos: int
 
 
 def utf16_len(text: str) -> int:
     """Length as Telegram counts it: UTF-16 code units (astral characters count twice)."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _byte_offset(text: str, index: int) -> int:
@@ -176,7 +175,7 @@ def parse_html(text: str, *, strict: bool = True) -> tuple[str, list[dict]]:
                 'Tag "span" must have class "tg-spoiler" at byte offset '
                 f"{_byte_offset(text, begin)}"
             )
-        stack.append(_Open(tag, argument, out_utf16, _byte_offset(text, begin)))
+        stack.append(_Open(tag, argument, out_utf16))
         i += 1  # the closing '>'
 
     if stack:
