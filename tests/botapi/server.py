@@ -116,7 +116,7 @@ class BotApiServer(BotApiState):
             return _json_response(exc.status, exc.to_json())
         except Drop as drop:
             if drop.hold:
-                await asyncio.sleep(drop.hold)
+                await _hold(drop.hold, request)
             return None
         if method.lower() == "setwebhook":
             self._ensure_webhook_worker()
@@ -376,11 +376,14 @@ class BotApiServer(BotApiState):
         """Fail the next ``n`` requests for ``chat_id`` (None: any request) of ``method``.
 
         ``kind``: 429 (with ``retry_after``), 400, 403, 500, 502, "drop" (connection closed
-        without an answer) or "hang" (held ``hold`` seconds, then dropped).
+        without an answer) or "hang" (no answer for ``hold`` seconds, default until the client
+        gives up, then dropped).
         """
         status = FAILURE_KINDS.get(str(kind).lower())
         if status is None:
             raise ValueError(f"unknown failure kind {kind!r}; one of {sorted(FAILURE_KINDS)}")
+        if status == -1 and not hold:
+            hold = 3600.0
         rule = FailureRule(chat_id, method, n, status, retry_after, description, hold)
         self._in_loop(self._failures.append, rule)
 
@@ -531,6 +534,13 @@ def decode_params(request: HttpRequest) -> dict[str, Any]:
         except UnicodeDecodeError:
             raise ApiError(400, "Bad Request: strings must be encoded in UTF-8") from None
     return params
+
+
+async def _hold(seconds: float, request: HttpRequest) -> None:
+    """Keep a request unanswered for ``seconds`` or until its client gives up."""
+    deadline = time.monotonic() + seconds
+    while not request.disconnected() and time.monotonic() < deadline:
+        await asyncio.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
 
 
 def _json_response(status: int, body: dict) -> HttpResponse:
