@@ -265,6 +265,7 @@ async def test_latest_shows_newest_summaries_in_my_divisions(bot: BotHarness) ->
     assert reply.plain_text.index("Bimtek") < reply.plain_text.index("JDIH")
     assert "Bimtek Rekapitulasi <Suara> & Logistik" in reply.plain_text
     assert 'href="https://jatim.kpu.go.id/blog/read/2_bimtek"' in reply.text
+    assert "Teknis Penyelenggaraan" in reply.plain_text  # under division headings
 
     await bot.say(STAFF_ID, "/langganan data")
     reply = await bot.say(STAFF_ID, "/latest 2")
@@ -321,6 +322,7 @@ async def test_a_failing_handler_apologises_briefly_without_a_traceback(bot: Bot
     [
         "/terbaru 99999999999999999999999",
         "/terbaru ٣",
+        "/terbaru ²",
         "/waktu ,,,",
         "/waktu 7:00 instan",
         "/langganan ####",

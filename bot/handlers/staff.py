@@ -23,7 +23,15 @@ from bot.handlers.common import (
     reschedule,
 )
 from digests import delivery
-from digests.compose import DigestEntry, best_quote, entry_from_article, render_article
+from digests.compose import (
+    DigestEntry,
+    best_quote,
+    entries_from_articles,
+    entry_from_article,
+    group_by_division,
+    render_article,
+    render_digest,
+)
 from digests.pipeline import NoArticleError, ProcessedArticle, process_html, process_text
 from digests.schedule import parse_delivery_times
 from digests.sources import list_sources
@@ -274,10 +282,14 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     args = context.args or []
     count = LATEST_DEFAULT
     if args:
-        if len(args) > 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= LATEST_MAX:
+        number = args[0]
+        if len(args) > 1 or not (number.isascii() and number.isdigit()):
             await message.reply_text(texts.LATEST_BAD_N.format(max=LATEST_MAX))
             return
-        count = int(args[0])
+        if not 1 <= int(number) <= LATEST_MAX:
+            await message.reply_text(texts.LATEST_BAD_N.format(max=LATEST_MAX))
+            return
+        count = int(number)
     chat_id = update.effective_chat.id if update.effective_chat else 0
     subscriber = await subscribers.get(d.db, chat_id)
     wanted = subscriber.divisions if subscriber and subscriber.divisions else None
@@ -285,9 +297,11 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not articles:
         await message.reply_text(texts.NO_ARTICLES)
         return
-    blocks = [texts.latest_header(len(articles))]
-    blocks += [_render(article, d.settings.tz) for article in articles]
-    await reply_blocks(message, blocks)
+    # Under division headings, as in a digest; republished copies of a story shown once.
+    groups = group_by_division(entries_from_articles(articles), wanted)
+    count = sum(len(entries) for entries in groups.values())
+    parts = render_digest(groups, tz=d.settings.tz, header=texts.latest_header(count))
+    await reply_parts(message, parts or [texts.NO_ARTICLES])
 
 
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
