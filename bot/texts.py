@@ -7,13 +7,14 @@ few tags Telegram understands.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from digests.compose import escape
+
 
 def esc(text: object) -> str:
-    return html.escape(str(text), quote=False)
+    return escape(str(text))
 
 
 def echo(text: object, limit: int = 80) -> str:

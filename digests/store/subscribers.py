@@ -81,59 +81,59 @@ async def get_or_create(
     raise RuntimeError(f"could not register chat {chat_id}")
 
 
-async def change_divisions(
-    db: Database, chat_id: int, change: Callable[[list[str]], Iterable[str]]
+async def _modify(
+    db: Database, chat_id: int, change: Callable[[Subscriber], None]
 ) -> Subscriber | None:
-    """Apply `change` to the subscriber's divisions; having any makes them active again."""
+    """Read, change and save one subscriber in one session; None if the chat is unknown."""
     async with db.session() as session:
         stmt = select(Subscriber).where(Subscriber.chat_id == chat_id)
         subscriber = (await session.exec(stmt)).first()
         if subscriber is None:
             return None
-        divisions = list(dict.fromkeys(change(list(subscriber.divisions))))
-        subscriber.divisions = divisions
-        if divisions and not subscriber.active:
-            subscriber.active = True
-            subscriber.inactive_reason = None
+        change(subscriber)
         session.add(subscriber)
         await session.commit()
         await session.refresh(subscriber)
         return subscriber
+
+
+async def change_divisions(
+    db: Database, chat_id: int, change: Callable[[list[str]], Iterable[str]]
+) -> Subscriber | None:
+    """Apply `change` to the subscriber's divisions; having any makes them active again."""
+
+    def apply(subscriber: Subscriber) -> None:
+        subscriber.divisions = list(dict.fromkeys(change(list(subscriber.divisions))))
+        if subscriber.divisions and not subscriber.active:
+            subscriber.active = True
+            subscriber.inactive_reason = None
+
+    return await _modify(db, chat_id, apply)
 
 
 async def set_delivery(
     db: Database, chat_id: int, *, times: list[str] | None, instant: bool
 ) -> Subscriber | None:
     """Store delivery times (`None` keeps the current ones) and whether to push instantly."""
-    async with db.session() as session:
-        stmt = select(Subscriber).where(Subscriber.chat_id == chat_id)
-        subscriber = (await session.exec(stmt)).first()
-        if subscriber is None:
-            return None
+
+    def apply(subscriber: Subscriber) -> None:
         if times is not None:
             subscriber.delivery_times = list(times)
         subscriber.instant = instant
-        session.add(subscriber)
-        await session.commit()
-        await session.refresh(subscriber)
-        return subscriber
+
+    return await _modify(db, chat_id, apply)
 
 
 async def deactivate(db: Database, chat_id: int, reason: str) -> Subscriber | None:
     """Stop everything for this chat (the row stays, so settings survive a later return)."""
-    async with db.session() as session:
-        stmt = select(Subscriber).where(Subscriber.chat_id == chat_id)
-        subscriber = (await session.exec(stmt)).first()
-        if subscriber is None:
-            return None
+
+    def apply(subscriber: Subscriber) -> None:
         subscriber.active = False
         subscriber.inactive_reason = reason
         subscriber.divisions = []
         subscriber.next_digest_at = None
-        session.add(subscriber)
-        await session.commit()
-        await session.refresh(subscriber)
-        return subscriber
+
+    return await _modify(db, chat_id, apply)
 
 
 async def delete_all_data(db: Database, chat_id: int) -> bool:
