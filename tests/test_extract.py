@@ -293,6 +293,28 @@ def test_meta_publication_time_keeps_its_zone() -> None:
     assert article.published_date == date(2024, 10, 21)
 
 
+NO_DATE = LONG.replace(", Senin (21/10/2024)", "")
+
+
+def test_date_in_the_page_address_is_used_when_the_page_shows_none() -> None:
+    body = f"<article><h1>Rakor</h1><p>{NO_DATE}</p><p>{SECOND}</p></article>"
+    canonical = '<link rel="canonical" href="https://kpu.go.id/berita/2020/02/03/rakor">'
+    assert extract_article(page(body), url="https://kpu.go.id/2019/05/06/x").published_date == (
+        date(2019, 5, 6)
+    )
+    assert extract_article(
+        page(body, canonical), url="https://kpu.go.id/baca/7"
+    ).published_date == (date(2020, 2, 3))
+
+
+def test_english_date_is_used_when_no_indonesian_date_is_written() -> None:
+    body = (  # WordPress themes left in English
+        f"<article><h1>Rakor</h1><p>{NO_DATE}</p><p>{SECOND}</p></article>"
+        "<div>Posted on July 8, 2021</div>"
+    )
+    assert extract_article(page(body)).published_date == date(2021, 7, 8)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
