@@ -359,6 +359,11 @@ async def test_edits_change_what_the_user_sees_and_no_op_edits_are_refused(bot, 
     assert botapi.message(60, sent.message_id)["reply_markup"]["inline_keyboard"][0][0]["text"] == (
         "Ulang"
     )
+    await bot.edit_message_reply_markup(60, sent.message_id)  # no markup: keyboard removed
+    assert "reply_markup" not in botapi.message(60, sent.message_id)
+    with pytest.raises(BadRequest, match="Message is not modified"):
+        await bot.edit_message_reply_markup(60, sent.message_id, reply_markup=keyboard())
+    assert len(botapi.edits) == 3
 
 
 async def test_button_press_reaches_the_bot_and_is_answered_once(bot, botapi):

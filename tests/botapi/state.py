@@ -511,8 +511,9 @@ class BotApiState:
         }
         if entities:
             message["entities"] = entities
-        if markup and "inline_keyboard" in markup:
-            message["reply_markup"] = markup
+        keyboard = _shown_keyboard(markup)
+        if keyboard:
+            message["reply_markup"] = keyboard
         if preview:
             message["link_preview_options"] = preview
         if reply_to is not None:
@@ -598,9 +599,9 @@ class BotApiState:
         plain, entities = validate.format_text(
             text, parse_mode, params.get("entities"), strict_html=self.strict_html
         )
-        markup = validate.reply_markup(params)
+        markup = _edit_markup(params)
         preview = self._link_preview(params)
-        inline = markup if markup and "inline_keyboard" in markup else None
+        inline = _shown_keyboard(markup)
         if (
             plain == message.get("text")
             and entities == message.get("entities", [])
@@ -628,14 +629,10 @@ class BotApiState:
 
     def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
         chat, message = self._edit_target(params)
-        markup = validate.reply_markup(params)
-        if markup is not None and "inline_keyboard" not in markup:
-            raise bad_request("inline keyboard expected")
-        if markup == message.get("reply_markup") or (
-            not message.get("reply_markup") and markup == {"inline_keyboard": []}
-        ):
+        markup = _edit_markup(params)
+        keyboard = _shown_keyboard(markup)
+        if keyboard == message.get("reply_markup"):
             raise bad_request(NOT_MODIFIED)
-        keyboard = markup if markup and markup["inline_keyboard"] else None
         _set_or_drop(message, "reply_markup", keyboard)
         message["edit_date"] = int(self.clock())
         self.edits.append(
@@ -737,6 +734,21 @@ class BotApiState:
             first_send=self.sent[0].time if self.sent else None,
             last_send=self.sent[-1].time if self.sent else None,
         )
+
+
+def _edit_markup(params: dict[str, Any]) -> dict | None:
+    """Edits accept only an inline keyboard (or none)."""
+    markup = validate.reply_markup(params)
+    if markup is not None and "inline_keyboard" not in markup:
+        raise bad_request("inline keyboard expected")
+    return markup
+
+
+def _shown_keyboard(markup: dict | None) -> dict | None:
+    """The inline keyboard a message carries; an empty one is no keyboard, as on Telegram."""
+    if markup and any(markup.get("inline_keyboard") or ()):
+        return markup
+    return None
 
 
 def _set_or_drop(message: dict, name: str, value: Any) -> None:
