@@ -661,6 +661,22 @@ async def queue_broadcast_report(
     )
 
 
+async def queue_report_for(
+    db: Database, broadcast_id: int, report: BroadcastReport, *, now: datetime | None = None
+) -> None:
+    """Queue the admin's report for a closed broadcast (when a report hook could not send it)."""
+    now = now or utcnow()
+    async with db.session() as session:
+        admin_chat = await scalar(
+            session,
+            select(_broadcasts.c.admin_chat_id).where(_broadcasts.c.id == broadcast_id),
+        )
+        if admin_chat is None:
+            return
+        await queue_broadcast_report(session, broadcast_id, admin_chat, report, now=now)
+        await session.commit()
+
+
 async def unfinished_broadcasts(db: Database) -> list[int]:
     """Broadcasts still sending (for a sweep after a restart)."""
     async with db.session() as session:
