@@ -17,7 +17,6 @@ from tests.botapi.fixtures import botapi  # noqa: F401  (fixture)
 from tests.botapi.server import BotApiServer
 from tests.e2e_helpers import ADMIN_ID, STAFF_ID, write_sources
 
-pytestmark = pytest.mark.db
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -61,6 +60,7 @@ async def test_missing_token_is_one_clear_line_and_exit_code_2(tmp_path: Path) -
     assert out == b""
 
 
+@pytest.mark.db
 async def test_bot_process_answers_staff_and_never_logs_the_token(
     botapi: BotApiServer,  # noqa: F811
     tmp_path: Path,
@@ -98,6 +98,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.db
 async def test_webhook_mode_checks_the_secret_token(
     botapi: BotApiServer,  # noqa: F811
     tmp_path: Path,
