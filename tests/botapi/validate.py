@@ -193,6 +193,8 @@ def reply_markup(params: dict[str, Any]) -> dict | None:
         return None
     if not isinstance(markup, dict):
         raise bad_request("can't parse reply keyboard markup JSON object")
+    if markup == {}:
+        return None  # PTB's InlineKeyboardMarkup([]): the usual way to remove a keyboard
     if "inline_keyboard" in markup:
         _check_inline_keyboard(markup["inline_keyboard"])
     elif "keyboard" in markup:
