@@ -180,18 +180,23 @@ async def claim(
         .order_by(_outbox.c.next_attempt_at, _outbox.c.id)
         .limit(limit)
     )
+    values = {
+        "status": SENDING,
+        "claimed_by": worker_id,
+        "lease_until": lease_until,
+        "attempts": _outbox.c.attempts + case((_outbox.c.status == SENDING, 1), else_=0),
+    }
     if _dialect(session) == "postgresql":
-        picked = picked.with_for_update(skip_locked=True)
+        # A CTE runs once. Inside `IN (…)` PostgreSQL may rescan a SKIP LOCKED subquery for
+        # every row, skip the rows this very statement just locked, and claim past the limit.
+        locked = picked.with_for_update(skip_locked=True).cte("picked")
+        stmt = update(_outbox).where(_outbox.c.id == locked.c.id)
+    else:
+        # SQLite evaluates the uncorrelated subquery once, under the database write lock.
+        stmt = update(_outbox).where(_outbox.c.id.in_(picked.scalar_subquery()))
     stmt = (
-        update(_outbox)
-        .where(_outbox.c.id.in_(picked.scalar_subquery()))
-        .where(_claimable(now))
-        .values(
-            status=SENDING,
-            claimed_by=worker_id,
-            lease_until=lease_until,
-            attempts=_outbox.c.attempts + case((_outbox.c.status == SENDING, 1), else_=0),
-        )
+        stmt.where(_claimable(now))
+        .values(**values)
         .returning(
             _outbox.c.id,
             _outbox.c.chat_id,
