@@ -46,7 +46,7 @@ from digests.pipeline import NoArticleError, ProcessedArticle, process_html
 from digests.store import articles as article_store
 from digests.store import sources as source_store
 from digests.store.db import Database
-from digests.store.models import Article, Source
+from digests.store.models import Article, HttpCacheEntry, Source
 from digests.store.types import utcnow
 from digests.urls import canonical_url, same_site
 
@@ -127,6 +127,9 @@ class _Visit:
     first_crawl: bool
     incomplete: bool = False
     handled: set[str] = field(default_factory=set)
+    # preloaded for the whole crawl, so an unchanged source costs no database round trip
+    listing_validators: HttpCacheEntry | None = None
+    stale: list[tuple[str, str | None, str | None, str | None]] = field(default_factory=list)
 
 
 class Crawler:
@@ -202,11 +205,12 @@ class Crawler:
                 else source_store.active_sources(session)
             )
         await self._load_index()
+        plans = await self._plan(sources)
         gate = asyncio.Semaphore(self.source_concurrency)
 
         async def bounded(source: Source) -> SourceResult:
             async with gate:
-                return await self._visit(source)
+                return await self._visit(source, *plans(source))
 
         results = list(await asyncio.gather(*(bounded(s) for s in sources)))
         await self._record_health(results)
@@ -220,13 +224,38 @@ class Crawler:
             raise LookupError(f"no source with id {source_id}")
         async with self._crawl_lock:
             await self._load_index()
-            result = await self._visit(source)
+            plans = await self._plan([source])
+            result = await self._visit(source, *plans(source))
             await self._record_health([result])
             return result
 
+    async def _plan(self, sources: list[Source]):  # type: ignore[no-untyped-def]
+        """Listing validators and articles due for revalidation, for all sources in 2 queries."""
+        now = utcnow()
+        async with self.db.session() as session:
+            validators = await article_store.validators_for(
+                session, [canonical_url(s.url) for s in sources]
+            )
+            stale = await article_store.stale_articles_by_source(
+                session,
+                seen_since=now - timedelta(days=self.settings.news_horizon_days),
+                checked_before=now - self.revalidate_after,
+                per_source=self.max_revalidations,
+            )
+
+        def plan(source: Source):  # type: ignore[no-untyped-def]
+            return validators.get(canonical_url(source.url)), stale.get(source.id or 0, [])
+
+        return plan
+
     # --- one source --------------------------------------------------------------------------
 
-    async def _visit(self, source: Source) -> SourceResult:
+    async def _visit(
+        self,
+        source: Source,
+        listing_validators: HttpCacheEntry | None = None,
+        stale: list[tuple[str, str | None, str | None, str | None]] | None = None,
+    ) -> SourceResult:
         assert source.id is not None
         result = SourceResult(source.id, source.name, source.url)
         visit = _Visit(
@@ -235,6 +264,8 @@ class Crawler:
             tally=Tally(),
             rules=default_rules().with_pattern(source.article_pattern),
             first_crawl=not source.first_crawl_done,
+            listing_validators=listing_validators,
+            stale=stale or [],
         )
         start = time.monotonic()
         try:
@@ -257,8 +288,9 @@ class Crawler:
         now = utcnow()
         interval = timedelta(minutes=self.settings.crawl_interval_minutes)
         async with self._write_lock, self.db.session() as session:
+            rows = {row.id: row for row in await source_store.all_sources(session)}
             for result in results:
-                row = await source_store.get_source(session, result.source_id)
+                row = rows.get(result.source_id)
                 if row is None:
                     continue
                 if result.error is None:
@@ -303,7 +335,8 @@ class Crawler:
                 break
             visited.add(canonical_url(url))
             try:
-                page = await self._fetch_cached(url, visit.tally)
+                preloaded = visit.listing_validators if page_number == 1 else None
+                page = await self._fetch_cached(url, visit.tally, preloaded)
             except FetchError as exc:
                 if page_number == 1:
                     raise
@@ -345,11 +378,13 @@ class Crawler:
             page_number=page_number,
         )
 
-    async def _fetch_cached(self, url: str, tally: Tally) -> FetchResult:
-        """Conditional GET with the URL's stored validators."""
-        key = canonical_url(url)
-        async with self.db.session() as session:
-            cached = await article_store.get_validators(session, key)
+    async def _fetch_cached(
+        self, url: str, tally: Tally, cached: HttpCacheEntry | None = None
+    ) -> FetchResult:
+        """Conditional GET with the URL's stored validators (looked up unless preloaded)."""
+        if cached is None:
+            async with self.db.session() as session:
+                cached = await article_store.get_validators(session, canonical_url(url))
         page = await self.fetcher.fetch(
             url,
             etag=cached.etag if cached else None,
@@ -505,16 +540,7 @@ class Crawler:
 
     async def _revalidate(self, visit: _Visit) -> None:
         """Conditionally re-fetch recent articles not checked lately; store real edits."""
-        now = utcnow()
-        async with self.db.session() as session:
-            stale = await article_store.stale_articles(
-                session,
-                visit.result.source_id,
-                seen_since=now - timedelta(days=self.settings.news_horizon_days),
-                checked_before=now - self.revalidate_after,
-                limit=self.max_revalidations,
-            )
-        stale = [row for row in stale if row[0] not in visit.handled]
+        stale = [row for row in visit.stale if row[0] not in visit.handled]
         await asyncio.gather(*(self._recheck(visit, *row) for row in stale))
 
     async def _recheck(

@@ -99,27 +99,44 @@ async def new_story(session: AsyncSession) -> int:
     return story.id
 
 
-async def stale_articles(
+async def validators_for(session: AsyncSession, urls: Iterable[str]) -> dict[str, HttpCacheEntry]:
+    """Stored validators of many URLs in few queries (a crawl preloads its listings')."""
+    found: dict[str, HttpCacheEntry] = {}
+    for chunk in _chunks(sorted(set(urls))):
+        statement = select(HttpCacheEntry).where(col(HttpCacheEntry.url).in_(chunk))
+        found.update((entry.url, entry) for entry in (await session.exec(statement)).all())
+    return found
+
+
+async def stale_articles_by_source(
     session: AsyncSession,
-    source_id: int,
     *,
     seen_since: datetime,
     checked_before: datetime,
-    limit: int,
-) -> list[tuple[str, str | None, str | None, str | None]]:
-    """Recent articles of a source not revalidated lately: (url, etag, last_modified, hash)."""
+    per_source: int,
+) -> dict[int, list[tuple[str, str | None, str | None, str | None]]]:
+    """Recent articles not revalidated lately, per source: (url, etag, last_modified, hash).
+
+    Newest first, at most `per_source` each; one query for the whole crawl.
+    """
     statement = (
         select(
+            Article.source_id,
             Article.url,
             HttpCacheEntry.etag,
             HttpCacheEntry.last_modified,
             HttpCacheEntry.content_hash,
         )
         .join(HttpCacheEntry, HttpCacheEntry.url == Article.url)
-        .where(Article.source_id == source_id)
         .where(Article.first_seen_at >= seen_since)
         .where(col(HttpCacheEntry.checked_at) < checked_before)
         .order_by(col(Article.first_seen_at).desc())
-        .limit(limit)
     )
-    return list((await session.exec(statement)).all())
+    grouped: dict[int, list[tuple[str, str | None, str | None, str | None]]] = {}
+    for source_id, url, etag, modified, body_hash in (await session.exec(statement)).all():
+        if source_id is None:
+            continue
+        rows = grouped.setdefault(source_id, [])
+        if len(rows) < per_source:
+            rows.append((url, etag, modified, body_hash))
+    return grouped

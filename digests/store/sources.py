@@ -20,6 +20,10 @@ async def get_source(session: AsyncSession, source_id: int) -> Source | None:
     return await session.get(Source, source_id)
 
 
+async def all_sources(session: AsyncSession) -> list[Source]:
+    return list((await session.exec(select(Source).order_by(Source.id))).all())
+
+
 async def active_sources(session: AsyncSession) -> list[Source]:
     statement = select(Source).where(Source.enabled == True).order_by(Source.id)  # noqa: E712
     return list((await session.exec(statement)).all())
