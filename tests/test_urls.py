@@ -140,7 +140,7 @@ async def test_one_internal_address_among_public_ones_is_enough_to_refuse() -> N
     ],
 )
 async def test_numeric_ip_tricks_are_refused(url: str) -> None:
-    with pytest.raises(UrlRefused, match="tidak (lazim|valid)"):
+    with pytest.raises(UrlRefused, match=r"tidak (lazim|valid)"):
         await check(url)
 
 
