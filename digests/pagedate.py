@@ -45,7 +45,7 @@ MONTHS: dict[str, int] = {
 
 _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
 _NAMED = re.compile(
-    rf"\b(?P<day>[0-3]?\d)\s+(?P<month>{_MONTH_ALT})\.?(?:\s+(?P<year>(?:19|20)\d\d))?\b",
+    rf"\b(?P<day>[0-3]?\d)\s+(?P<month>(?a:{_MONTH_ALT}))\.?(?:\s+(?P<year>(?:19|20)\d\d))?\b",
     re.IGNORECASE,
 )
 _NUMERIC = re.compile(r"\b(?P<day>[0-3]?\d)[/.-](?P<month>[01]?\d)[/.-](?P<year>(?:19|20)\d\d)\b")

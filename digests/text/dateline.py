@@ -22,7 +22,9 @@ _MONTHS = (
     "januari|februari|pebruari|maret|april|mei|juni|juli|agustus|september|oktober|"
     "nopember|november|desember|jan|feb|mar|apr|jun|jul|agu|agt|ags|sep|sept|okt|nov|des"
 )
-_WORD_DATE = rf"\d{{1,2}}\s+(?:{_MONTHS})\.?\s+\d{{4}}"
+# (?a:…): month names match case-insensitively in ASCII only, so "MEİ" or "Deſ" (which
+# Unicode case folding would let through) never reach the month table as unknown keys.
+_WORD_DATE = rf"\d{{1,2}}\s+(?a:{_MONTHS})\.?\s+\d{{4}}"
 _DAYS = r"senin|selasa|rabu|kamis|jumat|jum'at|jum’at|sabtu|minggu|ahad"
 _SEGMENT = rf"(?:{_DOMAIN}|{_PLACE}|{_WORD_DATE}|(?:{_DAYS}),?\s+{_WORD_DATE})"
 _PAREN = r"\(\s*[^()\n]{1,60}?\s*\)"
@@ -35,7 +37,7 @@ _DAY_DATE = re.compile(
     re.IGNORECASE,
 )
 _NUM_IN = re.compile(r"\((\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?\)")
-_WORD_DATE_IN = re.compile(rf"(\d{{1,2}})\s+({_MONTHS})\.?\s+(\d{{4}})", re.IGNORECASE)
+_WORD_DATE_IN = re.compile(rf"(\d{{1,2}})\s+((?a:{_MONTHS}))\.?\s+(\d{{4}})", re.IGNORECASE)
 _MONTH_NUMBER = {
     name: number
     for number, names in enumerate(
