@@ -56,14 +56,21 @@ FALLBACK_DIVISION = "umum"
 # --- escaping and measuring -------------------------------------------------------------------
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def escape(text: str) -> str:
-    """Escape text for Telegram HTML (`<`, `>`, `&`; quotes are fine outside attributes)."""
-    return html.escape(text, quote=False)
+    """Escape text for Telegram HTML (`<`, `>`, `&`; quotes are fine outside attributes).
+
+    A lone surrogate (a str can hold one, e.g. from a page's JSON "\\ud800") cannot be sent as
+    UTF-8 and would fail the whole message: it is shown as U+FFFD instead.
+    """
+    return html.escape(_LONE_SURROGATE.sub("\ufffd", text), quote=False)
 
 
 def escape_href(url: str) -> str:
     """Escape a URL for an `href="…"` attribute."""
-    return html.escape(url, quote=True)
+    return html.escape(_LONE_SURROGATE.sub("\ufffd", url), quote=True)
 
 
 def utf16_len(text: str) -> int:
