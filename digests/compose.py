@@ -498,7 +498,8 @@ def _top_level_breaks(markup: str, separator: str) -> list[int]:
 
 
 def _split_block(block: str, limit: int) -> list[str]:
-    """Split an over-long block at top-level line breaks, then spaces; trim what still won't fit."""
+    """Split an over-long block at top-level line breaks, then spaces, then (plain text only)
+    anywhere; trim markup that still won't fit."""
     for separator in ("\n", " "):
         cuts = [c for c in _top_level_breaks(block, separator) if c < len(block)]
         if not cuts:
@@ -516,7 +517,28 @@ def _split_block(block: str, limit: int) -> list[str]:
                 continue
             out.extend([piece] if utf16_len(piece) <= limit else _split_block(piece, limit))
         return out
+    if "<" not in block:  # plain escaped text: a long word is split, not cut short
+        return _hard_split(block, limit)
     return [trim_html(block, limit)]
+
+
+def _hard_split(text: str, limit: int) -> list[str]:
+    """Markup-free text with nowhere to break (one huge word, Thai, a run of emoji) in pieces
+    of at most `limit` UTF-16 units, cut between characters and never inside an entity."""
+    parts: list[str] = []
+    current: list[str] = []
+    used = 0
+    for kind, token in _tokens(text):
+        for piece in [token] if kind == "entity" else token:
+            size = utf16_len(piece)
+            if current and used + size > limit:
+                parts.append("".join(current))
+                current, used = [], 0
+            current.append(piece)
+            used += size
+    if current:
+        parts.append("".join(current))
+    return parts
 
 
 def _pack(pieces: Sequence[str], limit: int, joiner: str) -> list[str]:
