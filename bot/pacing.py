@@ -78,3 +78,41 @@ class ChatPacer:
 def backoff_delay(attempt: int, *, base: float = 1.0, cap: float = 60.0) -> float:
     """Exponential backoff for the `attempt`-th failure (1, 2, 4 … seconds, capped)."""
     return min(cap, base * (2 ** max(0, attempt - 1)))
+
+
+class ConcurrencyController:
+    """How many sends to keep in flight: as few as keep up with the rate.
+
+    Called once per window with what happened in it. Behind schedule with every slot busy →
+    grow; if growing did not raise throughput, the bottleneck is elsewhere (CPU, server), so
+    step back and hold. Keeping up with slots to spare → shrink by one. More requests in flight
+    than needed is not free: each open connection adds work to every request in httpcore's pool.
+    """
+
+    def __init__(self, initial: int, *, minimum: int = 2, maximum: int = 128) -> None:
+        self.minimum = minimum
+        self.maximum = max(minimum, maximum)
+        self.limit = max(minimum, min(self.maximum, initial))
+        self._grew_from: tuple[int, float] | None = None
+        self._hold = 0
+
+    def update(self, achieved: float, wanted: float, busy_fraction: float) -> int:
+        """`achieved`/`wanted`: sends per second; `busy_fraction`: share of the window the
+        dispatcher waited for a free slot while a send was due."""
+        behind = achieved < 0.97 * wanted
+        if self._grew_from is not None:
+            before_limit, before_rate = self._grew_from
+            self._grew_from = None
+            if behind and achieved < before_rate * 1.1:
+                self.limit = before_limit
+                self._hold = 10
+                return self.limit
+        if self._hold:
+            self._hold -= 1
+            return self.limit
+        if behind and busy_fraction > 0.2 and self.limit < self.maximum:
+            self._grew_from = (self.limit, achieved)
+            self.limit = min(self.maximum, self.limit + max(1, self.limit // 4))
+        elif busy_fraction < 0.05 and self.limit > self.minimum:
+            self.limit -= 1
+        return self.limit

@@ -8,7 +8,9 @@ How a message travels:
   per-chat queues in memory, oldest first.
 - The dispatch loop picks the chat whose next send is allowed soonest (about 1 message/s per
   chat after a short burst), takes a global slot from a token bucket (`SEND_RATE_PER_SECOND`)
-  and sends, with at most `concurrency` requests in flight. A chat has one message in flight
+  and sends. A controller keeps as few requests in flight as keep up with the rate (at most
+  `concurrency`): httpcore's pool work grows with every open connection, so more is not
+  better. A chat has one message in flight
   at a time, so the parts of a digest arrive in order.
 - Outcomes are written back in batches by the flush loop; a lease keeper extends the leases of
   rows still held in memory. If the process dies, the leases run out and another sender (or
@@ -44,7 +46,7 @@ from typing import Any
 from telegram import Bot, LinkPreviewOptions
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 
-from bot.pacing import ChatPacer, Clock, TokenBucket, backoff_delay
+from bot.pacing import ChatPacer, Clock, ConcurrencyController, TokenBucket, backoff_delay
 from digests import delivery
 from digests.config import Settings
 from digests.store import outbox
@@ -119,10 +121,16 @@ class OutboxSender:
         self.db = db
         self.settings = settings
         self.worker_id = worker_id
-        # Enough requests in flight to cover ~150 ms of latency at full rate, within the
-        # connection pool PTB's Application gives its bot (256), leaving room for replies.
-        # More is not better: httpcore's pool bookkeeping grows with every open connection.
-        self.concurrency = concurrency or max(4, min(128, math.ceil(rate * 0.15)))
+        # The most requests ever in flight: within the connection pool PTB's Application gives
+        # its bot (256), leaving room for command replies. Fewer are used when latency is low.
+        self.concurrency = concurrency or max(4, min(128, math.ceil(rate * 0.5)))
+        self._rate = rate
+        self.controller = ConcurrencyController(
+            max(4, math.ceil(rate * 0.02)), maximum=self.concurrency
+        )
+        self._window_started = clock()
+        self._window_sent = 0
+        self._window_busy = 0.0
         self.batch_size = batch_size or max(50, min(2000, math.ceil(rate * 2)))
         self.lease = timedelta(seconds=lease_seconds)
         self.poll_interval = poll_interval
@@ -132,8 +140,11 @@ class OutboxSender:
         self.stop_timeout = stop_timeout
         self.clock = clock
         # Pace a little under the cap: arrival jitter of even one request would otherwise put
-        # rate + 1 sends into some one-second window and earn a 429.
-        self.global_bucket = TokenBucket(rate * rate_headroom, 1.0, clock)
+        # rate + 1 sends into some one-second window and earn a 429. A 20 ms tolerance lets a
+        # send that woke up late be caught up (timer overshoot would otherwise cost ~10 % at
+        # 300/s) while a long stall still never turns into a burst.
+        paced = rate * rate_headroom
+        self.global_bucket = TokenBucket(paced, 1.0 + paced * 0.02, clock)
         self.chat_pacer = ChatPacer(per_chat_rate, per_chat_burst, clock)
         self.on_broadcast_done: BroadcastHook | None = None
         self.stats = SenderStats()
@@ -152,7 +163,7 @@ class OutboxSender:
         self._flushing = False
         self._closing = False
         self._running = False
-        self._semaphore: asyncio.Semaphore | None = None
+        self._slot_free: asyncio.Event | None = None
         self._stopping: asyncio.Event | None = None
         self._stopped: asyncio.Event | None = None
         self._claim_event: asyncio.Event | None = None
@@ -176,7 +187,7 @@ class OutboxSender:
         if self._running:
             raise RuntimeError("this sender is already running")
         self._running = True
-        self._semaphore = asyncio.Semaphore(self.concurrency)
+        self._slot_free = asyncio.Event()
         self._stopping = asyncio.Event()
         self._stopped = asyncio.Event()
         self._claim_event = asyncio.Event()
@@ -189,7 +200,7 @@ class OutboxSender:
         ]
         flusher = asyncio.create_task(self._guard(self._flush_loop), name="outbox-flush")
         log.info(
-            "outbox sender %s: %.0f msg/s, %d in flight, batches of %d",
+            "outbox sender %s: %.0f msg/s, up to %d in flight, batches of %d",
             self.worker_id,
             self.settings.send_rate_per_second,
             self.concurrency,
@@ -332,8 +343,25 @@ class OutboxSender:
         if self._ready_event is not None:
             self._ready_event.set()
 
+    def in_flight_target(self) -> int:
+        """Requests to keep in flight now (see `ConcurrencyController`)."""
+        return self.controller.limit
+
+    def _tune(self) -> None:
+        """Once a second: let the controller adjust the requests kept in flight."""
+        now = self.clock()
+        elapsed = now - self._window_started
+        if elapsed < 1.0:
+            return
+        self.controller.update(
+            achieved=self._window_sent / elapsed,
+            wanted=self.global_bucket.rate,
+            busy_fraction=self._window_busy / elapsed,
+        )
+        self._window_started, self._window_sent, self._window_busy = now, 0, 0.0
+
     async def _dispatch_loop(self) -> None:
-        assert self._ready_event is not None and self._semaphore is not None
+        assert self._ready_event is not None and self._slot_free is not None
         while True:
             if not self._ready:
                 self._ready_event.clear()
@@ -347,15 +375,17 @@ class OutboxSender:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._ready_event.wait(), min(delay, 0.05))
                 continue
-            await self._semaphore.acquire()
-            if not self._ready or self._ready[0][0] > self.clock():
-                self._semaphore.release()  # the heap changed while we waited for a slot
+            self._tune()
+            if len(self._send_tasks) >= self.controller.limit:
+                self._slot_free.clear()
+                waited_from = self.clock()
+                await self._slot_free.wait()
+                self._window_busy += self.clock() - waited_from
                 continue
-            _, _, chat_id = heapq.heappop(self._ready)
+            heapq.heappop(self._ready)
             self._scheduled.discard(chat_id)
             queue = self._chats.get(chat_id)
             if not queue:
-                self._semaphore.release()
                 continue
             self._inflight.add(chat_id)
             self.chat_pacer.reserve(chat_id)
@@ -365,16 +395,18 @@ class OutboxSender:
             wait = self.global_bucket.reserve()
             if wait > 0.001:
                 await asyncio.sleep(wait)
-            task = asyncio.create_task(self._send(queue[0], 0.0))
+            task = asyncio.create_task(self._send(queue[0]))
             self._send_tasks.add(task)
-            task.add_done_callback(self._send_tasks.discard)
+            task.add_done_callback(self._send_done)
 
-    async def _send(self, job: _Job, wait: float) -> None:
-        assert self._semaphore is not None
+    def _send_done(self, task: asyncio.Task[None]) -> None:
+        self._send_tasks.discard(task)
+        if self._slot_free is not None:
+            self._slot_free.set()
+
+    async def _send(self, job: _Job) -> None:
         chat_id = job.chat_id
         try:
-            if wait > 0:
-                await asyncio.sleep(wait)
             body = self._bodies[job.item.body_id]
             try:
                 message = await self.bot.send_message(
@@ -389,9 +421,9 @@ class OutboxSender:
             except Exception as exc:
                 self._on_error(job, exc)
             else:
+                self._window_sent += 1
                 self._on_sent(job, message.message_id)
         finally:
-            self._semaphore.release()
             self._inflight.discard(chat_id)
             self._schedule(job.chat_id)
             if job.chat_id != chat_id:

@@ -449,3 +449,15 @@ async def test_postgres_claims_skip_rows_locked_by_another_sender(database: Data
         assert not {i.id for i in mine} & {i.id for i in theirs}
         await holder.commit()
         await other.commit()
+
+
+def test_concurrency_grows_only_while_it_buys_throughput() -> None:
+    from bot.pacing import ConcurrencyController
+
+    control = ConcurrencyController(4, maximum=64)
+    assert control.update(achieved=100, wanted=300, busy_fraction=0.9) == 5  # behind, slots busy
+    assert control.update(achieved=200, wanted=300, busy_fraction=0.9) == 6  # it helped: again
+    assert control.update(achieved=205, wanted=300, busy_fraction=0.9) == 5  # no gain: step back
+    assert control.update(achieved=205, wanted=300, busy_fraction=0.9) == 5  # and hold
+    keeping_up = ConcurrencyController(10)
+    assert keeping_up.update(achieved=290, wanted=291, busy_fraction=0.0) == 9  # slots to spare
