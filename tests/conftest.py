@@ -24,3 +24,16 @@ async def database(db_url: str) -> AsyncIterator[Database]:
         yield db
     finally:
         await db.dispose()
+
+
+DATABASE_FIXTURES = {"db_url", "database"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that touches a database is a `db` test, whether or not it says so.
+
+    `.ci/run` reruns `-m db` on PostgreSQL, so a forgotten marker must not skip a test there.
+    """
+    for item in items:
+        if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
