@@ -52,6 +52,10 @@ from digests.store.types import utcnow
 log = logging.getLogger(__name__)
 
 FIRST_DIGEST_LOOKBACK = timedelta(hours=24)
+# Part n of a multi-part message becomes due n seconds after part 0: Telegram's per-chat pace
+# anyway, and since the sender claims oldest-due first, a batch holds the first parts of many
+# chats instead of every part of a few (whose pace would then cap the whole send).
+PART_SPACING = timedelta(seconds=1)
 SUBSCRIBER_BATCH = 1000
 
 _subs = Subscriber.__table__  # type: ignore[attr-defined]
@@ -365,7 +369,7 @@ async def _claim_and_queue(
                         "body_id": body_ids[part],
                         "kind": "digest",
                         "dedupe_key": f"digest:{c.id}:{slot}:{index}",
-                        "next_attempt_at": now,
+                        "next_attempt_at": now + PART_SPACING * index,
                     }
                 )
         queued = await outbox.enqueue(session, rows)
@@ -531,7 +535,7 @@ async def enqueue_broadcast(db: Database, broadcast_id: int, *, now: datetime | 
                 "kind": "announcement",
                 "broadcast_id": broadcast_id,
                 "dedupe_key": f"broadcast:{broadcast_id}:{subscriber_id}:{index}",
-                "next_attempt_at": now,
+                "next_attempt_at": now + PART_SPACING * index,
             }
             for subscriber_id, chat_id in recipients
             for index, body_id in enumerate(body_ids)

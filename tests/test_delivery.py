@@ -192,6 +192,10 @@ async def test_long_digest_is_queued_in_ordered_parts_within_the_limit(database:
     assert [item.dedupe_key.rsplit(":", 1)[1] for item, _ in rows] == [
         str(i) for i in range(len(rows))
     ]
+    # later parts fall due a second apart, so a sender's batch covers many chats' first parts
+    assert [item.next_attempt_at - rows[0][0].next_attempt_at for item, _ in rows] == [
+        timedelta(seconds=i) for i in range(len(rows))
+    ]
     all_links = [url for _, body in rows for url in links(body.text)]
     assert len(all_links) == len(set(all_links)) == 40
     for _, body in rows:
