@@ -42,7 +42,7 @@ from digests.compose import (
     render_entries_digest,
 )
 from digests.config import Settings
-from digests.schedule import format_time, next_delivery
+from digests.schedule import format_time, next_delivery, parse_time
 from digests.store import outbox
 from digests.store.db import Database
 from digests.store.models import Article, Broadcast, OutboxItem, Subscriber
@@ -201,8 +201,15 @@ async def build_digest_for(
 
 
 def _times_of(delivery_times: Sequence[str] | None, settings: Settings) -> tuple[str, ...]:
-    times = tuple(delivery_times or ())
-    return times or (format_time(settings.default_digest_time),)
+    """The stored times that parse; the default time if none do (one bad row must not stop
+    everyone's digests)."""
+    times = []
+    for label in delivery_times or ():
+        try:
+            times.append(format_time(parse_time(str(label))))
+        except ValueError:
+            log.warning("ignoring unreadable delivery time %r", label)
+    return tuple(times) or (format_time(settings.default_digest_time),)
 
 
 def next_digest_at_for(

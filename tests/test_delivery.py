@@ -368,3 +368,14 @@ async def test_composing_for_many_subscribers_renders_each_distinct_digest_once(
     assert count == 4000 * parts_per_selection or count > 4000
     assert len(bodies) < 60  # proportional to 4 selections, not to 4,000 subscribers
     assert elapsed < 15, elapsed
+
+
+async def test_an_unreadable_stored_time_falls_back_to_the_default(database: Database) -> None:
+    await add(
+        database,
+        article(1, SEVEN_WIB - timedelta(hours=1), ["data"]),
+        subscriber(100, ["data"], delivery_times=["pagi"]),
+        subscriber(101, ["data"]),
+    )
+    assert await delivery.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB) == 2
+    assert (await reload(database, 100)).next_digest_at == SEVEN_WIB + timedelta(days=1)
