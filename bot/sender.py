@@ -1,7 +1,8 @@
 """The outbox sender: claims queued messages and sends them at Telegram's pace.
 
 One sender per process; several processes may share one PostgreSQL outbox (claims use
-`FOR UPDATE SKIP LOCKED`, so each message is taken by one sender at a time).
+`FOR UPDATE SKIP LOCKED`, so each message is taken by one sender at a time). The rate cap is
+per process: with N sender processes, set SEND_RATE_PER_SECOND to the bot's limit / N.
 
 How a message travels:
 - The claim loop leases a batch of due rows (`digests.store.outbox.claim`) and files them in
