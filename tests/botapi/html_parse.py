@@ -299,7 +299,7 @@ def _make_entity(
     if opened.tag == "a":
         if not _valid_url(opened.argument):
             return None  # Telegram silently drops links it cannot use
-        entity.update(type="text_url", url=opened.argument)
+        entity.update(type="text_link", url=opened.argument)
         return entity
     if opened.tag == "tg-emoji":
         if not opened.argument.isdigit():
