@@ -87,7 +87,7 @@ async def test_sent_message_is_recorded_with_every_option_the_bot_chose(bot, bot
     assert sent.link_preview_options == {"is_disabled": True}
     assert sent.buttons == [{"text": "Kirim", "callback_data": "send:1"}]
     assert {
-        "type": "text_url",
+        "type": "text_link",
         "offset": 14,
         "length": 4,
         "url": "https://kpu.go.id/x?a=1&b=2",
@@ -138,7 +138,7 @@ def test_every_documented_html_tag_parses_into_entities():
     assert kinds.count("bold") == 2 and kinds.count("italic") == 2
     assert kinds.count("underline") == 2 and kinds.count("strikethrough") == 3
     assert kinds.count("spoiler") == 2
-    for kind in ("text_url", "custom_emoji", "code", "pre", "blockquote", "expandable_blockquote"):
+    for kind in ("text_link", "custom_emoji", "code", "pre", "blockquote", "expandable_blockquote"):
         assert kind in kinds
     assert next(e for e in entities if e["type"] == "pre")["language"] == "python"
 
