@@ -25,7 +25,13 @@ from digests.text.dateline import strip_dateline
 
 MAX_QUOTES = 3  # the digest shows the best one; /summary and the JSON output show all
 
-__all__ = ["NoArticleError", "ProcessedArticle", "process_html", "process_text"]
+__all__ = [
+    "NoArticleError",
+    "ProcessedArticle",
+    "process_html",
+    "process_text",
+    "summarise_and_tag",
+]
 
 
 @dataclass(slots=True)
@@ -44,7 +50,7 @@ class ProcessedArticle:
 
 def process_html(html: str | bytes, url: str | None = None) -> ProcessedArticle:
     """Extract the article from a page we fetched ourselves, then summarise and tag it."""
-    return _process(extract_article(html, url=url))
+    return summarise_and_tag(extract_article(html, url=url))
 
 
 def process_text(text: str, title: str | None = None) -> ProcessedArticle:
@@ -70,7 +76,7 @@ def process_text(text: str, title: str | None = None) -> ProcessedArticle:
     if published_date is not None:
         published_date = _year_from_body(published_date, paragraphs)
     published = datetime.combine(published_date, time(), tzinfo=UTC) if published_date else None
-    return _process(
+    return summarise_and_tag(
         ExtractedArticle(
             title=title,
             paragraphs=paragraphs,
@@ -95,7 +101,7 @@ def _is_heading_line(line: str) -> bool:
     return len(line) <= 160 and not line.rstrip().endswith((".", "!", "?", ":", ",", "”", '"'))
 
 
-def _process(article: ExtractedArticle) -> ProcessedArticle:
+def summarise_and_tag(article: ExtractedArticle) -> ProcessedArticle:
     summary: Summary = summarise(article.title, article.paragraphs, max_quotes=MAX_QUOTES)
     body = "\n\n".join(article.paragraphs)
     return ProcessedArticle(
