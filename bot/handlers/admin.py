@@ -29,7 +29,8 @@ from digests.store.types import utcnow
 log = logging.getLogger(__name__)
 
 BROADCAST_PATTERN = r"^bc:"
-_BROADCAST_DATA = re.compile(r"^bc:(send|cancel):(\d{1,12})$")
+# Nine digits at most: a forged id past PostgreSQL's 32-bit integer would fail the query.
+_BROADCAST_DATA = re.compile(r"^bc:(send|cancel):(\d{1,9})$")
 _COMMAND_PREFIX = re.compile(r"^/\S+\s?")
 CRAWL_LOCK = "crawl_lock"
 
