@@ -147,6 +147,9 @@ def extract_article(
     if tree is None or not len(tree):
         raise NoArticleError("the page could not be parsed as HTML")
     _truncate_tree(tree, MAX_ELEMENTS, page)
+    # trafilatura drops the text after a comment ("Satu <!-- x --> dua" keeps only "Satu") and
+    # hands back comments its XML walk cannot read: take them out first, keeping their tails.
+    lxml.etree.strip_tags(tree, lxml.etree.Comment, lxml.etree.ProcessingInstruction)
 
     found_title, site_name, page_url = _page_metadata(tree, url)
     page_titles = _page_titles(tree)
