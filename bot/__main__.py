@@ -1,8 +1,10 @@
-"""`python -m bot`: run the Telegram bot (long polling, or `--webhook` on $PORT)."""
+"""`python -m bot`: run the Telegram bot (long polling, or `--webhook` on $PORT), or only an
+outbox sender (`--sender-only`) beside it."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import secrets
 import sys
@@ -25,6 +27,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve a webhook on $PORT (needs WEBHOOK_URL; WEBHOOK_SECRET recommended)",
     )
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
+    parser.add_argument(
+        "--sender-only",
+        action="store_true",
+        help="only send queued messages; receive no updates (run beside the bot process)",
+    )
+    parser.add_argument(
+        "--sender-lease",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="how long claimed messages stay this process's without renewal; after a crash, "
+        "how long until another sender takes them (default 60)",
+    )
     parser.add_argument(
         "--poll-timeout",
         type=int,
@@ -67,9 +82,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(args.log_level.upper(), secrets_of(token))
 
+    if args.sender_only:
+        from bot.sender_worker import run_sender
+
+        asyncio.run(run_sender(settings, lease_seconds=args.sender_lease))
+        return 0
+
     from bot.app import ALLOWED_UPDATES, build_application
 
-    application = build_application(settings)
+    application = build_application(settings, sender_lease_seconds=args.sender_lease)
     if args.webhook:
         assert settings.webhook_url is not None
         path, url = webhook_route(settings.webhook_url)

@@ -41,12 +41,15 @@ from digests.config import Settings
 from digests.crawl import Crawler
 from digests.sources import load_sources_file, sync_sources
 from digests.store.db import Database
+from digests.store.outage import is_unavailable
 
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 DIGEST_JOB, CRAWL_JOB = "deliver_due_digests", "crawl_sources"
 SENDER_TASK = "sender_task"
+SENDER_LEASE = "sender_lease_seconds"
+DEFAULT_SENDER_LEASE = 60.0
 
 
 def build_application(
@@ -57,14 +60,18 @@ def build_application(
     crawler: Crawler | None = None,
     digest_job_first: float = 5.0,
     crawl_job_first: float = 60.0,
+    sender_lease_seconds: float = DEFAULT_SENDER_LEASE,
 ) -> Application:
     """The whole bot. `db` given means the caller owns (and disposes) it, as the tests do;
-    `crawler` lets a test shrink the crawler's timeouts and pacing."""
+    `crawler` lets a test shrink the crawler's timeouts and pacing. `sender_lease_seconds` is
+    how long the outbox rows this process claims stay its own without a renewal: after a crash,
+    how long until another sender (or this one, restarted) sends them."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     own_db = db is None
     bot_deps = BotDeps(settings=settings, db=db or Database(settings.database_url), crawler=crawler)
     bot_deps.state["own_db"] = own_db
+    bot_deps.state[SENDER_LEASE] = sender_lease_seconds
 
     application = (
         Application.builder()
@@ -158,7 +165,11 @@ async def _post_init(application: Application) -> None:
     await sync_sources_file(d)
     await set_commands(application, d.settings)
     sender = OutboxSender(
-        application.bot, d.db, d.settings, worker_id=f"{socket.gethostname()}-{os.getpid()}"
+        application.bot,
+        d.db,
+        d.settings,
+        worker_id=f"{socket.gethostname()}-{os.getpid()}",
+        lease_seconds=d.state.get(SENDER_LEASE, DEFAULT_SENDER_LEASE),
     )
     d.sender = sender
     d.state[SENDER_TASK] = asyncio.create_task(sender.run(), name="outbox-sender")
@@ -228,7 +239,13 @@ async def crawl_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     if admin.crawl_lock(d).locked():
         log.info("scheduled crawl skipped: a crawl is already running")
         return
-    report = await admin.crawl_and_push(d)
+    try:
+        report = await admin.crawl_and_push(d)
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        d.db.outage.failed(exc, "scheduled crawl")  # the next crawl finds what this one missed
+        return
     log.info("scheduled crawl done: %d new article(s)", len(report.new_article_ids))
 
 
@@ -241,8 +258,20 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log with the traceback; tell the user briefly, never the traceback itself."""
-    log.error("error while handling an update", exc_info=context.error)
+    """Log with the traceback; tell the user briefly, never the traceback itself.
+
+    A database outage is not a bug: it is logged once (by the shared outage log, which also
+    notes when the database is back), and the user is asked to try again shortly.
+    """
+    error = context.error
+    if error is not None and is_unavailable(error):
+        d = context.bot_data.get(DEPS_KEY)
+        if isinstance(d, BotDeps):
+            d.db.outage.failed(error, "update handler")
+        else:
+            log.warning("database unavailable while handling an update: %s", error)
+    else:
+        log.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update):
         return
     try:

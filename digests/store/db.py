@@ -15,7 +15,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from digests.store.outage import OutageLog
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+# How long a SQLite statement waits for another connection's write lock before failing with
+# "database is locked" (then the caller's outage handling retries). `?timeout=SECONDS` in the
+# URL overrides it, as for Python's sqlite3.connect.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -44,21 +49,31 @@ def create_engine(url: str, **kwargs: object) -> AsyncEngine:
     """An async engine; SQLite gets WAL, a busy timeout and foreign keys on every connection."""
     async_url = async_database_url(url)
     if is_sqlite(url):
-        engine = create_async_engine(
-            async_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
-        )
-        _configure_sqlite(engine)
+        busy_ms = sqlite_busy_timeout_ms(url)
+        engine = create_async_engine(async_url, connect_args={"timeout": busy_ms / 1000}, **kwargs)
+        _configure_sqlite(engine, busy_ms)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(async_url, **kwargs)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def sqlite_busy_timeout_ms(url: str) -> int:
+    """The busy timeout for a SQLite URL: its `?timeout=` in seconds, else the default."""
+    value = make_url(async_database_url(url)).query.get("timeout")
+    if isinstance(value, tuple):
+        value = value[-1]
+    try:
+        return max(0, int(float(value) * 1000)) if value else SQLITE_BUSY_TIMEOUT_MS
+    except ValueError:
+        return SQLITE_BUSY_TIMEOUT_MS
+
+
+def _configure_sqlite(engine: AsyncEngine, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -69,12 +84,14 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 class Database:
-    """The engine and session factory of one configured database."""
+    """The engine and session factory of one configured database, and its outage log (shared
+    by everything that retries through an outage, so one outage is logged once)."""
 
     def __init__(self, url: str, **engine_kwargs: object) -> None:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
         self.sessions = session_factory(self.engine)
+        self.outage = OutageLog()
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
