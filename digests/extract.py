@@ -60,6 +60,9 @@ _BINARY_MAGIC = {
 _CHARSET_DECL = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # C0 controls but tab, LF, FF, CR
+# Characters XML cannot hold: one stray backspace in a paragraph makes trafilatura's XML step
+# fail, and it then reports no text at all for the whole page.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")  # lxml refuses it in a str (XHTML pages)
 _PUBLISHED_XPATH = (
     "//meta[@property='article:published_time' or @name='article:published_time'"
@@ -253,7 +256,7 @@ def _decode(html: str | bytes) -> str:
     controls = len(_CONTROL_CHARS.findall(page, 0, 4096))
     if controls > 0.1 * min(len(page), 4096):
         raise NoArticleError("the input is binary data, not an HTML page")
-    return page.lstrip("\ufeff")
+    return _NOT_XML.sub("", page.lstrip("\ufeff"))
 
 
 def _decode_bytes(data: bytes) -> str:
