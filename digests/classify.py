@@ -21,7 +21,16 @@ __all__ = ["classify", "score"]
 _PREFIXES = r"(?:di|ke|se|ber|ter|per|me|mem|men|meng|menge|meny|pe|pem|pen|peng|penge|peny)"
 _SUFFIXES = r"(?:kan|an|i)?(?:nya|lah|kah)?"
 _SPACES = re.compile(r"\s+")
+# The runs _SPACES.sub(" ", …) changes: a single plain space is left alone, not rewritten.
+_SPACE_RUNS = re.compile(r"\s\s+|[^\S ]")
+# Right after a word's first character: the character before it is no word character, i.e.
+# the word starts where \b would have checked. A pattern that opens with a literal instead of
+# \b lets the regex engine skip ahead to the next candidate letter in C.
+_AFTER_WORD_START = r"(?<!\w[\s\S])"
+# Characters that re.IGNORECASE matches for an ASCII letter besides its two cases.
+_FOLD_EXTRA = {"i": "İı", "k": "\u212a", "s": "ſ"}
 _NON_WORD = re.compile(r"[^\w]+")
+_WORD_CHAR = re.compile(r"\w")
 _CONNECTORS = frozenset({"dan", "serta", "pemilu", "pemilihan", "bidang"})
 
 
@@ -56,8 +65,8 @@ def score(title: str | None, text: str, catalog: DivisionCatalog | None = None) 
     settings = catalog.settings
     matcher = _matcher(catalog)
     hits: dict[str, float] = defaultdict(float)
-    _count(matcher, _SPACES.sub(" ", title or ""), settings.title_multiplier, hits)
-    _count(matcher, _SPACES.sub(" ", text or ""), 1.0, hits)
+    _count(matcher, _SPACE_RUNS.sub(" ", title or ""), settings.title_multiplier, hits)
+    _count(matcher, _SPACE_RUNS.sub(" ", text or ""), 1.0, hits)
 
     scores: dict[str, float] = defaultdict(float)
     cap = settings.max_hits_per_keyword
@@ -141,9 +150,10 @@ def _compile(catalog: DivisionCatalog) -> _Matcher:
     triggers = "|".join(re.escape(t) for t in catalog.settings.mention_triggers)
     return _Matcher(
         keywords=keywords,
-        acronyms=re.compile(rf"\b(?:{_trie(acronyms)})\b"),
+        acronyms=re.compile(rf"{_trie(acronyms, word_start=True)}\b"),
         weights=dict(weights),
-        mention_trigger=re.compile(rf"\b(?:{triggers})\b", re.IGNORECASE),
+        mention_trigger=_any_case(catalog.settings.mention_triggers)
+        or re.compile(rf"\b(?:{triggers})\b", re.IGNORECASE),
         mention_terms=sorted(
             ((t, frozenset(s)) for t, s in terms.items()), key=lambda item: -len(item[0])
         ),
@@ -154,11 +164,12 @@ def _compile(catalog: DivisionCatalog) -> _Matcher:
     )
 
 
-def _trie(words: set[str]) -> str:
+def _trie(words: set[str], *, word_start: bool = False) -> str:
     """A regex matching any of `words`, longest first, factored by common prefixes.
 
     Python's `re` tries a flat alternation one branch at a time at every position; sharing
-    prefixes makes the catalog's few hundred keywords cost about as much as a handful.
+    prefixes makes the catalog's few hundred keywords cost about as much as a handful. With
+    `word_start`, a match must start a word (as after \\b).
     """
     root: dict[str, dict] = {}
     for word in words:
@@ -178,4 +189,40 @@ def _trie(words: set[str]) -> str:
         body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
         return f"(?:{body})?" if "" in node else body
 
-    return render(root) if root else r"(?!x)x"
+    if not root:
+        return r"(?!x)x"
+    if not word_start:
+        return render(root)
+    if "" in root or not all(_WORD_CHAR.match(char) for char in root):
+        return rf"\b{render(root)}"
+    branches = [
+        re.escape(c) + _AFTER_WORD_START + render(child) for c, child in sorted(root.items())
+    ]
+    return f"(?:{'|'.join(branches)})"
+
+
+def _any_case(triggers: tuple[str, ...]) -> re.Pattern[str] | None:
+    """`\\b(?:trigger|…)\\b` under re.IGNORECASE, spelled out case by case so the pattern opens
+    with literal letters (much faster to search); None when a trigger is not plain ASCII."""
+    branches = []
+    for trigger in triggers:
+        if not trigger or not trigger.isascii() or not _WORD_CHAR.match(trigger[0]):
+            return None
+        rest = "".join(_cases(char) for char in trigger[1:])
+        for first in _variants(trigger[0]):
+            branches.append(re.escape(first) + _AFTER_WORD_START + rest)
+    if not branches:
+        return None
+    return re.compile(f"(?:{'|'.join(branches)})\\b")
+
+
+def _variants(char: str) -> list[str]:
+    lowered = char.lower()
+    if not lowered.isalpha():
+        return [char]
+    return [lowered, lowered.upper(), *_FOLD_EXTRA.get(lowered, "")]
+
+
+def _cases(char: str) -> str:
+    variants = _variants(char)
+    return re.escape(char) if len(variants) == 1 else f"[{''.join(variants)}]"

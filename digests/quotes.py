@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 
 from digests.model import Quote
 from digests.text.furniture import is_furniture
@@ -28,6 +29,7 @@ _TOKEN = re.compile(r"\([^()\n]{0,80}\)|[^\W\d_][\w'’\-/.]*|\d[\w.,/:-]*|[^\w\
 _NAME_MAX_WORDS = 4
 _AFTER_LAST_QUOTE = 300
 _NAME_TRIM_WORDS = 3
+_KIND_CACHE_MAX = 200_000  # distinct token texts remembered; cleared when full
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,17 +52,21 @@ class _Person:
     strong: bool = True
 
 
-@dataclass(slots=True)
-class _Token:
-    text: str
-    start: int
-    end: int
-    kind: str  # name, role, org, hon, comma, paren, break
-    ends_sentence: bool = False
+class _Token(tuple):
+    """One token: (text, start, end, kind, ends_sentence, word, lowered). A tuple, because an
+    article has hundreds of tokens and building a tuple costs a fraction of an __init__.
 
-    @property
-    def word(self) -> str:
-        return self.text.rstrip(".")
+    kind is one of name, role, org, hon, lrole, lower, degree, comma, paren, break; word is
+    the text without trailing periods ("Bpk." → "Bpk"), lowered that word in lower case."""
+
+    __slots__ = ()
+    text = property(itemgetter(0))
+    start = property(itemgetter(1))
+    end = property(itemgetter(2))
+    kind = property(itemgetter(3))
+    ends_sentence = property(itemgetter(4))
+    word = property(itemgetter(5))
+    lowered = property(itemgetter(6))
 
 
 def find_quotes(paragraphs: list[str]) -> list[Quote]:
@@ -141,35 +147,48 @@ def _blank_furniture(paragraphs: list[str], narrative: str) -> str:
 
 
 def _tokenise(text: str) -> list[_Token]:
-    capitalised, lower_case, honorifics = _kind_tables()
+    kinds = _token_kinds()
+    if len(kinds) > _KIND_CACHE_MAX:
+        kinds.clear()
     tokens: list[_Token] = []
     append = tokens.append
     for match in _TOKEN.finditer(text):
         raw = match.group()
-        first = raw[0]
-        if first.isalpha():
-            word = raw.rstrip(".") or raw
-            lowered = word.lower()
-            dotted = raw[-1] == "."
-            # "Bpk." or "Ibu" is an honorific; "BP" (an acronym) is not.
-            if lowered in honorifics and (dotted or (first.isupper() and not word.isupper())):
-                append(_Token(raw, match.start(), match.end(), "hon"))
-                continue
-            if first.isupper():
-                kind = capitalised.get(lowered)
-                if kind is None:
-                    # "KPU", "KPU-RI", "DPRD": acronyms name bodies, not people.
-                    kind = "org" if len(word) > 1 and word[1].isupper() else "name"
-            else:
-                kind = lower_case.get(lowered, "lower")
-            append(_Token(raw, match.start(), match.end(), kind, dotted and len(word) > 1))
-        elif first == "(":
-            append(_Token(raw, match.start(), match.end(), "paren"))
-        elif first == ",":
-            append(_Token(raw, match.start(), match.end(), "comma"))
-        else:
-            append(_Token(raw, match.start(), match.end(), "break"))
+        info = kinds.get(raw)
+        if info is None:
+            info = kinds[raw] = _token_kind(raw)
+        append(_Token((raw, *match.span(), *info)))
     return tokens
+
+
+@cache
+def _token_kinds() -> dict[str, tuple[str, bool, str, str]]:
+    """Token text → (kind, ends_sentence, word, lowered): a token's kind depends on its text
+    alone, and news repeats its words, so each distinct text is classified once per process."""
+    return {}
+
+
+def _token_kind(raw: str) -> tuple[str, bool, str, str]:
+    first = raw[0]
+    word = raw.rstrip(".")
+    if not first.isalpha():
+        kind = "paren" if first == "(" else "comma" if first == "," else "break"
+        return kind, False, word, word.lower()
+    capitalised, lower_case, honorifics = _kind_tables()
+    word = word or raw
+    lowered = word.lower()
+    dotted = raw[-1] == "."
+    # "Bpk." or "Ibu" is an honorific; "BP" (an acronym) is not.
+    if lowered in honorifics and (dotted or (first.isupper() and not word.isupper())):
+        return "hon", False, word, lowered
+    if first.isupper():
+        kind = capitalised.get(lowered)
+        if kind is None:
+            # "KPU", "KPU-RI", "DPRD": acronyms name bodies, not people.
+            kind = "org" if len(word) > 1 and word[1].isupper() else "name"
+    else:
+        kind = lower_case.get(lowered, "lower")
+    return kind, dotted and len(word) > 1, word, lowered
 
 
 @cache
@@ -264,7 +283,7 @@ def _name_of(segment: list[_Token]) -> tuple[list[_Token], frozenset[str], bool]
     if current:
         last_name = current
     if not last_name:
-        role_words = frozenset(t.word.lower() for t in segment if t.kind in ("role", "org"))
+        role_words = frozenset(t.lowered for t in segment if t.kind in ("role", "org"))
         return [], role_words, False
     head = segment[: segment.index(last_name[0])]
     marked = any(t.kind in ("role", "hon") for t in head)
@@ -272,7 +291,7 @@ def _name_of(segment: list[_Token]) -> tuple[list[_Token], frozenset[str], bool]
     if before is not None and before.kind in ("role", "org") and len(last_name) > 3:
         last_name = last_name[-_NAME_TRIM_WORDS:]
     last_name = last_name[-_NAME_MAX_WORDS:]
-    role_words = frozenset(t.word.lower() for t in head if t.kind in ("role", "org"))
+    role_words = frozenset(t.lowered for t in head if t.kind in ("role", "org"))
     return last_name, role_words, marked
 
 
@@ -287,7 +306,7 @@ def _people(tokens: list[_Token], text: str) -> list[_Person]:
     for first, last in _runs(tokens):
         prev = tokens[first - 1] if first > 0 else None
         nxt = tokens[last + 1] if last + 1 < len(tokens) else None
-        lead_in = prev is not None and prev.word.lower() in lead_words
+        lead_in = prev is not None and prev.lowered in lead_words
         verb_after = nxt is not None and _starts_with_verb(tokens, last + 1, before_verbs)
         for index, (segment, _start) in enumerate(_segments(tokens, first, last)):
             name, role, marked = _name_of(segment)
@@ -307,7 +326,7 @@ def _starts_with_verb(tokens: list[_Token], k: int, verbs: frozenset[str]) -> bo
     for step in range(3):  # "Eko juga mengatakan", "Eko pun menegaskan"
         if k + step >= len(tokens):
             return False
-        lowered = tokens[k + step].word.lower()
+        lowered = tokens[k + step].lowered
         if lowered in verbs:
             return True
         if lowered not in ("juga", "pun", "kembali", "lalu", "kemudian", "sempat"):
@@ -341,14 +360,14 @@ def _after_attribution(
         k += 1
     if k >= len(tokens):
         return None
-    verb = tokens[k].word.lower()
+    verb = tokens[k].lowered
     stem = verb[:-3] if verb.endswith("nya") else verb
     if verb not in after_verbs and stem not in after_verbs:
         return None
     if verb.endswith("nya") and stem in after_verbs:
         return _last_person(people, start) or ""
     nxt = tokens[k + 1] if k + 1 < len(tokens) else None
-    if nxt is None or nxt.word.lower() in pronouns or tokens[k].ends_sentence:
+    if nxt is None or nxt.lowered in pronouns or tokens[k].ends_sentence:
         return _last_person(people, start) or ""
     return _name_after(tokens, k + 1, people, start) or ""
 
@@ -359,14 +378,14 @@ def _name_after(tokens: list[_Token], k: int, people: list[_Person], before: int
     stops = words("text_people", "stop")
     organisation = words("text_people", "organisation")
     head = tokens[k]
-    if head.kind == "lower" and head.word.lower() not in stops | organisation:
+    if head.kind == "lower" and head.lowered not in stops | organisation:
         full = _resolve([head.word], people, before)
         return full if _known(head.word, people) else ""
     end = k
     # "kata tim hukum Hasto, Ronny Talapessy", "ujar jaksa": lower-case roles lead in.
     while end < len(tokens) and (
         tokens[end].kind == "lrole"
-        or (tokens[end].kind == "lower" and tokens[end].word.lower() in organisation)
+        or (tokens[end].kind == "lower" and tokens[end].lowered in organisation)
     ):
         end += 1
     runs = list(_runs(tokens, end, min(len(tokens), end + 40)))
@@ -380,7 +399,7 @@ def _name_after(tokens: list[_Token], k: int, people: list[_Person], before: int
     name, role, _marked = _name_of(segment)
     if name:
         return _resolve([t.word for t in name], people, before)
-    lowered_roles = frozenset(tokens[i].word.lower() for i in range(k, end)) | role
+    lowered_roles = frozenset(tokens[i].lowered for i in range(k, end)) | role
     return _holder_of(lowered_roles, people, before)
 
 
