@@ -134,17 +134,17 @@ async def expected_deliveries(url: str) -> Counter[tuple[int, str]]:
 
 
 def sender_process(
-    url: str, info: dict, rate: float, worker: str, profile: bool, queue: Any
+    url: str, info: dict, rate: float, worker: str, profile: bool, request_kind: str, queue: Any
 ) -> None:
     if not profile:
-        queue.put(asyncio.run(run_sender(url, info, rate, worker)))
+        queue.put(asyncio.run(run_sender(url, info, rate, worker, request_kind)))
         return
     import cProfile
     import io
     import pstats
 
     profiler = cProfile.Profile()
-    result = profiler.runcall(asyncio.run, run_sender(url, info, rate, worker))
+    result = profiler.runcall(asyncio.run, run_sender(url, info, rate, worker, request_kind))
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("tottime").print_stats(25)
@@ -153,16 +153,42 @@ def sender_process(
     queue.put(result)
 
 
-async def run_sender(url: str, info: dict, rate: float, worker: str) -> dict:
+async def run_until_empty(sender: Any, db: Database, timeout: float = 3600) -> bool:
+    """Run the sender as the bot does (no `wake()` nudges, unlike `drain()`) until the outbox
+    holds nothing open; the check is cheap next to the send work."""
+    from digests.store import outbox
+
+    runner = asyncio.create_task(sender.run())
+    deadline = time.perf_counter() + timeout
+    try:
+        while time.perf_counter() < deadline:
+            await asyncio.sleep(0.25)
+            if runner.done():
+                runner.result()
+            if sender.held:
+                continue
+            async with db.session() as session:
+                if await outbox.open_count(session) == 0:
+                    return True
+        return False
+    finally:
+        await sender.stop()
+        await runner
+
+
+async def run_sender(url: str, info: dict, rate: float, worker: str, request_kind: str) -> dict:
     from telegram import Bot
     from telegram.request import HTTPXRequest
 
+    from bot.request import ShardedHTTPXRequest
     from bot.sender import OutboxSender
 
     settings = Settings(_env_file=None, send_rate_per_second=rate)
     db = Database(url)
-    # The same request object bot/app.py gives its Application.
-    request = HTTPXRequest(connection_pool_size=256, httpx_kwargs={"trust_env": False})
+    if request_kind == "sharded":
+        request: Any = ShardedHTTPXRequest(httpx_kwargs={"trust_env": False})
+    else:  # what bot/app.py gave its Application before ShardedHTTPXRequest
+        request = HTTPXRequest(connection_pool_size=256, httpx_kwargs={"trust_env": False})
     bot = Bot(info["token"], base_url=info["base_url"], request=request)
     await bot.initialize()
     sender = OutboxSender(bot, db, settings, worker_id=worker)
@@ -179,7 +205,7 @@ async def run_sender(url: str, info: dict, rate: float, worker: str) -> dict:
     watcher = asyncio.create_task(watch_loop())
     usage_before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
-    drained = await sender.drain(timeout=3600)
+    drained = await run_until_empty(sender, db)
     wall = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     done.set()
@@ -215,6 +241,7 @@ def run_one(
     with_digest: bool,
     senders: int,
     profile: bool,
+    request_kind: str = "sharded",
 ) -> dict:
     with scratch_database(server_url) as url, StandIn(rate) as api:
         timings = asyncio.run(prepare(url, n, with_digest))
@@ -223,7 +250,7 @@ def run_one(
         workers = [
             ctx.Process(
                 target=sender_process,
-                args=(url, api.info, rate / senders, f"bench-{i}", profile, results),
+                args=(url, api.info, rate / senders, f"bench-{i}", profile, request_kind, results),
             )
             for i in range(senders)
         ]
@@ -250,6 +277,7 @@ def run_one(
         "messages": sum(expected.values()),
         "digest": with_digest,
         "senders": senders,
+        "request": request_kind,
         "backend": "postgresql" if server_url else "sqlite",
         **{k: round(v, 2) for k, v in timings.items()},
         "wall_s": round(elapsed, 2),
@@ -279,6 +307,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--senders", type=int, default=1, help="sender processes sharing L")
     parser.add_argument("--database-url", default=None, help="PostgreSQL server URL (scratch db)")
     parser.add_argument("--profile", action="store_true", help="cProfile the sender process")
+    parser.add_argument(
+        "--request",
+        choices=["sharded", "httpx"],
+        default="sharded",
+        help="the sender's Bot API client: ShardedHTTPXRequest (default) or one HTTPXRequest pool",
+    )
     args = parser.parse_args(argv)
 
     rates = [30, 300, 1000] if args.all_rates else [args.rate]
@@ -293,6 +327,7 @@ def main(argv: list[str] | None = None) -> None:
             with_digest=args.digest,
             senders=args.senders,
             profile=args.profile,
+            request_kind=args.request,
         )
         profiles = [s.pop("profile", None) for s in result["per_sender"]]
         print(json.dumps(result), flush=True)

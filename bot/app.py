@@ -36,6 +36,7 @@ from bot.context import DEPS_KEY, BotDeps, deps
 from bot.guards import PolitenessLimit
 from bot.handlers import admin, picker, staff
 from bot.jobs import deliver_due_digests
+from bot.request import ShardedHTTPXRequest
 from bot.sender import OutboxSender
 from digests.config import Settings
 from digests.crawl import Crawler
@@ -78,8 +79,9 @@ def build_application(
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         # trust_env=False: proxy variables must never reroute Bot API traffic (or loopback).
-        # The outbox sender keeps many sends in flight: PTB's own default pool size of 256.
-        .request(HTTPXRequest(connection_pool_size=256, httpx_kwargs={"trust_env": False}))
+        # The outbox sender keeps many sends in flight: 256 connections as in PTB's default
+        # pool, split into small pools whose bookkeeping stays cheap (see bot/request.py).
+        .request(ShardedHTTPXRequest(httpx_kwargs={"trust_env": False}))
         .get_updates_request(HTTPXRequest(httpx_kwargs={"trust_env": False}))
         .defaults(
             Defaults(
