@@ -143,6 +143,18 @@ def any_hostile_text(*, surrogates: bool = False, control: bool = True) -> st.Se
     )
 
 
+# --- what Telegram delivers -----------------------------------------------------------------------
+
+_TELEGRAM_SPACES = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f]")
+_TELEGRAM_DROPS = re.compile("[\r\u2028-\u202e]")
+
+
+def as_telegram_delivers(text: str) -> str:
+    """A user's text as Telegram's servers pass it on (tdlib's `clean_input_string`): control
+    characters but the line break become spaces; carriage returns and U+2028-U+202E go."""
+    return _TELEGRAM_DROPS.sub("", _TELEGRAM_SPACES.sub(" ", text))
+
+
 # --- the oracle ---------------------------------------------------------------------------------
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -43,7 +43,7 @@ from tests.e2e_helpers import (
     make_settings,
     running_bot,
 )
-from tests.hostile_strategies import any_hostile_text, hostile_text
+from tests.hostile_strategies import any_hostile_text, as_telegram_delivers, hostile_text
 
 pytestmark = pytest.mark.db
 
@@ -97,7 +97,8 @@ PROBES = {
     "<i>⁂5": "<i>",
     "&lt;⁂6": "&lt;",
 }
-# Telegram delivers no lone surrogates; everything else a client can type is fair game.
+# Telegram delivers no lone surrogates and cleans control characters (`as_telegram_delivers`);
+# everything else a client can type is fair game.
 ARGS = any_hostile_text(surrogates=False)
 NAMES = st.one_of(st.just("Pengguna"), hostile_text(max_fragments=6, control=False))
 
@@ -291,6 +292,7 @@ def _compose(command: str, args: str, probe: str | None, newline: bool) -> str:
     newline=False,
     first_name="Pengguna",
 )
+@example(command="cari", args="a%_\\", probe=None, as_admin=False, newline=False, first_name="P")
 def test_any_command_with_any_arguments_is_answered_safely(
     live: LiveBot,
     command: str,
@@ -301,8 +303,9 @@ def test_any_command_with_any_arguments_is_answered_safely(
     first_name: str,
 ) -> None:
     user = next(live.admins) if as_admin else next(live.ids)
-    text = _compose(command, args, probe, newline)
-    replies = live.write(user, text, first_name=first_name or "Pengguna")
+    text = as_telegram_delivers(_compose(command, args, probe, newline))
+    name = as_telegram_delivers(first_name).strip() or "Pengguna"
+    replies = live.write(user, text, first_name=name)
     _check_replies(live, replies)
     if command in ADMIN_COMMANDS and not as_admin:
         assert [m.plain_text for m in replies] == [texts.NOT_ADMIN]
@@ -318,9 +321,9 @@ def test_plain_text_and_unknown_commands_get_a_hint(
     live: LiveBot, text: str, first_name: str
 ) -> None:
     user = next(live.ids)
-    if not text.strip():
-        text = "/" + text
-    replies = live.write(user, text, first_name=first_name or "Pengguna")
+    text = as_telegram_delivers(text).strip() or "/"
+    name = as_telegram_delivers(first_name).strip() or "Pengguna"
+    replies = live.write(user, text, first_name=name)
     _check_replies(live, replies)
 
 
