@@ -61,6 +61,9 @@ _MONTH_NUMBER = {
 }
 _MAX_HEAD = 80
 _MAX_HEAD_WORDS = 8
+# Where a separator can begin: " -", a long dash, a colon, or the comma after a ")".
+_SEP_HINT = re.compile(r"\s-|[–—―:]|\)\s*,")
+_SPACES = re.compile(r"\s*")
 
 
 def strip_dateline(first_paragraph: str) -> tuple[Dateline | None, str]:
@@ -68,6 +71,8 @@ def strip_dateline(first_paragraph: str) -> tuple[Dateline | None, str]:
     rest = first_paragraph
     raw_parts: list[str] = []
     for _ in range(2):  # "jpnn.com - JAKARTA - …" stacks two heads
+        if not _separator_near_start(rest):
+            break
         match = _DATELINE.match(rest)
         if not match or not _plausible(match, rest):
             break
@@ -84,6 +89,21 @@ def strip_dateline(first_paragraph: str) -> tuple[Dateline | None, str]:
     if rest[:1].islower():
         rest = rest[0].upper() + rest[1:]
     return _parse(raw), rest
+
+
+def _separator_near_start(text: str) -> bool:
+    """False when no head short enough to be plausible can be followed by a separator.
+
+    A cheap test that spares most sentences the full pattern, which backtracks through every
+    word of a long sentence before failing. It only rules out what `_plausible` would reject:
+    a head is at most _MAX_HEAD characters, then only spaces come before its separator.
+    """
+    start = _SPACES.match(text).end()
+    hint = _SEP_HINT.search(text, start)
+    if hint is None:
+        return False
+    limit = start + _MAX_HEAD
+    return hint.start() <= limit or _SPACES.fullmatch(text, limit, hint.start()) is not None
 
 
 def _plausible(match: re.Match[str], text: str) -> bool:
