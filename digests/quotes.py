@@ -157,7 +157,9 @@ def _tokenise(text: str) -> list[_Token]:
         info = kinds.get(raw)
         if info is None:
             info = kinds[raw] = _token_kind(raw)
-        append(_Token((raw, *match.span(), *info)))
+        start, end = match.span()
+        kind, ends_sentence, word, lowered = info
+        append(_Token((raw, start, end, kind, ends_sentence, word, lowered)))
     return tokens
 
 
