@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,7 +31,7 @@ from sqlmodel import select
 from bot import texts
 from bot.guards import PolitenessLimit
 from digests.store.db import Database
-from digests.store.models import Broadcast
+from digests.store.models import Article, Broadcast
 from tests.botapi.fixtures import botapi  # noqa: F401  (fixture)
 from tests.botapi.records import SentMessage
 from tests.botapi.server import BotApiServer
@@ -46,6 +47,11 @@ from tests.e2e_helpers import (
 from tests.hostile_strategies import any_hostile_text, as_telegram_delivers, hostile_text
 
 pytestmark = pytest.mark.db
+
+PROSE = (
+    "Ketua KPU Jatim, Eko Sasmito mengatakan tahapan pemilu berjalan lancar di seluruh "
+    "kabupaten dan kota. “Kami memastikan coklit data pemilih selesai tepat waktu,” kata Eko."
+)
 
 T = TypeVar("T")
 
@@ -136,11 +142,17 @@ class LiveBot:
         return self.harness.api
 
     def write(
-        self, user_id: int, text: str, *, first_name: str = "Pengguna", timeout: float = 15
+        self,
+        user_id: int,
+        text: str,
+        *,
+        first_name: str = "Pengguna",
+        reply_to: int | None = None,
+        timeout: float = 15,
     ) -> list[SentMessage]:
         """`user_id` sends `text`; the bot's replies once it has answered at least once."""
         before = len(self.api.sent_to(user_id))
-        self.api.push_message(user_id, text, first_name=first_name)
+        self.api.push_message(user_id, text, first_name=first_name, reply_to=reply_to)
         self.api.wait_for_sync(lambda: len(self.api.sent_to(user_id)) > before, timeout)
         return self.api.sent_to(user_id)[before:]
 
@@ -163,7 +175,13 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveBot]:
         with fresh_database_url(tmp) as db_url:
             api = loop.run(BotApiServer(state_file=str(tmp / "botapi-sent.jsonl")).start())
             db = loop.run(_database(db_url))
-            settings_ = make_settings(api, db_url, tmp, admin_ids=list(ADMIN_IDS))
+            settings_ = make_settings(
+                api,
+                db_url,
+                tmp,
+                admin_ids=list(ADMIN_IDS),
+                allowed_summary_hosts=["summary.invalid"],  # no link here is ever fetched
+            )
             # The flood test below checks the politeness limit; here it would only get in the way.
             bot = running_bot(api, settings_, db, politeness=PolitenessLimit(max_updates=10**6))
             live = LiveBot(loop, loop.run(bot.__aenter__()), started_at=len(api.requests))
@@ -324,6 +342,91 @@ def test_plain_text_and_unknown_commands_get_a_hint(
     text = as_telegram_delivers(text).strip() or "/"
     name = as_telegram_delivers(first_name).strip() or "Pengguna"
     replies = live.write(user, text, first_name=name)
+    _check_replies(live, replies)
+
+
+# --- stored articles and pasted text with hostile content -------------------------------------
+
+# What a crawled page can leave in an article: no control characters (extraction removes them)
+# and no lone surrogates (a database cannot store them).
+STORED = hostile_text(max_fragments=20, control=False)
+_URL_TAILS = st.sampled_from(["", '?a=1&b="2"', "#<b>", "?q=<tg-spoiler>&amp;", "%3Cb%3E"])
+_serial = itertools.count(1)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    title=STORED,
+    lead=st.lists(STORED, min_size=1, max_size=3),
+    quote=STORED,
+    speaker=st.one_of(st.none(), STORED),
+    site=STORED,
+    tail=_URL_TAILS,
+)
+def test_stored_articles_with_markup_are_shown_literally(
+    live: LiveBot,
+    title: str,
+    lead: list[str],
+    quote: str,
+    speaker: str | None,
+    site: str,
+    tail: str,
+) -> None:
+    n = next(_serial)
+    token = f"kataunik{n}x"
+    article = Article(
+        url=f"https://kpu.go.id/berita/baca/{n}/x{tail}",
+        source_name=site,
+        title=f"{token} {title}",
+        text=" ".join(lead),
+        lead=lead,
+        quotes=[{"text": quote, "speaker": speaker}],
+        divisions=["data"],
+        content_hash=f"hostile-{n}",
+        published_at=datetime.now(UTC) + timedelta(days=n),  # the newest of all
+    )
+    live.loop.run(_store(live, article))
+    user = next(live.ids)
+    for command in ("/terbaru 1", f"/cari {token}"):
+        replies = live.write(user, command)
+        _check_replies(live, replies)
+        shown = "\n".join(m.plain_text for m in replies)
+        assert f"{token} {title}".strip() in shown or len(title) > 300
+        if len(" ".join(lead)) < 300:
+            assert " ".join(" ".join(lead).split()) in " ".join(shown.split())
+        links = [e["url"] for m in replies for e in m.entities if e["type"] == "text_link"]
+        assert article.url in links
+
+
+async def _store(live: LiveBot, article: Article) -> None:
+    async with live.harness.db.session() as session:
+        session.add(article)
+        await session.commit()
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(text=ARGS, prose=st.booleans())
+def test_summarising_any_shared_text_answers_safely(live: LiveBot, text: str, prose: bool) -> None:
+    """A user shares a text (maybe an article with markup in it) and replies /ringkas to it."""
+    user = next(live.ids)
+    if prose:
+        text = PROSE + "\n" + text + "\n" + PROSE
+    shared = as_telegram_delivers(text).strip() or "?"
+    before = len(live.api.sent_to(user))
+    update = live.api.push_message(user, shared)
+    live.api.wait_for_sync(lambda: len(live.api.sent_to(user)) > before, 15)
+    replies = live.write(user, "/ringkas", reply_to=update["message"]["message_id"])
+    if prose:  # summarised (or, when the text holds a link, that link refused with a reason)
+        shown = "\n".join(m.plain_text for m in replies)
+        assert "Eko Sasmito" in shown or shown.startswith("Maaf, tautan itu")
     _check_replies(live, replies)
 
 
