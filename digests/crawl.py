@@ -13,6 +13,11 @@ same story, so a republished press release reaches staff once.
 
 A listing page's validators are saved only when every article it links to was handled, so an
 article whose fetch failed is retried on the next crawl instead of hiding behind a 304.
+
+A database outage in the middle of a crawl loses nothing: every database step waits it out
+(`digests.store.outage`, logged once) with what was fetched and extracted kept in memory, for
+up to `db_patience` seconds per step; a visit that still cannot store its articles saves no
+validators, so the next crawl fetches them again.
 """
 
 from __future__ import annotations
@@ -22,10 +27,12 @@ import hashlib
 import logging
 import multiprocessing
 import time
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import httpx
 
@@ -47,6 +54,7 @@ from digests.store import articles as article_store
 from digests.store import sources as source_store
 from digests.store.db import Database
 from digests.store.models import Article, HttpCacheEntry, Source
+from digests.store.outage import describe, is_unavailable, retry_unavailable
 from digests.store.types import utcnow
 from digests.urls import canonical_url, same_site
 
@@ -55,6 +63,7 @@ __all__ = ["CrawlReport", "Crawler", "SourceResult"]
 log = logging.getLogger(__name__)
 
 DEDUP_WINDOW = timedelta(days=30)
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -154,8 +163,10 @@ class Crawler:
         source_concurrency: int = 64,
         source_timeout: float = 300.0,
         extract_workers: int = 0,
+        db_patience: float = 300.0,
     ) -> None:
         self.db = db
+        self.db_patience = db_patience
         self.settings = settings
         self.limits = limits or FetchLimits()
         self._own_client = client is None
@@ -183,6 +194,10 @@ class Crawler:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
 
+    async def _db(self, step: Callable[[], Awaitable[T]]) -> T:
+        """One database step (a whole transaction), waiting out an outage."""
+        return await retry_unavailable(self.db.outage, "crawler", step, patience=self.db_patience)
+
     async def __aenter__(self) -> Crawler:
         return self
 
@@ -198,12 +213,16 @@ class Crawler:
 
     async def _crawl_all(self, only_due: bool) -> CrawlReport:
         started_at, start = utcnow(), time.monotonic()
-        async with self.db.session() as session:
-            sources = await (
-                source_store.due_sources(session, started_at)
-                if only_due
-                else source_store.active_sources(session)
-            )
+
+        async def load_sources() -> list[Source]:
+            async with self.db.session() as session:
+                return await (
+                    source_store.due_sources(session, started_at)
+                    if only_due
+                    else source_store.active_sources(session)
+                )
+
+        sources = await self._db(load_sources)
         await self._load_index()
         plans = await self._plan(sources)
         gate = asyncio.Semaphore(self.source_concurrency)
@@ -218,8 +237,12 @@ class Crawler:
 
     async def crawl_source(self, source_id: int) -> SourceResult:
         """Visit one source now, even if it is backing off (an admin asked)."""
-        async with self.db.session() as session:
-            source = await source_store.get_source(session, source_id)
+
+        async def load_source() -> Source | None:
+            async with self.db.session() as session:
+                return await source_store.get_source(session, source_id)
+
+        source = await self._db(load_source)
         if source is None:
             raise LookupError(f"no source with id {source_id}")
         async with self._crawl_lock:
@@ -232,16 +255,21 @@ class Crawler:
     async def _plan(self, sources: list[Source]):  # type: ignore[no-untyped-def]
         """Listing validators and articles due for revalidation, for all sources in 2 queries."""
         now = utcnow()
-        async with self.db.session() as session:
-            validators = await article_store.validators_for(
-                session, [canonical_url(s.url) for s in sources]
-            )
-            stale = await article_store.stale_articles_by_source(
-                session,
-                seen_since=now - timedelta(days=self.settings.news_horizon_days),
-                checked_before=now - self.revalidate_after,
-                per_source=self.max_revalidations,
-            )
+
+        async def load():  # type: ignore[no-untyped-def]
+            async with self.db.session() as session:
+                validators = await article_store.validators_for(
+                    session, [canonical_url(s.url) for s in sources]
+                )
+                stale = await article_store.stale_articles_by_source(
+                    session,
+                    seen_since=now - timedelta(days=self.settings.news_horizon_days),
+                    checked_before=now - self.revalidate_after,
+                    per_source=self.max_revalidations,
+                )
+            return validators, stale
+
+        validators, stale = await self._db(load)
 
         def plan(source: Source):  # type: ignore[no-untyped-def]
             return validators.get(canonical_url(source.url)), stale.get(source.id or 0, [])
@@ -276,8 +304,11 @@ class Crawler:
         except (FetchError, ListingError) as exc:
             result.error = str(exc)
         except Exception as exc:  # one broken source must never stop the crawl
-            log.exception("crawling %s failed", source.url)
-            result.error = f"{type(exc).__name__}: {exc}"
+            if is_unavailable(exc):  # logged once by the outage log; retried next crawl
+                result.error = f"basis data tidak tersedia: {describe(exc)}"
+            else:
+                log.exception("crawling %s failed", source.url)
+                result.error = f"{type(exc).__name__}: {exc}"
         result.seconds = time.monotonic() - start
         result.requests = visit.tally.requests
         result.not_modified = visit.tally.not_modified
@@ -287,17 +318,21 @@ class Crawler:
         """Every visited source's health, in one transaction (550 commits would cost seconds)."""
         now = utcnow()
         interval = timedelta(minutes=self.settings.crawl_interval_minutes)
-        async with self._write_lock, self.db.session() as session:
-            rows = {row.id: row for row in await source_store.all_sources(session)}
-            for result in results:
-                row = rows.get(result.source_id)
-                if row is None:
-                    continue
-                if result.error is None:
-                    source_store.record_success(session, row, now)
-                else:
-                    source_store.record_failure(session, row, result.error, now, interval)
-            await session.commit()
+
+        async def record() -> None:
+            async with self._write_lock, self.db.session() as session:
+                rows = {row.id: row for row in await source_store.all_sources(session)}
+                for result in results:
+                    row = rows.get(result.source_id)
+                    if row is None:
+                        continue
+                    if result.error is None:
+                        source_store.record_success(session, row, now)
+                    else:
+                        source_store.record_failure(session, row, result.error, now, interval)
+                await session.commit()
+
+        await self._db(record)
 
     async def _crawl(self, visit: _Visit) -> None:
         links, pages = await self._read_listing(visit)
@@ -306,17 +341,21 @@ class Crawler:
             visit.incomplete = True  # the rest next time: the listing stays un-cached
         await asyncio.gather(*(self._take_article(visit, link) for link in fresh))
         if not visit.incomplete:
-            async with self._write_lock, self.db.session() as session:
-                for url, page in pages:
-                    await article_store.save_validators(
-                        session,
-                        url,
-                        etag=page.etag,
-                        last_modified=page.last_modified,
-                        content_hash=_body_hash(page.body),
-                        checked_at=utcnow(),
-                    )
-                await session.commit()
+
+            async def save() -> None:
+                async with self._write_lock, self.db.session() as session:
+                    for url, page in pages:
+                        await article_store.save_validators(
+                            session,
+                            url,
+                            etag=page.etag,
+                            last_modified=page.last_modified,
+                            content_hash=_body_hash(page.body),
+                            checked_at=utcnow(),
+                        )
+                    await session.commit()
+
+            await self._db(save)
         await self._revalidate(visit)
 
     async def _read_listing(
@@ -349,10 +388,12 @@ class Crawler:
             if page_number == 1 and not listing.links and kind == "html":
                 raise ListingError("tidak ada tautan artikel di halaman daftar")
             pages.append((canonical_url(url), page))
-            async with self.db.session() as session:
-                known = await article_store.known_urls(
-                    session, [link.canonical for link in listing.links]
-                )
+
+            async def load_known(links: list[FoundLink] = listing.links) -> set[str]:
+                async with self.db.session() as session:
+                    return await article_store.known_urls(session, [x.canonical for x in links])
+
+            known = await self._db(load_known)
             unseen = [
                 link
                 for link in listing.links
@@ -383,8 +424,12 @@ class Crawler:
     ) -> FetchResult:
         """Conditional GET with the URL's stored validators (looked up unless preloaded)."""
         if cached is None:
-            async with self.db.session() as session:
-                cached = await article_store.get_validators(session, canonical_url(url))
+
+            async def load() -> HttpCacheEntry | None:
+                async with self.db.session() as session:
+                    return await article_store.get_validators(session, canonical_url(url))
+
+            cached = await self._db(load)
         page = await self.fetcher.fetch(
             url,
             etag=cached.etag if cached else None,
@@ -438,16 +483,19 @@ class Crawler:
             raise
 
     async def _remember(self, canonical: str, page: FetchResult | None) -> None:
-        async with self._write_lock, self.db.session() as session:
-            await article_store.save_validators(
-                session,
-                canonical,
-                etag=page.etag if page else None,
-                last_modified=page.last_modified if page else None,
-                content_hash=_body_hash(page.body) if page else None,
-                checked_at=utcnow(),
-            )
-            await session.commit()
+        async def save() -> None:
+            async with self._write_lock, self.db.session() as session:
+                await article_store.save_validators(
+                    session,
+                    canonical,
+                    etag=page.etag if page else None,
+                    last_modified=page.last_modified if page else None,
+                    content_hash=_body_hash(page.body) if page else None,
+                    checked_at=utcnow(),
+                )
+                await session.commit()
+
+        await self._db(save)
 
     async def _store(
         self, visit: _Visit, canonical: str, page: FetchResult, processed: ProcessedArticle
@@ -456,50 +504,69 @@ class Crawler:
         simhash = await asyncio.to_thread(dedup.simhash, processed.text)
         now = utcnow()
         result = visit.result
-        async with self._write_lock, self.db.session() as session:
-            await article_store.save_validators(
-                session,
-                canonical,
-                etag=page.etag,
-                last_modified=page.last_modified,
-                content_hash=_body_hash(page.body),
-                checked_at=now,
-            )
-            existing = await article_store.article_by_url(session, canonical)
-            if existing is not None:
-                if existing.content_hash != text_hash:
-                    _apply(existing, processed, text_hash, simhash)
-                    existing.updated_at = now
-                    session.add(existing)
-                    result.updated += 1
-                else:
-                    result.unchanged += 1
+        # What an attempt inserted, in case its commit went through but the answer was lost.
+        written: dict[str, int | bool | None] = {}
+
+        async def attempt() -> tuple[str, Article | None, int | None, bool]:
+            async with self._write_lock, self.db.session() as session:
+                await article_store.save_validators(
+                    session,
+                    canonical,
+                    etag=page.etag,
+                    last_modified=page.last_modified,
+                    content_hash=_body_hash(page.body),
+                    checked_at=now,
+                )
+                existing = await article_store.article_by_url(session, canonical)
+                if existing is not None:
+                    if (
+                        written
+                        and existing.content_hash == text_hash
+                        and existing.first_seen_at == now
+                    ):
+                        first = bool(written["first"])
+                        return "new", existing, written["story_id"], first  # type: ignore[return-value]
+                    outcome = "unchanged"
+                    if existing.content_hash != text_hash:
+                        _apply(existing, processed, text_hash, simhash)
+                        existing.updated_at = now
+                        session.add(existing)
+                        outcome = "updated"
+                    await session.commit()
+                    return outcome, None, None, False
+                same_text = await article_store.articles_with_hash(session, text_hash)
+                if any(same_site(other.url, canonical) for other in same_text):
+                    await session.commit()  # the same article under a second URL of its site
+                    return "unchanged", None, None, False
+                story_id = same_text[0].story_id if same_text else None
+                if story_id is None:
+                    story_id = await self._similar_story(session, processed.text, simhash)
+                first_of_story = story_id is None
+                if story_id is None:
+                    story_id = await article_store.new_story(session)
+                article = Article(
+                    url=canonical,
+                    source_id=visit.source.id,
+                    source_name=visit.source.name,
+                    story_id=story_id,
+                    content_hash=text_hash,
+                    is_news=self._is_news(processed.published, now),
+                    first_seen_at=now,
+                )
+                _apply(article, processed, text_hash, simhash)
+                session.add(article)
+                written.update(story_id=story_id, first=first_of_story)
                 await session.commit()
-                return
-            same_text = await article_store.articles_with_hash(session, text_hash)
-            if any(same_site(other.url, canonical) for other in same_text):
-                result.unchanged += 1  # the same article under a second URL of its site
-                await session.commit()
-                return
-            story_id = same_text[0].story_id if same_text else None
-            if story_id is None:
-                story_id = await self._similar_story(session, processed.text, simhash)
-            first_of_story = story_id is None
-            if story_id is None:
-                story_id = await article_store.new_story(session)
-            article = Article(
-                url=canonical,
-                source_id=visit.source.id,
-                source_name=visit.source.name,
-                story_id=story_id,
-                content_hash=text_hash,
-                is_news=self._is_news(processed.published, now),
-                first_seen_at=now,
-            )
-            _apply(article, processed, text_hash, simhash)
-            session.add(article)
-            await session.commit()
-            assert article.id is not None
+                return "new", article, story_id, first_of_story
+
+        outcome, article, story_id, first_of_story = await self._db(attempt)
+        if outcome == "updated":
+            result.updated += 1
+            return
+        if outcome == "unchanged" or article is None:
+            result.unchanged += 1
+            return
+        assert article.id is not None and story_id is not None
         if self._index is not None:
             self._index.add(article.id, story_id, simhash)
         result.new += 1
@@ -529,8 +596,11 @@ class Crawler:
         return None
 
     async def _load_index(self) -> None:
-        async with self.db.session() as session:
-            rows = await article_store.recent_simhashes(session, utcnow() - DEDUP_WINDOW)
+        async def load():  # type: ignore[no-untyped-def]
+            async with self.db.session() as session:
+                return await article_store.recent_simhashes(session, utcnow() - DEDUP_WINDOW)
+
+        rows = await self._db(load)
         index = SimhashIndex()
         for article_id, story_id, simhash in rows:
             index.add(article_id, story_id, simhash)
@@ -559,9 +629,13 @@ class Crawler:
             log.info("revalidating %s: %s", url, exc)
             return
         if page.not_modified or _body_hash(page.body) == body_hash:
-            async with self._write_lock, self.db.session() as session:
-                await article_store.touch_validators(session, url, utcnow())
-                await session.commit()
+
+            async def touch() -> None:
+                async with self._write_lock, self.db.session() as session:
+                    await article_store.touch_validators(session, url, utcnow())
+                    await session.commit()
+
+            await self._db(touch)
             visit.result.unchanged += 1
             return
         processed = await self._process(page, url, visit)

@@ -46,6 +46,7 @@ from digests.schedule import format_time, next_delivery, parse_time
 from digests.store import outbox
 from digests.store.db import Database
 from digests.store.models import Article, Broadcast, OutboxItem, Subscriber
+from digests.store.outage import retry_unavailable
 from digests.store.outbox import run, scalar
 from digests.store.types import utcnow
 
@@ -57,6 +58,7 @@ FIRST_DIGEST_LOOKBACK = timedelta(hours=24)
 # chats instead of every part of a few (whose pace would then cap the whole send).
 PART_SPACING = timedelta(seconds=1)
 SUBSCRIBER_BATCH = 1000
+INSTANT_PATIENCE = 300.0  # seconds of database outage an instant push waits out
 
 _subs = Subscriber.__table__  # type: ignore[attr-defined]
 _articles = Article.__table__  # type: ignore[attr-defined]
@@ -399,6 +401,10 @@ async def enqueue_instant(
     Called right after the crawl that found the articles. One message body per story; a story
     republished by a later crawl is not pushed again (the dedupe key names the story).
     `enqueue_instant(db, article_ids)` is accepted too and uses `Settings()`.
+
+    Waits out a database outage (up to five minutes): the crawl report is the only record of
+    which articles are new, so giving up would lose their pushes. Running again after a partial
+    failure is harmless (dedupe keys).
     """
     if article_ids is None:
         article_ids, settings = settings, Settings()  # type: ignore[assignment]
@@ -406,7 +412,16 @@ async def enqueue_instant(
     ids = sorted(set(article_ids))
     if not ids:
         return 0
-    now = now or utcnow()
+    moment = now or utcnow()
+    return await retry_unavailable(
+        db.outage,
+        "instant push",
+        lambda: _enqueue_instant(db, settings, ids, moment),
+        patience=INSTANT_PATIENCE,
+    )
+
+
+async def _enqueue_instant(db: Database, settings: Settings, ids: list[int], now: datetime) -> int:
     async with db.session() as session:
         rows = (
             await run(
