@@ -168,8 +168,14 @@ async def run_until_empty(sender: Any, db: Database, timeout: float = 3600) -> b
             if sender.held:
                 continue
             async with db.session() as session:
-                if await outbox.open_count(session) == 0:
-                    return True
+                open_rows = await outbox.open_count(session)
+                unreported = await session.scalar(
+                    select(func.count())
+                    .select_from(Broadcast.__table__)
+                    .where(Broadcast.__table__.c.report_sent.is_(False))
+                )
+            if open_rows == 0 and unreported == 0:
+                return True
         return False
     finally:
         await sender.stop()

@@ -103,7 +103,10 @@ class ConcurrencyController:
         if self._grew_from is not None:
             before_limit, before_rate = self._grew_from
             self._grew_from = None
-            if behind and achieved < before_rate * 1.1:
+            # Helped: 10 % more, or half the way to the target when that is closer (a sender
+            # 5 % short can never gain 10 %, and must not be held back for it).
+            needed = min(before_rate * 0.1, (wanted - before_rate) * 0.5)
+            if behind and achieved < before_rate + needed:
                 self.limit = before_limit
                 self._hold = 10
                 return self.limit

@@ -128,9 +128,11 @@ class OutboxSender:
         # its bot (256), leaving room for command replies. Fewer are used when latency is low.
         self.concurrency = concurrency or max(4, min(128, math.ceil(rate * 0.5)))
         self._rate = rate
-        self.controller = ConcurrencyController(
-            max(4, math.ceil(rate * 0.02)), maximum=self.concurrency
-        )
+        # Never fewer in flight than a 20 ms round trip needs at the full rate: a spare slot
+        # costs little (small pools, see bot/request.py), one missing when the machine is
+        # busy costs throughput the controller is slow to win back.
+        floor = min(self.concurrency, max(4, math.ceil(rate * 0.02)))
+        self.controller = ConcurrencyController(floor, minimum=floor, maximum=self.concurrency)
         self._window_started = clock()
         self._window_sent = 0
         self._window_busy = 0.0

@@ -461,3 +461,22 @@ def test_concurrency_grows_only_while_it_buys_throughput() -> None:
     assert control.update(achieved=205, wanted=300, busy_fraction=0.9) == 5  # and hold
     keeping_up = ConcurrencyController(10)
     assert keeping_up.update(achieved=290, wanted=291, busy_fraction=0.0) == 9  # slots to spare
+
+
+def test_concurrency_grows_when_a_few_percent_short_of_the_rate() -> None:
+    from bot.pacing import ConcurrencyController
+
+    control = ConcurrencyController(4, maximum=64)
+    assert control.update(achieved=276, wanted=291, busy_fraction=0.9) == 5  # 5 % short
+    assert control.update(achieved=286, wanted=291, busy_fraction=0.9) == 5  # caught up: kept
+    stuck = ConcurrencyController(4, maximum=64)
+    assert stuck.update(achieved=276, wanted=291, busy_fraction=0.9) == 5
+    assert stuck.update(achieved=277, wanted=291, busy_fraction=0.9) == 4  # no gain: step back
+
+
+def test_in_flight_limit_never_drops_below_a_round_trip_at_full_rate(database: Database) -> None:
+    sending = OutboxSender(None, database, settings(300), worker_id="w")  # type: ignore[arg-type]
+    floor = sending.in_flight_target()
+    for _ in range(20):
+        sending.controller.update(achieved=291, wanted=291, busy_fraction=0.0)
+    assert sending.in_flight_target() == floor >= 6
