@@ -40,9 +40,9 @@ class _Matcher:
     acronyms: re.Pattern[str]  # run on the original text: "DPT" matches, "dpt" need not
     weights: dict[str, list[tuple[str, float]]]
     mention_trigger: re.Pattern[str]
-    mention_terms: list[tuple[str, frozenset[str]]]
+    mention_terms: list[tuple[str, frozenset[str]]]  # (" term ", slugs), longest first
     mention_vocabulary: frozenset[str]
-    mention_ignore: tuple[str, ...]
+    mention_ignore: tuple[str, ...]  # " phrase " to blank before looking for terms
 
 
 _MATCHERS: WeakKeyDictionary[DivisionCatalog, _Matcher] = WeakKeyDictionary()
@@ -101,11 +101,12 @@ def _explicit_mentions(matcher: _Matcher, text: str) -> list[frozenset[str]]:
             if word not in matcher.mention_vocabulary:
                 break
             words.append(word)
+        if not words:
+            continue
         span = f" {' '.join(words)} "
-        for phrase in matcher.mention_ignore:
-            span = span.replace(f" {phrase} ", " | ")
-        for term, slugs in matcher.mention_terms:  # longest first, each word used once
-            needle = f" {term} "
+        for needle in matcher.mention_ignore:
+            span = span.replace(needle, " | ")
+        for needle, slugs in matcher.mention_terms:  # longest first, each word used once
             if needle in span:
                 found.append(slugs)
                 span = span.replace(needle, " | ")
@@ -155,11 +156,11 @@ def _compile(catalog: DivisionCatalog) -> _Matcher:
         mention_trigger=_any_case(catalog.settings.mention_triggers)
         or re.compile(rf"\b(?:{triggers})\b", re.IGNORECASE),
         mention_terms=sorted(
-            ((t, frozenset(s)) for t, s in terms.items()), key=lambda item: -len(item[0])
+            ((f" {t} ", frozenset(s)) for t, s in terms.items()), key=lambda item: -len(item[0])
         ),
         mention_vocabulary=frozenset(vocabulary),
         mention_ignore=tuple(
-            " ".join(_NON_WORD.split(p.casefold())).strip() for p in catalog.settings.ignore
+            f" {' '.join(_NON_WORD.split(p.casefold())).strip()} " for p in catalog.settings.ignore
         ),
     )
 

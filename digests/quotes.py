@@ -26,6 +26,8 @@ _CLOSE = "”"
 _QUOTE_MAX = 2500
 _MARK = re.compile(r'[“”"]')
 _TOKEN = re.compile(r"\([^()\n]{0,80}\)|[^\W\d_][\w'’\-/.]*|\d[\w.,/:-]*|[^\w\s]")
+# What no token starts with (spaces and "_"), then a token.
+_GAP_TOKEN = re.compile(rf"([\s_]*)({_TOKEN.pattern})")
 _NAME_MAX_WORDS = 4
 _AFTER_LAST_QUOTE = 300
 _NAME_TRIM_WORDS = 3
@@ -152,12 +154,15 @@ def _tokenise(text: str) -> list[_Token]:
         kinds.clear()
     tokens: list[_Token] = []
     append = tokens.append
-    for match in _TOKEN.finditer(text):
-        raw = match.group()
+    end = 0
+    # Every character is either a gap character or starts a token, so the (gap, token) pairs
+    # tile the text and positions follow from lengths, without a match object per token.
+    for gap, raw in _GAP_TOKEN.findall(text):
+        start = end + len(gap)
+        end = start + len(raw)
         info = kinds.get(raw)
         if info is None:
             info = kinds[raw] = _token_kind(raw)
-        start, end = match.span()
         kind, ends_sentence, word, lowered = info
         append(_Token((raw, start, end, kind, ends_sentence, word, lowered)))
     return tokens
@@ -306,6 +311,8 @@ def _people(tokens: list[_Token], text: str) -> list[_Person]:
     lead_words = words("attribution_verbs", "lead_in") | words("text_people", "role")
     people: list[_Person] = []
     for first, last in _runs(tokens):
+        if not any(tokens[k].kind == "name" for k in range(first, last + 1)):
+            continue  # a run of roles and bodies names no one
         prev = tokens[first - 1] if first > 0 else None
         nxt = tokens[last + 1] if last + 1 < len(tokens) else None
         lead_in = prev is not None and prev.lowered in lead_words

@@ -20,7 +20,7 @@ from digests.text.sentences import split_sentences
 
 _ELLIPSIS = "…"
 _WORD = re.compile(r"\w+")
-_DIGIT = re.compile(r"\d")
+_FIGURE = re.compile(r"\w*\d\w*")
 _MIN_LEAD_WORDS = 5
 _MAX_LEAD_SENTENCES = 3
 # One sentence usually carries who/what/where/when; a second is added only when the
@@ -123,8 +123,7 @@ def _pick_quotes(found: list[FoundQuote], lead: list[str], limit: int) -> list[Q
         quote_words = {w.lower() for w in found_words}
         if quote_words and len(quote_words & lead_words) / len(quote_words) >= _LEAD_OVERLAP:
             continue
-        # Distinct words with a digit in them: the figures a quote gives.
-        score = min(count, _QUOTE_WORD_CAP) + 4 * sum(1 for w in quote_words if _DIGIT.search(w))
+        score = min(count, _QUOTE_WORD_CAP) + 4 * len(quote_words & _figures(quote.text))
         if quote.speaker:
             score += 10
         candidates.append((score, quote))
@@ -148,6 +147,10 @@ def _pick_quotes(found: list[FoundQuote], lead: list[str], limit: int) -> list[Q
 def _tidy(text: str) -> str:
     """One plain space between words: pages carry no-break spaces and doubled spaces."""
     return " ".join(text.split())
+
+
+def _figures(text: str) -> set[str]:
+    return {w.lower() for w in _FIGURE.findall(text)}
 
 
 def _word_set(text: str) -> set[str]:
