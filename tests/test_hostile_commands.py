@@ -37,6 +37,7 @@ from tests.botapi.records import SentMessage
 from tests.botapi.server import BotApiServer
 from tests.dbutil import fresh_database_url
 from tests.e2e_helpers import (
+    ADMIN_ID,
     OTHER_ID,
     STAFF_ID,
     BotHarness,
@@ -44,7 +45,12 @@ from tests.e2e_helpers import (
     make_settings,
     running_bot,
 )
-from tests.hostile_strategies import any_hostile_text, as_telegram_delivers, hostile_text
+from tests.hostile_strategies import (
+    any_hostile_text,
+    as_telegram_delivers,
+    hostile_text,
+    squeeze,
+)
 
 pytestmark = pytest.mark.db
 
@@ -531,6 +537,40 @@ def test_a_stranger_cannot_send_an_admins_broadcast(live: LiveBot) -> None:
     assert answer.text == texts.NOT_ADMIN
     broadcast_id = int(send.rsplit(":", 1)[1])
     assert live.loop.run(_broadcast_status(live, broadcast_id)) == "preview"
+
+
+# --- a hostile announcement all the way to the subscribers -----------------------------------
+
+ANNOUNCEMENTS = {
+    "markup": "Rapat <b>pleno</b> & </a> <tg-spoiler>besok</tg-spoiler> &amp; <i\n"
+    '<a href="javascript:alert(1)">klik</a> 100% <script>x</script>\n' * 60,
+    "one long word": "KPU" * 3000 + "😀" * 500,
+    "rtl and emoji": ("مرحبا \u2066שלום\u2069 👨‍👩‍👧 🇮🇩 " * 400).strip(),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(ANNOUNCEMENTS))
+async def test_any_announcement_reaches_subscribers_word_for_word(
+    polite_bot: BotHarness, kind: str
+) -> None:
+    bot, text = polite_bot, ANNOUNCEMENTS[kind]
+    await bot.say(STAFF_ID, "/langganan semua", expect=1)
+    await bot.say(ADMIN_ID, "/start")
+    before = len(bot.api.sent_to(STAFF_ID))
+    bot.api.push_message(ADMIN_ID, f"/siaran {text}")
+    preview = await bot.api.wait_for(
+        lambda: next((m for m in bot.api.sent_to(ADMIN_ID) if "Kirim" in str(m.buttons)), None),
+        timeout=10,
+    )
+    await bot.press(ADMIN_ID, "Kirim", message_id=preview.message_id)
+    await bot.api.wait_for(
+        lambda: any("Laporan siaran" in m.plain_text for m in bot.api.sent_to(ADMIN_ID)),
+        timeout=20,
+    )
+    received = bot.api.sent_to(STAFF_ID)[before:]
+    shown = "".join(m.plain_text for m in received).removeprefix("📢 Pengumuman")
+    assert squeeze(shown) == squeeze(text)  # every word, shown literally, none formatted
+    assert all(e["type"] not in ("spoiler", "text_link") for m in received for e in m.entities)
 
 
 # --- a flood from one user, while another keeps working ---------------------------------------
