@@ -20,6 +20,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
+from bot import texts
 from bot.context import DEPS_KEY, BotDeps
 from bot.jobs import deliver_due_digests
 from digests.config import Settings
@@ -28,7 +29,7 @@ from digests.store import outbox
 from digests.store.db import Database
 from digests.store.models import Article, OutboxItem, Subscriber
 from digests.store.types import utcnow
-from tests.db_outage import OUTAGE_SECONDS, outage_for
+from tests.db_outage import OUTAGE_SECONDS, SqliteLock, outage_for
 from tests.e2e_helpers import ADMIN_ID, STAFF_ID
 from tests.fixture_site import NewsSite
 from tests.processes import (
@@ -103,6 +104,11 @@ async def test_bot_rides_out_a_database_outage_during_a_crawl_and_a_broadcast(
         await api.control("push_message", user_id=STAFF_ID, text="/bantuan")
         await api.wait_for_text(STAFF_ID, "/ringkasan", timeout=10)
         timings["help answered after"] = time.monotonic() - cut_at
+        # A command that reads the database: SQLite (WAL) still reads under another writer's
+        # lock; a PostgreSQL that is gone earns the short apology, not a traceback.
+        await api.control("push_message", user_id=STAFF_ID, text="/pengaturan")
+        expected = texts.NOT_REGISTERED if isinstance(outage, SqliteLock) else texts.ERROR
+        await api.wait_for_text(STAFF_ID, expected[:30], timeout=10)
         await asyncio.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - cut_at)))
         sent_in_outage = len(api.accepted()) - sent_at_cut
         assert sent_at_cut < RECIPIENTS and stored_at_cut < ARTICLES, "the outage came too late"

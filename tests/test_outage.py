@@ -112,3 +112,18 @@ async def test_retrying_gives_up_after_its_patience_and_never_retries_a_bug() ->
     with pytest.raises(KeyError):
         await retry_unavailable(OutageLog(), "t", bug)
     assert calls == 1
+
+
+async def test_a_network_error_from_telegram_or_a_news_site_is_not_a_database_outage() -> None:
+    import httpx
+    from telegram.error import NetworkError
+
+    async with httpx.AsyncClient(trust_env=False) as client:
+        with pytest.raises(httpx.ConnectError) as refused:
+            await client.get(f"http://127.0.0.1:{_closed_port()}/")
+    try:
+        raise NetworkError("httpx.ConnectError: All connection attempts failed") from refused.value
+    except NetworkError as exc:
+        telegram_error = exc
+    assert not is_unavailable(refused.value)
+    assert not is_unavailable(telegram_error)

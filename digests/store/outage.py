@@ -42,9 +42,17 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         todo += [getattr(current, "orig", None), current.__cause__, current.__context__]
 
 
+# An error from these libraries is about HTTP (Telegram, a news site), even though a socket
+# error lies underneath: never mistake it for the database going away.
+_NOT_DATABASE = ("telegram", "httpx", "httpcore")
+
+
 def is_unavailable(exc: BaseException) -> bool:
     """True when `exc` says the database cannot be reached or used right now."""
-    for error in _chain(exc):
+    chain = list(_chain(exc))
+    if any(type(error).__module__.startswith(_NOT_DATABASE) for error in chain):
+        return False
+    for error in chain:
         if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
             return True
         if isinstance(error, sa_exc.DisconnectionError | sa_exc.TimeoutError):
