@@ -80,8 +80,9 @@ def score(title: str | None, text: str, catalog: DivisionCatalog | None = None) 
 
 
 def _count(matcher: _Matcher, text: str, multiplier: float, hits: dict[str, float]) -> None:
+    # `text` has single spaces only (see score), so a phrase found in it needs no respacing.
     for match in matcher.keywords.finditer(text.casefold()):
-        hits[_SPACES.sub(" ", match.group("p") or match.group("a"))] += multiplier
+        hits[match.group("p") or match.group("a")] += multiplier
     for match in matcher.acronyms.finditer(text):
         hits[match.group(0).casefold()] += multiplier
 

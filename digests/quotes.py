@@ -26,6 +26,7 @@ _CLOSE = "”"
 _QUOTE_MAX = 2500
 _MARK = re.compile(r'[“”"]')
 _TOKEN = re.compile(r"\([^()\n]{0,80}\)|[^\W\d_][\w'’\-/.]*|\d[\w.,/:-]*|[^\w\s]")
+_MENURUT = re.compile(r"\b(menurut|kata)\b")
 # What no token starts with (spaces and "_"), then a token.
 _GAP_TOKEN = re.compile(rf"([\s_]*)({_TOKEN.pattern})")
 _NAME_MAX_WORDS = 4
@@ -129,10 +130,13 @@ def _clean_quote(inner: str) -> str:
 def _blank_spans(body: str, spans: list[tuple[int, int, int]]) -> str:
     """The body with quoted words replaced by spaces: people named inside a quote are
     not the speaker, and offsets stay those of the body."""
-    chars = list(body)
-    for start, end, _index in spans:
-        chars[start : end + 1] = "\x00" + " " * (end - start - 1) + "\x00"
-    return "".join(chars)
+    pieces = []
+    done = 0
+    for start, end, _index in spans:  # in order, never overlapping
+        pieces += (body[done:start], "\x00", " " * (end - start - 1), "\x00")
+        done = end + 1
+    pieces.append(body[done:])
+    return "".join(pieces)
 
 
 def _blank_furniture(paragraphs: list[str], narrative: str) -> str:
@@ -421,14 +425,22 @@ def _before_attribution(narrative: str, people: list[_Person], start: int) -> st
         return None
     lowered = clause.lower()
     verbs = words("attribution_verbs", "before")
-    has_verb = any(re.search(rf"\b{re.escape(v)}\b", lowered) for v in verbs)
-    if not (has_verb or re.search(r"\b(menurut|kata)\b", lowered)):
+    has_verb = _any_word(verbs).search(lowered) is not None
+    if not (has_verb or _MENURUT.search(lowered)):
         return None
     clause_start = start - len(clause)
     inside = [p for p in people if clause_start <= p.start < start and p.strong]
     if not inside:
         return None
     return _resolve(max(inside, key=lambda p: p.start).name, people, start)
+
+
+@cache
+def _any_word(choices: frozenset[str]) -> re.Pattern[str]:
+    """One pattern finding any of `choices` as a whole word (none when there are none)."""
+    if not choices:
+        return re.compile(r"(?!x)x")
+    return re.compile(rf"\b(?:{'|'.join(map(re.escape, sorted(choices)))})\b")
 
 
 def _last_person(people: list[_Person], before: int) -> str | None:

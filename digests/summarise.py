@@ -16,7 +16,7 @@ from digests.model import Quote, Summary
 from digests.quotes import FoundQuote, locate_quotes
 from digests.text.dateline import strip_dateline
 from digests.text.furniture import is_furniture
-from digests.text.sentences import split_sentences
+from digests.text.sentences import iter_sentences, split_sentences
 
 _ELLIPSIS = "…"
 _WORD = re.compile(r"\w+")
@@ -63,7 +63,7 @@ def _lead(title: str | None, body: list[str], budget: int) -> list[str]:
     used = 0
     title_key = _key(title or "")
     for paragraph in body:
-        for sentence in map(_tidy, split_sentences(paragraph)):
+        for sentence in map(_tidy, iter_sentences(paragraph)):
             if not lead and not _is_news(sentence, title_key):
                 continue
             if lead and (

@@ -12,6 +12,7 @@ attribution ("“A. B. C,” kata X.") stays in one sentence with its attributio
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from digests.text.lexicon import words
 
@@ -30,16 +31,20 @@ _MARK = re.compile(r'[“”"]')
 
 def split_sentences(text: str) -> list[str]:
     """Split ``text`` into sentences; each is a stripped slice of the input, in order."""
-    sentences: list[str] = []
+    return list(iter_sentences(text))
+
+
+def iter_sentences(text: str) -> Iterator[str]:
+    """The sentences of :func:`split_sentences` one at a time, so a caller that needs only the
+    first few (the lead) does not split the rest."""
     start = 0
     for block_end in [m.start() for m in _LINE_BREAK.finditer(text)] + [len(text)]:
-        _split_block(text, start, block_end, sentences)
+        yield from _split_block(text, start, block_end)
         start = block_end
-    return sentences
 
 
-def _split_block(text: str, start: int, end: int, out: list[str]) -> None:
-    """Split one line of text (no line breaks inside) into ``out``."""
+def _split_block(text: str, start: int, end: int) -> Iterator[str]:
+    """Split one line of text (no line breaks inside)."""
     inside = _quote_mask(text, start, end)
     cut = start
     for match in _END.finditer(text, start, end):
@@ -49,15 +54,13 @@ def _split_block(text: str, start: int, end: int, out: list[str]) -> None:
         if inside(match.start()) and not _closes_quote(text, match):
             continue
         if _is_boundary(text, match, end):
-            _append(text, cut, pos, out)
+            piece = text[cut:pos].strip()
+            if piece:
+                yield piece
             cut = pos
-    _append(text, cut, end, out)
-
-
-def _append(text: str, start: int, end: int, out: list[str]) -> None:
-    piece = text[start:end].strip()
+    piece = text[cut:end].strip()
     if piece:
-        out.append(piece)
+        yield piece
 
 
 def _quote_mask(text: str, start: int, end: int):
