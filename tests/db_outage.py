@@ -4,7 +4,8 @@
   every connection and stops listening, so new connections are refused — what a stopped server
   looks like to a client — and `restore()` listens on the same port again.
 - PostgreSQL, `ClusterStop` (only with KPU_REAL_PG_STOP=1): `pg_ctlcluster … stop` / `start`
-  on the local server. It stops every other test's database too, so CI does not run it.
+  on the local cluster of TEST_DATABASE_URL's port. It stops every other test's database on
+  that cluster too, so CI does not run it.
 - SQLite, `SqliteLock`: another connection holds `BEGIN EXCLUSIVE`. In WAL mode readers carry
   on; every write waits for the busy timeout and then fails with "database is locked".
 """
@@ -16,6 +17,7 @@ import contextlib
 import os
 import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -98,17 +100,21 @@ class TcpProxy:
 
 
 class ClusterStop:
-    """Stops and starts the local PostgreSQL cluster itself (root only, never in CI)."""
+    """Stops and starts the local PostgreSQL cluster serving `port` (root only, never in CI).
 
-    def __init__(self) -> None:
-        versions = sorted(os.listdir("/etc/postgresql"))
-        self.version = versions[-1]
+    Point TEST_DATABASE_URL at a cluster of its own (`pg_createcluster 15 outage -p 5433`) to
+    leave the shared one alone.
+    """
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.version, self.name = _cluster_on(port)
 
     async def _ctl(self, action: str) -> None:
         ctl = shutil.which("pg_ctlcluster") or "pg_ctlcluster"
         extra = ["-m", "fast"] if action == "stop" else []
         process = await asyncio.create_subprocess_exec(
-            ctl, "--skip-systemctl-redirect", self.version, "main", action, *extra
+            ctl, "--skip-systemctl-redirect", self.version, self.name, action, *extra
         )
         assert await process.wait() == 0, f"pg_ctlcluster {action} failed"
 
@@ -119,7 +125,7 @@ class ClusterStop:
         await self._ctl("start")
         for _ in range(60):
             ready = await asyncio.create_subprocess_exec(
-                "pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"
+                "pg_isready", "-q", "-h", "127.0.0.1", "-p", str(self.port)
             )
             if await ready.wait() == 0:
                 return
@@ -128,6 +134,16 @@ class ClusterStop:
 
     async def stop(self) -> None:
         return None
+
+
+def _cluster_on(port: int) -> tuple[str, str]:
+    """(version, name) of the local cluster listening on `port`, from `pg_lsclusters`."""
+    listing = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=True)
+    for line in listing.stdout.splitlines():
+        version, name, cluster_port, *_ = line.split()
+        if int(cluster_port) == port:
+            return version, name
+    raise AssertionError(f"no local PostgreSQL cluster on port {port}")
 
 
 class SqliteLock:
@@ -166,6 +182,6 @@ async def outage_for(db_url: str) -> tuple[str, TcpProxy | ClusterStop | SqliteL
         assert url.database is not None
         return f"{db_url}?timeout={SQLITE_TEST_BUSY_SECONDS}", SqliteLock(Path(url.database))
     if REAL_PG_STOP:
-        return db_url, ClusterStop()
+        return db_url, ClusterStop(url.port or 5432)
     proxy = await TcpProxy(url.host or "127.0.0.1", url.port or 5432).start()
     return proxy.url_for(db_url), proxy
