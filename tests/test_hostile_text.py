@@ -8,6 +8,7 @@ UTF-16 units that shows the article's own words unchanged.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -353,10 +354,10 @@ def test_a_ten_kilobyte_title_without_spaces_is_cut_not_broken() -> None:
 @settings(max_examples=15, deadline=None)
 @given(long_text(surrogates=False))
 def test_ten_kilobytes_of_prose_pass_the_whole_pipeline_quickly(text: str) -> None:
-    started = datetime.now()
+    started = time.monotonic()
     try:
         article = process_text((PROSE + "\n") + text)
     except NoArticleError:
         return
     _shown_processed(article, None)
-    assert datetime.now() - started < timedelta(seconds=5)
+    assert time.monotonic() - started < 5
