@@ -33,6 +33,7 @@ from sqlalchemy import func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from digests.compose import (
+    DigestEntry,
     RenderedDigest,
     entries_from_articles,
     matches_divisions,
@@ -115,6 +116,9 @@ class NewsWindow:
         self.start: datetime | None = None
         self.rows: list[Any] = []
         self.story_first_seen: dict[int, datetime] = {}
+        # Entries per window start: every division selection with that start shares them, so
+        # 500 articles become entries once, not once per distinct selection.
+        self._entries: dict[datetime, list[DigestEntry]] = {}
 
     async def cover(self, session: AsyncSession, start: datetime) -> None:
         if self.start is not None and start >= self.start:
@@ -143,6 +147,13 @@ class NewsWindow:
             for story_id, first in result:
                 firsts[story_id] = _utc(first)
         self.rows, self.story_first_seen, self.start = rows, firsts, start
+        self._entries.clear()
+
+    def entries_after(self, start: datetime) -> list[DigestEntry]:
+        entries = self._entries.get(start)
+        if entries is None:
+            entries = self._entries[start] = entries_from_articles(self.articles_after(start))
+        return entries
 
     def articles_after(self, start: datetime) -> list[Any]:
         return [
@@ -169,8 +180,7 @@ def _render_group(
 ) -> RenderedDigest:
     if not divisions:
         return RenderedDigest()
-    entries = entries_from_articles(window.articles_after(start))
-    return render_entries_digest(entries, selected=divisions, tz=tz, when=when)
+    return render_entries_digest(window.entries_after(start), selected=divisions, tz=tz, when=when)
 
 
 # --- on demand --------------------------------------------------------------------------------
