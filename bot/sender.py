@@ -705,10 +705,25 @@ class OutboxSender:
                 await session.commit()
 
     async def _sweep_broadcasts(self) -> None:
-        """Close broadcasts whose last outcome was recorded by a sender that then died."""
+        """Close broadcasts whose last outcome was recorded by a sender that then died, and
+        queue confirmed broadcasts whose queueing was cut short (a database outage or a crash
+        between the admin's confirmation and the queueing)."""
         for broadcast_id in await delivery.unfinished_broadcasts(self.db):
-            if not self._held_by_broadcast.get(broadcast_id):
-                await self._finish_broadcast(broadcast_id)
+            if self._held_by_broadcast.get(broadcast_id):
+                continue
+            async with self.db.session() as session:
+                queued = await outbox.status_counts(session, broadcast_id=broadcast_id)
+            if not queued:
+                # Idempotent, and serialised with a handler queueing it right now.
+                recipients = await delivery.enqueue_broadcast(self.db, broadcast_id)
+                log.warning(
+                    "broadcast %s was confirmed but not queued; queued it now for %d recipient(s)",
+                    broadcast_id,
+                    recipients,
+                )
+                self.wake()
+                continue
+            await self._finish_broadcast(broadcast_id)
 
     async def _settle_in_flight(self) -> None:
         if not self._send_tasks:

@@ -19,16 +19,21 @@ from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
+from telegram import Bot
+from telegram.request import HTTPXRequest
 
 from bot import texts
 from bot.context import DEPS_KEY, BotDeps
 from bot.jobs import deliver_due_digests
+from bot.sender import OutboxSender
 from digests.config import Settings
 from digests.loopback_site import LoopbackServer
 from digests.store import outbox
 from digests.store.db import Database
-from digests.store.models import Article, OutboxItem, Subscriber
+from digests.store.models import Article, Broadcast, OutboxItem, Subscriber
 from digests.store.types import utcnow
+from tests.botapi import BotApiServer
+from tests.botapi.fixtures import botapi  # noqa: F401  (fixture)
 from tests.db_outage import OUTAGE_SECONDS, SqliteLock, outage_for
 from tests.e2e_helpers import ADMIN_ID, STAFF_ID
 from tests.fixture_site import NewsSite
@@ -232,3 +237,38 @@ async def _database(url: str) -> AsyncIterator[Database]:
         yield db
     finally:
         await db.dispose()
+
+
+async def test_a_confirmed_broadcast_whose_queueing_was_cut_short_still_goes_out(
+    database: Database,
+    botapi: BotApiServer,  # noqa: F811
+) -> None:
+    # The admin pressed Kirim (preview → sending was committed), then the database went away
+    # before the messages were queued: the broadcast is "sending" with nothing in the outbox.
+    async with database.session() as session:
+        session.add_all(Subscriber(chat_id=chat, divisions=["teknis"]) for chat in (601, 602))
+        broadcast = Broadcast(
+            admin_id=ADMIN_ID,
+            admin_chat_id=ADMIN_ID,
+            text="Apel pagi diundur ke pukul 08.00.",
+            status="sending",
+            recipients=2,
+            confirmed_at=utcnow(),
+        )
+        session.add(broadcast)
+        await session.commit()
+    request = HTTPXRequest(httpx_kwargs={"trust_env": False})
+    async with Bot(botapi.token, base_url=botapi.base_url, request=request) as telegram_bot:
+        settings = Settings(_env_file=None)  # type: ignore[call-arg]
+        sender = OutboxSender(
+            telegram_bot, database, settings, worker_id="sweeper", lease_seconds=1.5
+        )
+        task = asyncio.create_task(sender.run())
+        try:
+            await botapi.wait_for(lambda: botapi.sent_to(ADMIN_ID), timeout=15)
+        finally:
+            await sender.stop()
+            await task
+    assert [len(botapi.sent_to(chat)) for chat in (601, 602)] == [1, 1]
+    assert "Apel pagi diundur" in botapi.sent_to(601)[0].plain_text
+    assert "Laporan siaran" in botapi.sent_to(ADMIN_ID)[0].plain_text
