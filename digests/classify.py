@@ -22,7 +22,8 @@ _PREFIXES = r"(?:di|ke|se|ber|ter|per|me|mem|men|meng|menge|meny|pe|pem|pen|peng
 _SUFFIXES = r"(?:kan|an|i)?(?:nya|lah|kah)?"
 _SPACES = re.compile(r"\s+")
 # The runs _SPACES.sub(" ", …) changes: a single plain space is left alone, not rewritten.
-_SPACE_RUNS = re.compile(r"\s\s+|[^\S ]")
+# Opening with \s lets the engine skip to the next space in C.
+_SPACE_RUNS = re.compile(r"\s(?:(?<= )\s+|(?<! )\s*)")
 # Right after a word's first character: the character before it is no word character, i.e.
 # the word starts where \b would have checked. A pattern that opens with a literal instead of
 # \b lets the regex engine skip ahead to the next candidate letter in C.

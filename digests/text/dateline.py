@@ -99,11 +99,10 @@ def _separator_near_start(text: str) -> bool:
     a head is at most _MAX_HEAD characters, then only spaces come before its separator.
     """
     start = _SPACES.match(text).end()
-    hint = _SEP_HINT.search(text, start)
-    if hint is None:
-        return False
-    limit = start + _MAX_HEAD
-    return hint.start() <= limit or _SPACES.fullmatch(text, limit, hint.start()) is not None
+    # The separator's own character (dash, colon, comma) comes at the latest right after the
+    # spaces that follow the longest plausible head.
+    stop = _SPACES.match(text, start + _MAX_HEAD).end() + 1
+    return _SEP_HINT.search(text, start, stop) is not None
 
 
 def _plausible(match: re.Match[str], text: str) -> bool:
