@@ -19,8 +19,8 @@ import signal
 import socket
 
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
+from bot.request import ShardedHTTPXRequest
 from bot.sender import OutboxSender
 from digests.config import Settings
 from digests.store.db import Database
@@ -36,7 +36,8 @@ def default_worker_id() -> str:
 async def run_sender(settings: Settings, *, lease_seconds: float = 60.0) -> None:
     """Send until SIGTERM or SIGINT, then hand unsent messages back and return."""
     assert settings.telegram_bot_token is not None
-    request = HTTPXRequest(connection_pool_size=256, httpx_kwargs={"trust_env": False})
+    # As the bot process's client (bot/app.py): no proxy variables, 256 connections in shards.
+    request = ShardedHTTPXRequest(httpx_kwargs={"trust_env": False})
     bot = Bot(
         settings.telegram_bot_token.get_secret_value(),
         base_url=settings.telegram_api_base_url,
