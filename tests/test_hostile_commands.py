@@ -613,4 +613,4 @@ async def test_hundred_commands_in_ten_seconds_are_slowed_with_one_notice_others
     assert told.count(texts.SLOW_DOWN) == 1  # one notice for the whole burst
     assert len(told) == PolitenessLimit().max_updates + 1  # the rest dropped quietly
     assert texts.ERROR not in told
-    assert max(latencies) < 2.0, latencies  # the other user is answered promptly throughout
+    assert max(latencies) < 3.0, latencies  # the other user is answered promptly throughout
