@@ -21,9 +21,6 @@ __all__ = ["classify", "score"]
 _PREFIXES = r"(?:di|ke|se|ber|ter|per|me|mem|men|meng|menge|meny|pe|pem|pen|peng|penge|peny)"
 _SUFFIXES = r"(?:kan|an|i)?(?:nya|lah|kah)?"
 _SPACES = re.compile(r"\s+")
-# The runs _SPACES.sub(" ", …) changes: a single plain space is left alone, not rewritten.
-# Opening with \s lets the engine skip to the next space in C.
-_SPACE_RUNS = re.compile(r"\s(?:(?<= )\s+|(?<! )\s*)")
 # Right after a word's first character: the character before it is no word character, i.e.
 # the word starts where \b would have checked. A pattern that opens with a literal instead of
 # \b lets the regex engine skip ahead to the next candidate letter in C.
@@ -66,8 +63,8 @@ def score(title: str | None, text: str, catalog: DivisionCatalog | None = None) 
     settings = catalog.settings
     matcher = _matcher(catalog)
     hits: dict[str, float] = defaultdict(float)
-    _count(matcher, _SPACE_RUNS.sub(" ", title or ""), settings.title_multiplier, hits)
-    _count(matcher, _SPACE_RUNS.sub(" ", text or ""), 1.0, hits)
+    _count(matcher, _single_spaced(title or ""), settings.title_multiplier, hits)
+    _count(matcher, _single_spaced(text or ""), 1.0, hits)
 
     scores: dict[str, float] = defaultdict(float)
     cap = settings.max_hits_per_keyword
@@ -78,6 +75,19 @@ def score(title: str | None, text: str, catalog: DivisionCatalog | None = None) 
         for slug in slugs:
             scores[slug] += settings.explicit_weight
     return {slug: value for slug, value in scores.items() if value > 0}
+
+
+def _single_spaced(text: str) -> str:
+    """`_SPACES.sub(" ", text)`, done by str.split (the same whitespace, several times faster)."""
+    words = text.split()
+    if not words:
+        return " " if text else ""
+    joined = " ".join(words)
+    if text[0].isspace():
+        joined = " " + joined
+    if text[-1].isspace():
+        joined += " "
+    return joined
 
 
 def _count(matcher: _Matcher, text: str, multiplier: float, hits: dict[str, float]) -> None:
