@@ -261,6 +261,7 @@ def run_one(
             for i in range(senders)
         ]
         load_before = machine_load()
+        standin_cpu = api.cpu_seconds()
         started = time.perf_counter()
         for w in workers:
             w.start()
@@ -268,6 +269,7 @@ def run_one(
         for w in workers:
             w.join()
         elapsed = time.perf_counter() - started
+        standin_cpu = api.cpu_seconds() - standin_cpu
         stats = api.control("stats")
         sent = api.control("sent")
         expected, unsent = asyncio.run(expected_deliveries(url))
@@ -294,6 +296,7 @@ def run_one(
         "lost_messages": lost,
         "lost_recipients": lost_recipients,
         "rows_not_sent": unsent,
+        "standin_cpu_ms_per_msg": round(1000 * standin_cpu / max(1, len(sent)), 3),
         "admin_reports": sum(1 for m in sent if m["chat_id"] == ADMIN_CHAT),
         "load_at_start": load_before,
         "load_at_end": machine_load(),

@@ -50,6 +50,13 @@ class StandIn:
             raise RuntimeError(f"{name}: {body}")
         return body["result"]
 
+    def cpu_seconds(self) -> float:
+        """CPU time the stand-in process has used (Linux /proc), to set beside the bot's."""
+        import os
+
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self) -> None:
         self.client.close()
         self.proc.terminate()
