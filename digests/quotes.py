@@ -26,6 +26,10 @@ _CLOSE = "”"
 _QUOTE_MAX = 2500
 _MARK = re.compile(r'[“”"]')
 _TOKEN = re.compile(r"\([^()\n]{0,80}\)|[^\W\d_][\w'’\-/.]*|\d[\w.,/:-]*|[^\w\s]")
+_NAMEISH = frozenset({"name", "role", "org", "hon"})  # kinds that start a run
+_IN_RUN = _NAMEISH | {"paren", "degree"}
+_AFTER_COMMA = _NAMEISH | {"degree"}
+_KIND_OF = itemgetter(3)
 _MENURUT = re.compile(r"\b(menurut|kata)\b")
 # What no token starts with (spaces and "_"), then a token.
 _GAP_TOKEN = re.compile(rf"([\s_]*)({_TOKEN.pattern})")
@@ -227,28 +231,29 @@ def _kind_tables() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
 
 def _runs(tokens: list[_Token], start: int = 0, stop: int | None = None):
     """Yield (first, last) token indexes of runs of name-ish tokens, commas inside."""
-    i = start
     stop = len(tokens) if stop is None else stop
-    while i < stop:
-        if tokens[i].kind in ("name", "role", "org", "hon"):
-            j = i
-            while j + 1 < stop:
-                nxt = tokens[j + 1]
-                if tokens[j].ends_sentence:
-                    break
-                if nxt.kind in ("name", "role", "org", "hon", "paren", "degree"):
+    kinds = list(map(_KIND_OF, tokens[start:stop]))  # kinds[i - start] is tokens[i].kind
+    resume = start
+    for offset in [k for k, kind in enumerate(kinds) if kind in _NAMEISH]:
+        i = start + offset
+        if i < resume:
+            continue  # inside the previous run
+        j = i
+        while j + 1 < stop:
+            if tokens[j].ends_sentence:
+                break
+            nxt = kinds[j + 1 - start]
+            if nxt in _IN_RUN:
+                j += 1
+            elif nxt == "comma" and j + 2 < stop and kinds[j + 2 - start] != "lower":
+                if kinds[j + 2 - start] in _AFTER_COMMA:
                     j += 1
-                elif nxt.kind == "comma" and j + 2 < stop and tokens[j + 2].kind != "lower":
-                    if tokens[j + 2].kind in ("name", "role", "org", "hon", "degree"):
-                        j += 1
-                    else:
-                        break
                 else:
                     break
-            yield i, j
-            i = j + 1
-        else:
-            i += 1
+            else:
+                break
+        yield i, j
+        resume = j + 1
 
 
 def _segments(tokens: list[_Token], first: int, last: int) -> list[tuple[list[_Token], int]]:
