@@ -66,3 +66,9 @@ def test_written_date_gives_the_year():
 )
 def test_normal_first_sentence_is_not_eaten(paragraph):
     assert strip_dateline(paragraph) == (None, paragraph)
+
+
+def test_a_head_of_odd_whitespace_does_not_crash() -> None:
+    dateline, rest = strip_dateline("KamisJAKARTAkpu.go.id(22/9)\t–’ — ")
+    assert rest is not None
+    assert dateline is None or dateline.place != ""

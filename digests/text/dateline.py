@@ -162,7 +162,10 @@ def _place(raw: str) -> str | None:
         lowered = part.lower()
         if lowered in words("text_dateline_sources") or re.search(r"\d", part):
             continue
-        if lowered.split()[0] in _MONTH_NUMBER or re.fullmatch(_DAYS, lowered):
+        first_word = lowered.split(maxsplit=1)[:1]
+        if not first_word:  # only whitespace other than spaces, e.g. a tab
+            continue
+        if first_word[0] in _MONTH_NUMBER or re.fullmatch(_DAYS, lowered):
             continue
         return part.title() if part.isupper() else part
     return None
