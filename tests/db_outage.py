@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import random
 import shutil
 import sqlite3
 import subprocess
@@ -38,9 +39,19 @@ class TcpProxy:
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def start(self) -> TcpProxy:
-        self._server = await asyncio.start_server(
-            self._on_client, "127.0.0.1", self.port, reuse_address=True
-        )
+        # Below the ephemeral range (32768+): during the outage nobody's outgoing connection
+        # can be handed this port, so listening on it again cannot fail.
+        candidates = [self.port] if self.port else random.sample(range(20_000, 32_000), 50)
+        for index, port in enumerate(candidates):
+            try:
+                self._server = await asyncio.start_server(
+                    self._on_client, "127.0.0.1", port, reuse_address=True
+                )
+                break
+            except OSError:
+                if index == len(candidates) - 1:
+                    raise
+        assert self._server is not None
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
