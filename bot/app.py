@@ -276,10 +276,13 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update):
         return
+    reply = (
+        texts.DATABASE_UNAVAILABLE if error is not None and is_unavailable(error) else texts.ERROR
+    )
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(texts.ERROR, show_alert=True)
+            await update.callback_query.answer(reply, show_alert=True)
         elif update.effective_message is not None:
-            await update.effective_message.reply_text(texts.ERROR)
+            await update.effective_message.reply_text(reply)
     except TelegramError as exc:
         log.warning("could not tell the user about the error: %s", exc)

@@ -350,5 +350,13 @@ SLOW_DOWN = (
     "Pelan-pelan ya 🙂 Terlalu banyak perintah dalam waktu singkat. Coba lagi sebentar lagi."
 )
 ERROR = "Maaf, terjadi kesalahan. Coba lagi sebentar lagi ya."
+DATABASE_UNAVAILABLE = (
+    "Maaf, penyimpanan data sedang tidak bisa dijangkau. Tidak ada yang berubah; "
+    "coba lagi sebentar lagi ya."
+)
+BROADCAST_QUEUED_LATER = (
+    "📤 Siaran sudah dikonfirmasi. Penyimpanan data sedang tidak bisa dijangkau, jadi siaran "
+    "dikirim otomatis begitu tersedia lagi. Jangan kirim ulang; laporan menyusul."
+)
 PLAIN_TEXT_HINT = "Ingin diringkas? Balas pesan itu dengan /ringkas. Daftar perintah: /bantuan."
 UNKNOWN_COMMAND = "Perintah tidak dikenal. Ketik /bantuan untuk daftar perintah."

@@ -312,3 +312,36 @@ async def test_stats_count_subscribers_and_divisions(bot: BotHarness) -> None:
 async def test_admin_help_lists_admin_commands(bot: BotHarness) -> None:
     reply = await bot.say(ADMIN_ID, "/help")
     assert "/siaran" in reply.plain_text and "/perbarui" in reply.plain_text
+
+
+async def test_kirim_while_the_database_is_away_changes_nothing_and_can_be_pressed_again(
+    botapi: BotApiServer,  # noqa: F811
+    db_url: str,
+    tmp_path: Path,
+) -> None:
+    if not db_url.startswith("sqlite"):
+        pytest.skip(
+            "the SQLite write lock stands for the outage here; PostgreSQL: test_database_outage"
+        )
+    from tests.db_outage import SqliteLock
+
+    url = db_url + "?timeout=1"  # a write gives up after 1 s instead of waiting 30 s
+    database = Database(url)
+    lock = SqliteLock(Path(db_url.removeprefix("sqlite:///")))
+    try:
+        settings = make_settings(botapi, url, tmp_path)
+        async with running_bot(botapi, settings, database) as bot:
+            await _staff(bot, 5301, "data")
+            await bot.send(ADMIN_ID, "/siaran Rapat pleno besok", expect=2)
+            await lock.cut()
+            answer = await forge_callback(bot, ADMIN_ID, bot.api.sent[-1].message_id, "bc:send:1")
+            assert "tidak bisa dijangkau" in (answer.text or "")
+            await lock.restore()
+            assert (await _broadcasts(database))[0].status == "preview"
+
+            await bot.press(ADMIN_ID, "Kirim")
+            received = await bot.api.wait_for_sent(5301, 2, timeout=10)
+            assert "Rapat pleno besok" in received[-1].plain_text
+    finally:
+        await lock.stop()
+        await database.dispose()

@@ -24,6 +24,7 @@ from digests.crawl import Crawler, CrawlReport
 from digests.sources import SourceError, add_source, remove_source, source_health
 from digests.store import queries
 from digests.store.models import AuditEntry, Broadcast
+from digests.store.outage import is_unavailable
 from digests.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -145,7 +146,16 @@ async def on_broadcast_press(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await _message(update).reply_text(texts.BROADCAST_CANCELLED)
         await query.answer()
         return
-    enqueued = await delivery.enqueue_broadcast(d.db, broadcast_id)
+    try:
+        enqueued = await delivery.enqueue_broadcast(d.db, broadcast_id)
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        # Confirmed but not queued: the sender's sweep queues it once the database is back.
+        d.db.outage.failed(exc, "queueing a broadcast")
+        await _message(update).reply_text(texts.BROADCAST_QUEUED_LATER)
+        await query.answer()
+        return
     await audit(d, _actor(update), "broadcast_sent", broadcast_id=broadcast_id, recipients=enqueued)
     d.wake_sender()
     await _message(update).reply_text(texts.broadcast_sending(enqueued))
