@@ -33,6 +33,7 @@ from telegram.request import HTTPXRequest
 
 from bot import texts
 from bot.context import DEPS_KEY, BotDeps, deps
+from bot.flood import RetryReplies
 from bot.guards import PolitenessLimit
 from bot.handlers import admin, picker, staff
 from bot.jobs import deliver_due_digests
@@ -83,6 +84,8 @@ def build_application(
         # pool, split into small pools whose bookkeeping stays cheap (see bot/request.py).
         .request(ShardedHTTPXRequest(httpx_kwargs={"trust_env": False}))
         .get_updates_request(HTTPXRequest(httpx_kwargs={"trust_env": False}))
+        # A reply that meets a flood wait (a broadcast is using the budget) waits and retries.
+        .rate_limiter(RetryReplies())
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,

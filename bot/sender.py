@@ -48,6 +48,7 @@ from typing import Any
 from telegram import Bot, LinkPreviewOptions
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 
+from bot.flood import outbox_send
 from bot.pacing import ChatPacer, Clock, ConcurrencyController, TokenBucket, backoff_delay
 from digests import delivery
 from digests.config import Settings
@@ -477,7 +478,8 @@ class OutboxSender:
             data["parse_mode"] = body.parse_mode
         if body.disable_notification:
             data["disable_notification"] = True
-        result = await self.bot._post("sendMessage", data)
+        with outbox_send():  # a 429 comes back to `_on_error`, not retried by RetryReplies
+            result = await self.bot._post("sendMessage", data)
         return result.get("message_id") if isinstance(result, dict) else None
 
     # --- outcomes ---------------------------------------------------------------------------
