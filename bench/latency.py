@@ -170,6 +170,7 @@ async def run(rate: int, n: int, quiet_samples: int, server_url: str | None) -> 
         "broadcast_wall_s": round(broadcast_s, 1),
         "too_many_requests": stats["too_many_requests"],
         "tracebacks_in_bot_log": log.count("Traceback"),
+        "replies_retried_after_429": log.count("then retry"),
         "load_quiet": load_quiet,
         "load_during": load_during,
     }
