@@ -478,6 +478,8 @@ class OutboxSender:
             data["parse_mode"] = body.parse_mode
         if body.disable_notification:
             data["disable_notification"] = True
+        if self.settings.allow_paid_broadcast:
+            data["allow_paid_broadcast"] = True
         with outbox_send():  # a 429 comes back to `_on_error`, not retried by RetryReplies
             result = await self.bot._post("sendMessage", data)
         return result.get("message_id") if isinstance(result, dict) else None

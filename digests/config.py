@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Jakarta"
     default_digest_time: time = time(7, 0)
     send_rate_per_second: float = Field(default=25, gt=0)
+    # Telegram's paid broadcasts (0.1 Star per message above 30/s) allow up to 1,000/s: an
+    # operator who raises SEND_RATE_PER_SECOND above ~30 must opt in here as well.
+    allow_paid_broadcast: bool = False
     allowed_summary_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["kpu.go.id", "*.kpu.go.id"]
     )

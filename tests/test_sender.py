@@ -26,8 +26,8 @@ from tests.dbutil import test_server_url
 FAST = {"poll_interval": 0.05, "flush_interval": 0.02, "backoff_base": 0.05}
 
 
-def settings(rate: float = 1000) -> Settings:
-    return Settings(_env_file=None, send_rate_per_second=rate)
+def settings(rate: float = 1000, **overrides: object) -> Settings:
+    return Settings(_env_file=None, send_rate_per_second=rate, **overrides)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -483,3 +483,23 @@ def test_in_flight_limit_never_drops_below_a_round_trip_at_full_rate(database: D
     for _ in range(20):
         sending.controller.update(achieved=291, wanted=291, busy_fraction=0.0)
     assert sending.in_flight_target() == floor >= 6
+
+
+@pytest.mark.db
+async def test_paid_broadcast_is_asked_for_only_when_the_operator_opts_in(
+    database: Database,
+    bot: Bot,
+    botapi: BotApiServer,  # noqa: F811
+) -> None:
+    await queue(database, [3101], ["biasa"], key="a")
+    assert await sender(bot, database).drain(timeout=10)
+    await queue(database, [3102], ["berbayar"], key="b")
+    paid = OutboxSender(
+        bot, database, settings(1000, allow_paid_broadcast=True), worker_id="w2", **FAST
+    )  # type: ignore[arg-type]
+    assert await paid.drain(timeout=10)
+    sends = {
+        int(r.params["chat_id"]): r.params for r in botapi.requests if r.method == "sendMessage"
+    }
+    assert "allow_paid_broadcast" not in sends[3101]
+    assert str(sends[3102]["allow_paid_broadcast"]).lower() == "true"
