@@ -350,10 +350,13 @@ def render_digest(
     tz: tzinfo,
     header: str,
     limit: int = MESSAGE_LIMIT,
+    max_per_division: int | None = None,
 ) -> list[str]:
     """A whole digest as message parts: header, then each division's items, newest first.
 
     Parts break only between items, and a division heading always travels with its first item.
+    With `max_per_division`, a busy division shows its newest items and a line counting the
+    rest, so a day of hundreds of articles stays a digest rather than a flood of messages.
     Empty input gives no parts: nothing new means no message.
     """
     blocks: list[str] = []
@@ -361,13 +364,21 @@ def render_digest(
         if not entries:
             continue
         ordered = sorted(entries, key=lambda e: e.sort_time, reverse=True)
+        shown = ordered[:max_per_division] if max_per_division else ordered
         heading = f"<b>📂 {escape(division_name(slug))}</b>"
-        first = render_article(ordered[0], tz, limit=limit - utf16_len(heading) - 1)
+        first = render_article(shown[0], tz, limit=limit - utf16_len(heading) - 1)
         blocks.append(f"{heading}\n{first}")
-        blocks.extend(render_article(e, tz, limit=limit) for e in ordered[1:])
+        blocks.extend(render_article(e, tz, limit=limit) for e in shown[1:])
+        if len(ordered) > len(shown):
+            blocks.append(more_in_division(len(ordered) - len(shown)))
     if not blocks:
         return []
     return split_message([header, *blocks] if header else blocks, limit=limit)
+
+
+def more_in_division(count: int) -> str:
+    """The line that stands for a division's items beyond the digest's cap."""
+    return f"<i>… dan {count} berita lain di divisi ini. Lihat dengan /terbaru atau /cari.</i>"
 
 
 def render_announcement(text: str, *, limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -599,10 +610,14 @@ def render_entries_digest(
     tz: tzinfo,
     when: datetime,
     header: Callable[[datetime, tzinfo, int], str] = digest_header,
+    max_per_division: int | None = None,
 ) -> RenderedDigest:
     """Filter, group and render in one go: what one group of subscribers receives."""
     groups = group_by_division(entries, selected)
     count = sum(len(v) for v in groups.values())
     if not count:
         return RenderedDigest()
-    return RenderedDigest(render_digest(groups, tz=tz, header=header(when, tz, count)), count)
+    parts = render_digest(
+        groups, tz=tz, header=header(when, tz, count), max_per_division=max_per_division
+    )
+    return RenderedDigest(parts, count)

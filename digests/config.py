@@ -47,6 +47,8 @@ class Settings(BaseSettings):
         default_factory=lambda: ["kpu.go.id", "*.kpu.go.id"]
     )
     news_horizon_days: int = Field(default=7, ge=0)
+    # A digest shows each division's newest items up to this many, then a line counting the rest.
+    digest_items_per_division: int = Field(default=10, ge=1)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     port: int = 8443

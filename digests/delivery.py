@@ -177,10 +177,17 @@ def _render_group(
     divisions: Collection[str],
     tz: tzinfo,
     when: datetime,
+    max_per_division: int | None,
 ) -> RenderedDigest:
     if not divisions:
         return RenderedDigest()
-    return render_entries_digest(window.entries_after(start), selected=divisions, tz=tz, when=when)
+    return render_entries_digest(
+        window.entries_after(start),
+        selected=divisions,
+        tz=tz,
+        when=when,
+        max_per_division=max_per_division,
+    )
 
 
 # --- on demand --------------------------------------------------------------------------------
@@ -206,7 +213,14 @@ async def build_digest_for(
     window = NewsWindow(end=now)
     async with db.session() as session:
         await window.cover(session, since)
-    return _render_group(window, since, subscriber.divisions or [], settings.tz, now).parts
+    return _render_group(
+        window,
+        since,
+        subscriber.divisions or [],
+        settings.tz,
+        now,
+        settings.digest_items_per_division,
+    ).parts
 
 
 # --- scheduling -------------------------------------------------------------------------------
@@ -329,7 +343,9 @@ async def enqueue_due_digests(db: Database, settings: Settings, now: datetime | 
         for c in candidates:
             key = (frozenset(c.divisions or ()), starts[c.id])
             if key not in rendered:
-                rendered[key] = _render_group(window, key[1], key[0], tz, now)
+                rendered[key] = _render_group(
+                    window, key[1], key[0], tz, now, settings.digest_items_per_division
+                )
                 await asyncio.sleep(0)
         queued += await _claim_and_queue(db, settings, candidates, starts, rendered, body_ids, now)
         await asyncio.sleep(0)

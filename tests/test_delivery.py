@@ -186,7 +186,8 @@ async def test_long_digest_is_queued_in_ordered_parts_within_the_limit(database:
         *[article(i, seen + timedelta(seconds=i), ["teknis"], lead=long_lead) for i in range(40)],
         subscriber(100, ["teknis"]),
     )
-    count = await delivery.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB)
+    uncapped = SETTINGS.model_copy(update={"digest_items_per_division": 40})
+    count = await delivery.enqueue_due_digests(database, uncapped, now=SEVEN_WIB)
     rows = await queued(database, 100)
     assert count == len(rows) > 1
     assert [item.dedupe_key.rsplit(":", 1)[1] for item, _ in rows] == [
@@ -200,6 +201,21 @@ async def test_long_digest_is_queued_in_ordered_parts_within_the_limit(database:
     assert len(all_links) == len(set(all_links)) == 40
     for _, body in rows:
         assert len(body.text.encode("utf-16-le")) // 2 <= 4096
+
+
+async def test_a_busy_division_shows_its_newest_items_and_counts_the_rest(
+    database: Database,
+) -> None:
+    seen = SEVEN_WIB - timedelta(hours=3)
+    await add(
+        database,
+        *[article(i, seen + timedelta(seconds=i), ["teknis"]) for i in range(25)],
+        subscriber(101, ["teknis"]),
+    )
+    await delivery.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB)
+    text = "\n".join(body.text for _, body in await queued(database, 101))
+    assert len(links(text)) == SETTINGS.digest_items_per_division == 10
+    assert "dan 15 berita lain di divisi ini" in text
 
 
 async def test_two_processes_claiming_at_once_queue_each_digest_once(db_url: str) -> None:
