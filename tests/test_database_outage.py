@@ -110,9 +110,11 @@ async def test_bot_rides_out_a_database_outage_during_a_crawl_and_a_broadcast(
         await api.wait_for_text(STAFF_ID, "/ringkasan", timeout=10)
         timings["help answered after"] = time.monotonic() - cut_at
         # A command that reads the database: SQLite (WAL) still reads under another writer's
-        # lock; a PostgreSQL that is gone earns the short apology, not a traceback.
+        # lock; a PostgreSQL that is gone earns a short "try again shortly", not a traceback.
         await api.control("push_message", user_id=STAFF_ID, text="/pengaturan")
-        expected = texts.NOT_REGISTERED if isinstance(outage, SqliteLock) else texts.ERROR
+        expected = (
+            texts.NOT_REGISTERED if isinstance(outage, SqliteLock) else texts.DATABASE_UNAVAILABLE
+        )
         await api.wait_for_text(STAFF_ID, expected[:30], timeout=10)
         await asyncio.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - cut_at)))
         sent_in_outage = len(api.accepted()) - sent_at_cut
