@@ -48,7 +48,7 @@ from typing import Any
 from telegram import Bot, LinkPreviewOptions
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 
-from bot.flood import outbox_send
+from bot.flood import outbox_send, retry_after_seconds
 from bot.pacing import ChatPacer, Clock, ConcurrencyController, TokenBucket, backoff_delay
 from digests import delivery
 from digests.config import Settings
@@ -513,7 +513,7 @@ class OutboxSender:
         self.stats.by_error[type(exc).__name__] += 1
         if isinstance(exc, RetryAfter):
             self.stats.rate_limited += 1
-            wait = _retry_after_seconds(exc)
+            wait = retry_after_seconds(exc)
             job.not_before = now + wait
             self._cooldown[job.chat_id] = now + wait
             log.info("chat %s: flood wait %.0f s", job.chat_id, wait)
@@ -768,12 +768,3 @@ class OutboxSender:
         self._chats.clear()
         self._ready.clear()
         self._scheduled.clear()
-
-
-def _retry_after_seconds(exc: RetryAfter) -> float:
-    value: Any = getattr(exc, "_retry_after", None)
-    if value is None:
-        value = exc.retry_after
-    if isinstance(value, timedelta):
-        return max(0.0, value.total_seconds())
-    return max(0.0, float(value))
