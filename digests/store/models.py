@@ -33,6 +33,7 @@ class Source(SQLModel, table=True):
     last_error: str | None = None
     next_attempt_at: datetime | None = _when()
     removed_at: datetime | None = _when()  # an admin removed it: file sync never re-enables it
+    region: str | None = None  # "nasional" or a province slug (PRODUCT.md "Regions")
 
 
 class HttpCacheEntry(SQLModel, table=True):
@@ -74,6 +75,9 @@ class Article(SQLModel, table=True):
     lead: list[str] = Field(default_factory=list, sa_type=JSON)
     quotes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     divisions: list[str] = Field(default_factory=list, sa_type=JSON)
+    division_scores: dict[str, float] = Field(default_factory=dict, sa_type=JSON)
+    summary: list[str] = Field(default_factory=list, sa_type=JSON)  # 1-3 sentences, lead first
+    region: str | None = Field(default=None, index=True)
     is_news: bool = True  # False: found old on a source's first crawl, stored but not pushed
     first_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime | None = _when()
