@@ -42,7 +42,7 @@ def texts_dir() -> Path:
 
 
 def load(half: str = "all") -> Iterator[LabelledArticle]:
-    """Records with their texts; `half` is "tune", "held" or "all". Records without text are skipped."""
+    """Records with their texts; `half` is "tune", "held" or "all"; records without text skipped."""
     seen: set[str] = set()
     base = texts_dir()
     for path in sorted(LABELS_DIR.glob("labels-*.jsonl")):
