@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     port: int = 8443
     contact: str = "https://github.com/kpu-digest"
+    # An http(s) proxy for every outgoing request; proxy variables are never read implicitly.
+    outbound_proxy: str | None = None
 
     @field_validator("admin_ids", "allowed_summary_hosts", mode="before")
     @classmethod

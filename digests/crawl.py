@@ -14,6 +14,15 @@ same story, so a republished press release reaches staff once.
 A listing page's validators are saved only when every article it links to was handled, so an
 article whose fetch failed is retried on the next crawl instead of hiding behind a 304.
 
+Every URL outside the configured sources' own origins — feed items on other hosts, redirects —
+passes the trust rule (`digests.fetch`): one that leads to a private or loopback address is
+never contacted and is named in the source's health (`last_error`), while the rest of the
+source is crawled as usual.
+
+A new article and "its instant pushes are due" are one fact: the row is inserted with
+`push_pending` set in the same transaction, and `digests.service.crawl_and_push` clears it only
+when the pushes are queued, so a crash in between leaves them due for the next run.
+
 A database outage in the middle of a crawl loses nothing: every database step waits it out
 (`digests.store.outage`, logged once) with what was fetched and extracted kept in memory, for
 up to `db_patience` seconds per step; a visit that still cannot store its articles saves no
@@ -83,6 +92,7 @@ class SourceResult:
     not_modified: int = 0
     skipped: bool = False  # backing off, not visited
     new_article_ids: list[int] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # links the trust rule would not follow
 
     @property
     def ok(self) -> bool:
@@ -170,7 +180,9 @@ class Crawler:
         self.settings = settings
         self.limits = limits or FetchLimits()
         self._own_client = client is None
-        self.client = client or make_client(settings.contact, self.limits)
+        self.client = client or make_client(
+            settings.contact, self.limits, proxy=settings.outbound_proxy
+        )
         self.fetcher = Fetcher(self.client, contact=settings.contact, limits=self.limits)
         self.max_pages = max_pages
         self.first_crawl_pages = first_crawl_pages
@@ -216,6 +228,7 @@ class Crawler:
 
         async def load_sources() -> list[Source]:
             async with self.db.session() as session:
+                await self._trust_sources(session)
                 return await (
                     source_store.due_sources(session, started_at)
                     if only_due
@@ -240,6 +253,7 @@ class Crawler:
 
         async def load_source() -> Source | None:
             async with self.db.session() as session:
+                await self._trust_sources(session)
                 return await source_store.get_source(session, source_id)
 
         source = await self._db(load_source)
@@ -251,6 +265,11 @@ class Crawler:
             result = await self._visit(source, *plans(source))
             await self._record_health([result])
             return result
+
+    async def _trust_sources(self, session) -> None:  # type: ignore[no-untyped-def]
+        """The configured sources' origins are the ones trusted as configured (PRODUCT.md)."""
+        active = await source_store.active_sources(session)
+        self.fetcher.trusted_origins = {source.url for source in active}
 
     async def _plan(self, sources: list[Source]):  # type: ignore[no-untyped-def]
         """Listing validators and articles due for revalidation, for all sources in 2 queries."""
@@ -328,6 +347,8 @@ class Crawler:
                         continue
                     if result.error is None:
                         source_store.record_success(session, row, now)
+                        if result.refused:  # crawled fine, but say what was not followed
+                            row.last_error = _refusals(result.refused)
                     else:
                         source_store.record_failure(session, row, result.error, now, interval)
                 await session.commit()
@@ -379,6 +400,8 @@ class Crawler:
             except FetchError as exc:
                 if page_number == 1:
                     raise
+                if exc.refused:
+                    visit.result.refused.append(str(exc))
                 log.info("%s: page %d unavailable (%s)", source.name, page_number, exc)
                 break  # older pages unreachable: what the first pages gave still counts
             if page.not_modified:
@@ -444,6 +467,10 @@ class Crawler:
         try:
             page = await self.fetcher.fetch(link.url, tally=visit.tally)
         except FetchError as exc:
+            if exc.refused:  # asked again next crawl; named in the source's health meanwhile
+                log.warning("%s: %s", visit.source.name, exc)
+                visit.result.refused.append(str(exc))
+                return
             if exc.status in (404, 410) or "robots.txt" in str(exc):
                 await self._remember(link.canonical, None)  # gone or forbidden: do not retry
                 return
@@ -544,13 +571,16 @@ class Crawler:
                 first_of_story = story_id is None
                 if story_id is None:
                     story_id = await article_store.new_story(session)
+                is_news = self._is_news(processed.published, now)
                 article = Article(
                     url=canonical,
                     source_id=visit.source.id,
                     source_name=visit.source.name,
                     story_id=story_id,
                     content_hash=text_hash,
-                    is_news=self._is_news(processed.published, now),
+                    is_news=is_news,
+                    # its pushes are due, in the same commit as the article itself
+                    push_pending=is_news and first_of_story,
                     first_seen_at=now,
                 )
                 _apply(article, processed, text_hash, simhash)
@@ -627,6 +657,8 @@ class Crawler:
             )
         except FetchError as exc:
             log.info("revalidating %s: %s", url, exc)
+            if exc.refused:
+                visit.result.refused.append(str(exc))
             return
         if page.not_modified or _body_hash(page.body) == body_hash:
 
@@ -655,6 +687,12 @@ def _apply(article: Article, processed: ProcessedArticle, text_hash: str, simhas
     article.lead = list(processed.lead)
     article.quotes = [{"text": q.text, "speaker": q.speaker} for q in processed.quotes]
     article.divisions = list(processed.divisions)
+
+
+def _refusals(refused: list[str]) -> str:
+    """What the health shows: how many links were refused, and the first reasons."""
+    shown = "; ".join(dict.fromkeys(refused))
+    return f"{len(refused)} tautan tidak diikuti: {shown}"
 
 
 def _body_hash(body: bytes) -> str:

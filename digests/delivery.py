@@ -447,6 +447,46 @@ async def enqueue_instant(
     )
 
 
+async def enqueue_pending_instant(
+    db: Database, settings: Settings, *, now: datetime | None = None
+) -> int:
+    """Queue the instant pushes of every article stored with `push_pending`, then clear it.
+
+    The flag was set in the commit that stored the article, so articles whose pushes a crash
+    (or an outage) kept from being queued are still found here by the next run, by the bot or
+    by `kpu-digest crawl`. The flag is cleared only after every subscriber batch is queued;
+    a run killed in between queues the rest next time and the dedupe keys skip what is there.
+    """
+    moment = now or utcnow()
+
+    async def pending() -> list[int]:
+        async with db.session() as session:
+            rows = await run(
+                session,
+                select(_articles.c.id)
+                .where(_articles.c.push_pending.is_(True))
+                .order_by(_articles.c.id),
+            )
+            return [row.id for row in rows.all()]
+
+    async def clear(ids: list[int]) -> None:
+        async with db.session() as session:
+            await run(
+                session,
+                update(_articles).where(_articles.c.id.in_(ids)).values(push_pending=False),
+            )
+            await session.commit()
+
+    ids = await retry_unavailable(db.outage, "instant push", pending, patience=INSTANT_PATIENCE)
+    if not ids:
+        return 0
+    queued = await enqueue_instant(db, settings, ids, now=moment)
+    await retry_unavailable(
+        db.outage, "instant push", lambda: clear(ids), patience=INSTANT_PATIENCE
+    )
+    return queued
+
+
 async def _enqueue_instant(db: Database, settings: Settings, ids: list[int], now: datetime) -> int:
     async with db.session() as session:
         rows = (

@@ -3,8 +3,14 @@
 Hundreds of small government sites are crawled every half hour, so every request has to be
 cheap for them: at most two at a time per host with a short gap between them, a 304 whenever
 nothing changed, robots.txt honoured, an honest User-Agent with a contact. And every request
-has to be cheap for us: hard timeouts, a size cap enforced while streaming (a 60 MB page or a
-gzip bomb stops at the cap), only HTML and XML read at all.
+has to be cheap for us: hard timeouts, a size cap on the decoded bytes enforced while they are
+decoded (a 60 MB page or a stacked gzip bomb stops at the cap), only HTML and XML read at all.
+
+And every request obeys PRODUCT.md's trust rule, through the same guard as `/summary`
+(`digests.urls.check_url`): the configured sources' exact origins are trusted as configured;
+any other URL — a feed item on another host, a redirect, robots.txt of such a host — must be
+http(s) and resolve only to public addresses, and is fetched from the address that was checked.
+A refused URL raises `FetchError` with `refused=True` and is never contacted.
 """
 
 from __future__ import annotations
@@ -17,7 +23,16 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from digests.urls import origin_of
+from digests.urls import (
+    ANY_HOST,
+    BodyTooLarge,
+    Resolver,
+    UrlRefused,
+    check_url,
+    origin_of,
+    pinned_request,
+    read_body,
+)
 
 __all__ = [
     "FetchError",
@@ -69,13 +84,16 @@ class FetchLimits:
     robots_retry_ttl: float = 300
 
 
-def make_client(contact: str, limits: FetchLimits | None = None) -> httpx.AsyncClient:
-    """The crawl's shared client: no proxy variables, bounded redirects and connections."""
+def make_client(
+    contact: str, limits: FetchLimits | None = None, *, proxy: str | None = None
+) -> httpx.AsyncClient:
+    """The crawl's shared client: no proxy variables (only an explicit `proxy`), bounded
+    connections, and no redirects of its own: the fetcher follows them, checking each hop."""
     limits = limits or FetchLimits()
     return httpx.AsyncClient(
         trust_env=False,
-        follow_redirects=True,
-        max_redirects=limits.max_redirects,
+        proxy=proxy or None,
+        follow_redirects=False,
         timeout=httpx.Timeout(
             connect=limits.connect_timeout,
             read=limits.read_timeout,
@@ -95,11 +113,13 @@ def make_client(contact: str, limits: FetchLimits | None = None) -> httpx.AsyncC
 
 
 class FetchError(Exception):
-    """A request that gave us nothing usable; `status` is set for HTTP error statuses."""
+    """A request that gave us nothing usable; `status` is set for HTTP error statuses,
+    `refused` when the trust rule forbade contacting the URL at all."""
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(self, message: str, *, status: int | None = None, refused: bool = False) -> None:
         super().__init__(message)
         self.status = status
+        self.refused = refused
 
 
 @dataclass(slots=True)
@@ -147,9 +167,14 @@ class Fetcher:
         contact: str,
         limits: FetchLimits | None = None,
         clock: Callable[[], float] = time.monotonic,
+        trusted_origins: set[str] | None = None,
+        resolver: Resolver | None = None,
     ) -> None:
         self.client = client
         self.limits = limits or FetchLimits()
+        # The configured sources' URLs; the crawler refreshes them before every crawl.
+        self.trusted_origins: set[str] = set(trusted_origins or ())
+        self.resolver = resolver
         self.agent = user_agent(contact)
         self._global = asyncio.Semaphore(self.limits.global_concurrency)
         self._hosts: dict[str, _Host] = {}
@@ -175,6 +200,7 @@ class Fetcher:
         check_robots: bool = True,
     ) -> FetchResult:
         """GET `url` (conditionally when validators are given); raise `FetchError` on failure."""
+        await self._check(url)  # before robots.txt: a refused host gets no request at all
         if check_robots and not await self.allowed(url, tally=tally):
             raise FetchError("dilarang oleh robots.txt")
         headers = {}
@@ -203,24 +229,48 @@ class Fetcher:
                     tally.not_modified += 1
                 return result
 
-    async def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
+    async def _check(self, url: str | httpx.URL):  # type: ignore[no-untyped-def]
+        try:
+            return await check_url(
+                url,
+                trusted_origins=self.trusted_origins,
+                allowed_hosts=ANY_HOST,
+                resolver=self.resolver,
+            )
+        except UrlRefused as exc:
+            raise FetchError(f"ditolak: {_short(url)}: {exc}", refused=True) from exc
+
+    async def _get(self, url: str, headers: dict[str, str], *, robots: bool = False) -> FetchResult:
+        """GET with redirects followed by hand: every hop passes the trust rule first."""
         try:
             async with asyncio.timeout(self.limits.total_timeout):
-                async with self.client.stream("GET", url, headers=headers) as response:
-                    return await self._read(response)
+                current: str | httpx.URL = url
+                for _hop in range(self.limits.max_redirects + 1):
+                    target = await self._check(current)
+                    request = pinned_request(self.client, target, headers)
+                    response = await self.client.send(request, stream=True)
+                    try:
+                        if response.is_redirect and "location" in response.headers:
+                            current = target.url.join(response.headers["location"])
+                            continue
+                        if robots:
+                            return await self._read_robots(response, str(target.url))
+                        return await self._read(response, str(target.url))
+                    finally:
+                        await response.aclose()
+                raise FetchError("terlalu banyak pengalihan (redirect)")
         except TimeoutError as exc:
             raise FetchError("batas waktu habis (timeout)") from exc
         except httpx.TimeoutException as exc:
             raise FetchError("batas waktu habis (timeout)") from exc
-        except httpx.TooManyRedirects as exc:
-            raise FetchError("terlalu banyak pengalihan (redirect)") from exc
+        except BodyTooLarge as exc:
+            raise FetchError(str(exc)) from exc
         except httpx.InvalidURL as exc:
             raise FetchError(f"alamat tidak valid: {exc}") from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"gagal terhubung: {type(exc).__name__}: {exc}") from exc
 
-    async def _read(self, response: httpx.Response) -> FetchResult:
-        final_url = str(response.url)
+    async def _read(self, response: httpx.Response, final_url: str) -> FetchResult:
         if response.status_code == 304:
             return FetchResult(final_url, 304)
         if response.status_code >= 400:
@@ -233,20 +283,11 @@ class Fetcher:
         media_type = content_type.split(";", 1)[0].strip().lower()
         if media_type and media_type not in ACCEPTED_TYPES and not media_type.endswith("+xml"):
             raise FetchError(f"jenis isi {media_type} bukan HTML/XML")
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.limits.max_bytes:
-            raise FetchError(f"halaman terlalu besar ({int(declared) // 1_000_000} MB)")
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > self.limits.max_bytes:
-                raise FetchError(f"halaman melebihi {self.limits.max_bytes // 1_000_000} MB")
-            chunks.append(chunk)
+        body = await read_body(response, self.limits.max_bytes)
         return FetchResult(
             final_url,
             200,
-            b"".join(chunks),
+            body,
             content_type,
             etag=response.headers.get("etag"),
             last_modified=response.headers.get("last-modified"),
@@ -288,17 +329,20 @@ class Fetcher:
 
     async def _get_robots(self, robots_url: str) -> FetchResult:
         try:
-            async with asyncio.timeout(self.limits.total_timeout):
-                async with self.client.stream("GET", robots_url) as response:
-                    if response.status_code >= 400:
-                        raise FetchError(
-                            f"HTTP {response.status_code}", status=response.status_code
-                        )
-                    body = b""
-                    async for chunk in response.aiter_bytes():
-                        body += chunk
-                        if len(body) > 500_000:  # RFC 9309 asks parsers to read at least 500 KiB
-                            break
-                    return FetchResult(str(response.url), response.status_code, body)
-        except (TimeoutError, httpx.HTTPError) as exc:
-            raise FetchError(f"robots.txt tidak terbaca: {type(exc).__name__}") from exc
+            return await self._get(robots_url, {}, robots=True)
+        except FetchError as exc:
+            if exc.status is not None or exc.refused:
+                raise
+            raise FetchError(f"robots.txt tidak terbaca: {exc}") from exc
+
+    async def _read_robots(self, response: httpx.Response, final_url: str) -> FetchResult:
+        if response.status_code >= 400:
+            raise FetchError(f"HTTP {response.status_code}", status=response.status_code)
+        # RFC 9309 asks parsers to read at least 500 KiB; the rest is ignored.
+        body = await read_body(response, 500_000, truncate=True)
+        return FetchResult(final_url, response.status_code, body)
+
+
+def _short(url: str | httpx.URL, limit: int = 120) -> str:
+    text = str(url)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

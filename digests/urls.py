@@ -1,11 +1,17 @@
 """URL identity and the fetch guard.
 
 `canonical_url` gives one spelling per page, so an article linked with tracking parameters, a
-fragment or an upper-case host is stored once. `check_fetchable` / `fetch_checked` decide
-whether a URL a chat user handed us may be fetched at all (PRODUCT.md's `/summary` trust rule):
+fragment or an upper-case host is stored once. `check_url` / `fetch_checked` decide whether a
+URL may be fetched at all (PRODUCT.md's trust rule, one guard for `/summary` and the crawler):
 a configured source's exact origin is trusted as the operator configured it; anything else must
 be http(s) on an allowed host that resolves only to public addresses, checked again on every
 redirect hop and pinned to the checked address so DNS cannot change its answer in between.
+`/summary` allows the hosts of ALLOWED_SUMMARY_HOSTS; the crawler allows any host (`ANY_HOST`)
+but is held to the same address rule for every link, feed item and redirect it follows.
+
+`read_body` reads a response with the size cap applied to the *decoded* bytes as they are
+produced, for every stacked `Content-Encoding`: a 2 KB `gzip, gzip` bomb that decodes to 1 GiB
+stops at the cap after decoding a few megabytes, in small pieces.
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ import contextlib
 import ipaddress
 import re
 import socket
-from collections.abc import Awaitable, Callable, Iterable
+import zlib
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
@@ -23,16 +30,31 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
 import httpx
 
 __all__ = [
+    "ACCEPT_ENCODING",
+    "ANY_HOST",
+    "BodyTooLarge",
+    "CheckedUrl",
     "FetchedPage",
     "Resolver",
     "UrlRefused",
     "canonical_url",
     "check_fetchable",
+    "check_url",
     "fetch_checked",
     "host_allowed",
     "origin_of",
+    "pinned_request",
+    "read_body",
     "same_site",
 ]
+
+ANY_HOST = ("*",)
+# The encodings `read_body` decodes with a bound on each step's output; asked for explicitly so
+# httpx's defaults (which grow with optional packages) never decide what a server may send.
+ACCEPT_ENCODING = "gzip, deflate"
+MAX_ENCODINGS = 3
+_UNDECODABLE = frozenset({"br", "zstd", "compress", "x-compress"})
+_DECODE_PIECE = 64 * 1024
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 TRACKING_PARAMS = frozenset(
@@ -50,6 +72,10 @@ class UrlRefused(ValueError):
     """A URL we will not fetch; the message is the reason, in Indonesian, for the user."""
 
 
+class BodyTooLarge(UrlRefused):
+    """A response whose (decoded) body passed the cap, or that we cannot decode safely."""
+
+
 def canonical_url(url: str) -> str:
     """The one spelling of a page's URL we store and compare.
 
@@ -60,6 +86,8 @@ def canonical_url(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = _normal_host(parts.hostname or "")
+    if ":" in host:  # an IPv6 literal keeps its brackets: http://[::1]:8080/x
+        host = f"[{host}]"
     port = _port_or_none(parts)
     netloc = host
     if port is not None and port != DEFAULT_PORTS.get(scheme):
@@ -180,19 +208,26 @@ def _public_address(address: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class _Target:
+class CheckedUrl:
+    """A URL the trust rule let through, and the address checked for it."""
+
     url: httpx.URL
     trusted: bool
     address: str | None  # the checked address to connect to (None for trusted origins)
 
 
-async def _check(
+async def check_url(
     url: str | httpx.URL,
     *,
-    trusted_origins: set[str],
-    allowed_hosts: list[str],
-    resolver: Resolver | None,
-) -> _Target:
+    trusted_origins: Iterable[str],
+    allowed_hosts: Iterable[str],
+    resolver: Resolver | None = None,
+) -> CheckedUrl:
+    """The trust rule for one URL: a `CheckedUrl` to connect to, or `UrlRefused` with a reason.
+
+    `trusted_origins` are the configured sources' URLs (or origins); `allowed_hosts` globs
+    (`ANY_HOST` for the crawler); `resolver(host, port)` exists so tests need no DNS.
+    """
     try:
         parsed = httpx.URL(str(url).strip())
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
@@ -204,7 +239,7 @@ async def _check(
     if not host:
         raise UrlRefused("alamat tidak memiliki nama host")
     if origin_of(str(parsed)) in {origin_of(origin) for origin in trusted_origins}:
-        return _Target(parsed, trusted=True, address=None)
+        return CheckedUrl(parsed, trusted=True, address=None)
     if parsed.userinfo:
         raise UrlRefused("alamat dengan nama pengguna atau kata sandi tidak diizinkan")
     port = parsed.port or DEFAULT_PORTS[scheme]
@@ -219,7 +254,7 @@ async def _check(
         raise UrlRefused(f"nama host {host} tidak dapat ditemukan")
     if not all(_public_address(address) for address in addresses):
         raise UrlRefused(f"situs {host} mengarah ke alamat jaringan internal")
-    return _Target(parsed, trusted=False, address=addresses[0])
+    return CheckedUrl(parsed, trusted=False, address=addresses[0])
 
 
 def _is_plain_ipv4(host: str) -> bool:
@@ -244,12 +279,8 @@ async def check_fetchable(
     allowed_hosts: list[str],
     resolver: Resolver | None = None,
 ) -> None:
-    """Raise `UrlRefused` unless PRODUCT.md's trust rule lets us fetch `url`.
-
-    `trusted_origins` are the configured sources' URLs (or origins); `resolver(host, port)`
-    returns addresses and exists so tests need no DNS.
-    """
-    await _check(
+    """Raise `UrlRefused` unless PRODUCT.md's trust rule lets us fetch `url`."""
+    await check_url(
         url, trusted_origins=trusted_origins, allowed_hosts=allowed_hosts, resolver=resolver
     )
 
@@ -283,16 +314,16 @@ async def fetch_checked(
     """
     current: str | httpx.URL = url
     for _hop in range(max_redirects + 1):
-        target = await _check(
+        target = await check_url(
             current, trusted_origins=trusted_origins, allowed_hosts=allowed_hosts, resolver=resolver
         )
-        request = _pinned_request(client, target, headers or {})
+        request = pinned_request(client, target, headers or {})
         response = await client.send(request, stream=True, follow_redirects=False)
         try:
             if response.is_redirect and "location" in response.headers:
                 current = target.url.join(response.headers["location"])
                 continue
-            body = await _read_capped(response, max_bytes)
+            body = await read_body(response, max_bytes)
             return FetchedPage(
                 url=str(target.url),
                 status_code=response.status_code,
@@ -304,28 +335,130 @@ async def fetch_checked(
     raise UrlRefused("terlalu banyak pengalihan (redirect)")
 
 
-def _pinned_request(
-    client: httpx.AsyncClient, target: _Target, headers: dict[str, str]
+def pinned_request(
+    client: httpx.AsyncClient, target: CheckedUrl, headers: dict[str, str]
 ) -> httpx.Request:
+    """A GET that connects to the checked address (Host header and TLS SNI keep the name)."""
+    headers = {"Accept-Encoding": ACCEPT_ENCODING, **headers}
     if target.trusted or target.address is None or _is_ip_literal(target.url.host):
         return client.build_request("GET", target.url, headers=headers)
     address = target.address
-    host_for_url = f"[{address}]" if ":" in address else address
-    pinned = target.url.copy_with(host=host_for_url.strip("[]"))
+    pinned = target.url.copy_with(host=address)
     request_headers = {**headers, "Host": target.url.netloc.decode("ascii")}
     extensions = {"sni_hostname": target.url.host} if target.url.scheme == "https" else {}
     return client.build_request("GET", pinned, headers=request_headers, extensions=extensions)
 
 
-async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
-    declared = response.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise UrlRefused("halaman terlalu besar")
+# --- bounded bodies --------------------------------------------------------------------------
+
+
+async def read_body(response: httpx.Response, max_bytes: int, *, truncate: bool = False) -> bytes:
+    """The body decoded, at most `max_bytes` of it: `BodyTooLarge` past that (or cut, `truncate`).
+
+    Reads the raw bytes and decodes every `Content-Encoding` layer itself, each step producing
+    at most 64 KB at a time, so the cap is checked as the decoded bytes appear; httpx would
+    decode a whole network chunk through every layer at once (1.8 KB -> 1 GiB in one call).
+    """
+    declared = response.headers.get("content-length", "")
+    if not truncate and declared.isdigit() and int(declared) > max_bytes:
+        raise BodyTooLarge(f"halaman terlalu besar ({int(declared) // 1_000_000} MB)")
+    decoders = _decoders(response.headers.get("content-encoding", ""))
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
+    async for raw in response.aiter_raw():
+        for piece in _decode(decoders, raw):
+            size += len(piece)
+            if size > max_bytes:
+                if truncate:
+                    chunks.append(piece[: max_bytes - (size - len(piece))])
+                    return b"".join(chunks)
+                raise BodyTooLarge(_too_large(max_bytes, decoders))
+            chunks.append(piece)
+    for piece in _flush(decoders):
+        size += len(piece)
         if size > max_bytes:
-            raise UrlRefused("halaman terlalu besar")
-        chunks.append(chunk)
+            if truncate:
+                chunks.append(piece[: max_bytes - (size - len(piece))])
+                return b"".join(chunks)
+            raise BodyTooLarge(_too_large(max_bytes, decoders))
+        chunks.append(piece)
     return b"".join(chunks)
+
+
+def _too_large(max_bytes: int, decoders: list[_Decoder]) -> str:
+    limit = f"{max_bytes // 1_000_000} MB" if max_bytes >= 1_000_000 else f"{max_bytes} byte"
+    if decoders:
+        return f"halaman melebihi {limit} setelah dibuka (kompresi berlapis?)"
+    return f"halaman melebihi {limit}"
+
+
+class _Decoder:
+    """One `Content-Encoding` layer whose every call yields at most `_DECODE_PIECE` bytes."""
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        self._deflate_probe = encoding == "deflate"
+        self._obj = self._new()
+
+    def _new(self):  # type: ignore[no-untyped-def]
+        if self.encoding in ("gzip", "x-gzip"):
+            return zlib.decompressobj(zlib.MAX_WBITS | 16)
+        return zlib.decompressobj(zlib.MAX_WBITS)
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        while data:
+            try:
+                out = self._obj.decompress(data, _DECODE_PIECE)
+            except zlib.error as exc:
+                if self._deflate_probe:  # "deflate" sent raw, without the zlib header
+                    self._deflate_probe = False
+                    self._obj = zlib.decompressobj(-zlib.MAX_WBITS)
+                    continue
+                raise BodyTooLarge(f"isi terkompresi {self.encoding} rusak") from exc
+            self._deflate_probe = False
+            if out:
+                yield out
+            if self._obj.unconsumed_tail:
+                data = self._obj.unconsumed_tail
+            elif self._obj.eof and self._obj.unused_data:
+                data = self._obj.unused_data  # a second gzip member follows
+                self._obj = self._new()
+            else:
+                data = b""
+
+    def flush(self) -> Iterator[bytes]:
+        # Output zlib still holds comes out in bounded pieces too.
+        while True:
+            out = self._obj.decompress(b"", _DECODE_PIECE)
+            if not out:
+                return
+            yield out
+
+
+def _decoders(header: str) -> list[_Decoder]:
+    """Decoders in the order to apply them (the header lists encodings as they were applied)."""
+    encodings = [e.strip().lower() for e in header.split(",") if e.strip()]
+    encodings = [e for e in encodings if e != "identity"]
+    if len(encodings) > MAX_ENCODINGS:
+        raise BodyTooLarge(f"terlalu banyak lapisan kompresi ({len(encodings)})")
+    for encoding in encodings:
+        if encoding in _UNDECODABLE:
+            raise BodyTooLarge(f"kompresi {encoding} tidak didukung")
+    # Any other token (a misconfigured "utf-8", "none") is read as is, as httpx would.
+    return [_Decoder(e) for e in reversed(encodings) if e in ("gzip", "x-gzip", "deflate")]
+
+
+def _decode(decoders: list[_Decoder], data: bytes) -> Iterator[bytes]:
+    if not decoders:
+        if data:
+            yield data
+        return
+    first, rest = decoders[0], decoders[1:]
+    for piece in first.feed(data):
+        yield from _decode(rest, piece)
+
+
+def _flush(decoders: list[_Decoder]) -> Iterator[bytes]:
+    for index, decoder in enumerate(decoders):
+        for piece in decoder.flush():
+            yield from _decode(decoders[index + 1 :], piece)

@@ -18,7 +18,7 @@ from bot import texts
 from bot.catalog import division_names, division_slugs
 from bot.context import BotDeps, deps
 from bot.guards import admin_only
-from digests import delivery
+from digests import delivery, service
 from digests.compose import render_announcement
 from digests.crawl import Crawler, CrawlReport
 from digests.sources import SourceError, add_source, remove_source, source_health
@@ -243,15 +243,13 @@ def crawl_lock(d: BotDeps) -> asyncio.Lock:
 
 
 async def crawl_and_push(d: BotDeps, *, only_due: bool = True) -> CrawlReport:
-    """Crawl the sources, then queue instant pushes of what is new and wake the sender."""
+    """The core's crawl-then-push (`digests.service`), one at a time, waking this sender."""
     async with crawl_lock(d):
         if d.crawler is None:
             d.crawler = Crawler(d.db, d.settings)  # one for the process: robots.txt, pacing
-        report = await d.crawler.crawl_all(only_due=only_due)
-        if report.new_article_ids:
-            await delivery.enqueue_instant(d.db, d.settings, report.new_article_ids)
-            d.wake_sender()
-        return report
+        return await service.crawl_and_push(
+            d.crawler, d.db, d.settings, only_due=only_due, wake=d.wake_sender
+        )
 
 
 @admin_only

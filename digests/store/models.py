@@ -79,6 +79,9 @@ class Article(SQLModel, table=True):
     summary: list[str] = Field(default_factory=list, sa_type=JSON)  # 1-3 sentences, lead first
     region: str | None = Field(default=None, index=True)
     is_news: bool = True  # False: found old on a source's first crawl, stored but not pushed
+    # Set in the commit that stores a new story's first article; cleared when its instant pushes
+    # are queued. A crash in between leaves them due instead of lost (digests.service).
+    push_pending: bool = Field(default=False, index=True)
     first_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime | None = _when()
 
