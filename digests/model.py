@@ -8,10 +8,21 @@ from datetime import date, datetime
 
 @dataclass(frozen=True, slots=True)
 class Quote:
-    """A direct quote and the person it is attributed to (None when unresolved)."""
+    """A direct quote and the person it is attributed to (None when unresolved).
+
+    `text` is the whole quote as stored; a digest item shows `short_text`, so a five-sentence
+    statement does not push the news off a phone screen.
+    """
 
     text: str
     speaker: str | None
+
+    @property
+    def short_text(self) -> str:
+        """At most two sentences and about 300 characters, cut at a sentence end with "…"."""
+        from digests.text.sentences import shorten
+
+        return shorten(self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +51,12 @@ class ExtractedArticle:
 
 @dataclass(frozen=True, slots=True)
 class Summary:
-    """An extractive summary: lead sentences plus the quotes that say the most."""
+    """An extractive summary: lead sentences plus the quotes that say the most.
+
+    `lead` is what a digest item shows; `summary` (1–3 sentences, the lead first) is what
+    `/summary` and `summarize --json` show.
+    """
 
     lead: list[str]
     quotes: list[Quote] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)

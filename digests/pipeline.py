@@ -46,6 +46,7 @@ class ProcessedArticle:
     lead: list[str]
     quotes: list[Quote] = field(default_factory=list)
     divisions: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)  # 1–3 sentences, the lead first
 
 
 def process_html(html: str | bytes, url: str | None = None) -> ProcessedArticle:
@@ -113,4 +114,5 @@ def summarise_and_tag(article: ExtractedArticle) -> ProcessedArticle:
         lead=summary.lead,
         quotes=list(summary.quotes),
         divisions=classify(article.title, body),
+        summary=summary.summary,
     )

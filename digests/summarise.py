@@ -16,7 +16,7 @@ from digests.model import Quote, Summary
 from digests.quotes import FoundQuote, locate_quotes
 from digests.text.dateline import strip_dateline
 from digests.text.furniture import is_furniture
-from digests.text.sentences import iter_sentences, split_sentences
+from digests.text.sentences import iter_sentences
 
 _ELLIPSIS = "…"
 _WORD = re.compile(r"\w+")
@@ -34,6 +34,14 @@ _QUOTE_WORD_CAP = 45
 _LEAD_OVERLAP = 0.6
 _DUPLICATE_OVERLAP = 0.7
 _DATELINE_SEARCH = 3
+_MAX_SUMMARY_SENTENCES = 3
+# /summary's length: measured on tests/eval/summaries, two to three sentences of about
+# 150 characters each stay under the mean length of the first three sentences.
+SUMMARY_BUDGET = 420
+# Words outside the quote marks that a quote-led sentence needs to tell an event:
+# "kata X" has two, "kata Ketua KPU X saat membuka rapat pleno penetapan DPT" has ten.
+_EVENT_WORDS = 10
+_QUOTED = re.compile(r"[“\"][^“”\"]*[”\"]")
 
 
 def summarise(
@@ -42,13 +50,18 @@ def summarise(
     *,
     lead_budget: int = 400,
     max_quotes: int = 2,
+    summary_budget: int = SUMMARY_BUDGET,
 ) -> Summary:
     """Summarise an article body given as clean paragraphs (no page furniture)."""
     body = [p.strip() for p in paragraphs if p and p.strip()]
     body = _from_dateline(body)
-    lead = _lead(title, body, lead_budget)
+    sentences = [_tidy(s) for paragraph in body for s in iter_sentences(paragraph)]
+    title_key = _key(title or "")
+    start = _lead_start(sentences, title_key)
+    lead = _lead(sentences, start, lead_budget)
     quotes = _pick_quotes(locate_quotes(body), lead, max_quotes)
-    return Summary(lead=lead, quotes=quotes)
+    summary = _summary(sentences, start, lead, summary_budget, title_key)
+    return Summary(lead=lead, quotes=quotes, summary=summary)
 
 
 def _from_dateline(body: list[str]) -> list[str]:
@@ -60,39 +73,79 @@ def _from_dateline(body: list[str]) -> list[str]:
     return body
 
 
-def _lead(title: str | None, body: list[str], budget: int) -> list[str]:
-    lead: list[str] = []
-    used = 0
-    title_key = _key(title or "")
-    for paragraph in body:
-        for sentence in map(_tidy, iter_sentences(paragraph)):
-            if not lead and not _is_news(sentence, title_key):
-                continue
-            if lead and (
-                used >= budget * _LEAD_ENOUGH
-                or used + 1 + len(sentence) > budget
-                or _is_quote(sentence)
-            ):
-                return lead
-            lead.append(_trim(sentence, budget) if not lead else sentence)
-            used += len(lead[-1]) + (1 if len(lead) > 1 else 0)
-            if len(lead) >= _MAX_LEAD_SENTENCES:
-                return lead
-    if not lead:
-        sentences = [s for p in body for s in split_sentences(p)]
-        if sentences:
-            lead.append(_trim(_tidy(sentences[0]), budget))
+def _lead_start(sentences: list[str], title_key: str) -> int | None:
+    """Index of the sentence where the news starts: the first prose sentence."""
+    for index, sentence in enumerate(sentences):
+        if _is_news(sentence, title_key):
+            return index
+    return None
+
+
+def _lead(sentences: list[str], start: int | None, budget: int) -> list[str]:
+    if start is None:
+        return [_trim(sentences[0], budget)] if sentences else []
+    lead = [_trim(sentences[start], budget)]
+    used = len(lead[0])
+    for sentence in sentences[start + 1 :]:
+        if (
+            len(lead) >= _MAX_LEAD_SENTENCES
+            or used >= budget * _LEAD_ENOUGH
+            or used + 1 + len(sentence) > budget
+            or _is_quote(sentence)
+        ):
+            break
+        lead.append(sentence)
+        used += len(sentence) + 1
     return lead
 
 
-def _is_news(sentence: str, title_key: str) -> bool:
+def _summary(
+    sentences: list[str], start: int | None, lead: list[str], budget: int, title_key: str
+) -> list[str]:
+    """The lead, then the prose sentences that follow it, up to three in all and `budget`
+    characters: the inverted pyramid puts what matters next right after the lead. Bare
+    quotes and furniture are skipped (the quotes are shown apart)."""
+    summary = list(lead)
+    if start is None or not summary:
+        return summary
+    used = sum(len(s) for s in summary) + len(summary) - 1
+    seen = _word_set(" ".join(summary))
+    for sentence in sentences[start + len(lead) :]:
+        if len(summary) >= _MAX_SUMMARY_SENTENCES:
+            break
+        if not _is_news(sentence, title_key, allow_quote=False):
+            continue
+        if used + 1 + len(sentence) > budget:
+            break
+        words = _word_set(sentence)
+        if words and len(words & seen) / len(words) >= _DUPLICATE_OVERLAP:
+            continue
+        summary.append(sentence)
+        seen |= words
+        used += len(sentence) + 1
+    return summary
+
+
+def _is_news(sentence: str, title_key: str, *, allow_quote: bool = True) -> bool:
     """A lead sentence is prose: not a bare quote, a caption stub, a "Baca juga" link, a
-    date line or the title again."""
-    if len(_WORD.findall(sentence)) < _MIN_LEAD_WORDS or _is_quote(sentence):
+    date line or the title again. A sentence that opens with a quote counts when its own
+    words around the quote tell the event ("“…,” kata Ketua KPU X saat membuka rapat pleno
+    penetapan DPT di Surabaya")."""
+    if len(_WORD.findall(sentence)) < _MIN_LEAD_WORDS:
+        return False
+    if _is_quote(sentence) and not (allow_quote and _carries_event(sentence)):
         return False
     if is_furniture(sentence):
         return False
     return not (title_key and _key(sentence) == title_key)
+
+
+def _carries_event(sentence: str) -> bool:
+    """True when the narrative outside the quote marks is long enough to tell what happened."""
+    outside = _QUOTED.sub(" ", sentence)
+    if outside == sentence:  # a quote that never closes is all quote
+        return False
+    return len(_WORD.findall(outside)) >= _EVENT_WORDS
 
 
 def _is_quote(sentence: str) -> bool:

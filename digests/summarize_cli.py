@@ -67,6 +67,7 @@ def _as_json(name: str, article: ProcessedArticle) -> dict[str, object]:
         "title": article.title,
         "published": article.published.isoformat() if article.published else None,
         "lead": article.lead,
+        "summary": article.summary,
         "quotes": [{"text": q.text, "speaker": q.speaker} for q in article.quotes],
         "divisions": article.divisions,
     }

@@ -29,14 +29,50 @@ def test_dateline_is_removed_and_place_kept(paragraph, place, rest):
     assert paragraph.startswith(dateline.raw)
 
 
-def test_bracketed_date_and_weekday_are_parsed():
+def test_day_and_date_after_the_dateline_stay_with_the_news():
     dateline, rest = strip_dateline(
         "Kediri (kota-kediri.kpu.go.id) — Kamis (17/10), KPU Kota Kediri menggelar rapat."
     )
     assert dateline == Dateline(
-        raw="Kediri (kota-kediri.kpu.go.id) — Kamis (17/10),", place="Kediri", day=17, month=10
+        raw="Kediri (kota-kediri.kpu.go.id) —", place="Kediri", day=17, month=10
     )
-    assert rest == "KPU Kota Kediri menggelar rapat."
+    assert rest == "Kamis (17/10), KPU Kota Kediri menggelar rapat."
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "rest"),
+    [
+        ("Surabaya, jatim.kpu.go.id- Komisi Pemilihan Umum menggelar", "Komisi Pemilihan"),
+        ("Hupmas, KPU SURABAYA- E-Voting menjadi wacana", "E-Voting menjadi"),
+        ("Hupmas, Komisi Pemilihan Umum menggelar rapat", "Komisi Pemilihan"),
+        (
+            "(kota-kediri.kpu.go.id) — Kamis (28/02/2019), KPU Kota Kediri",
+            "Kamis (28/02/2019), KPU",
+        ),
+        ("Jakarta, KPU RI menggelar rapat pleno.", "KPU RI menggelar"),
+        ("SURABAYA, Ketua KPU Jatim membuka rapat", "Ketua KPU Jatim"),
+        ("Merdeka.com - Ketua KPU Hasyim Asy'ari mengatakan", "Ketua KPU Hasyim"),
+        ("JAKARTA, KOMPAS.com - Ketua KPU mengatakan", "Ketua KPU"),
+        ("Liputan6.com, Jakarta - Ketua KPU mengatakan", "Ketua KPU"),
+        ("TEMPO.CO, Jakarta - Ketua KPU mengatakan", "Ketua KPU"),
+        ("Jakarta (ANTARA News) - Ketua KPU mengatakan", "Ketua KPU"),
+        ("Jakarta (ANTARA) - Ketua KPU mengatakan", "Ketua KPU"),
+        ("Bandung, kab-bandung.kpu.go.id Dalam rangka Koordinasi", "Dalam rangka"),
+        ("Jakarta,- KPU Provinsi DKI Jakarta menyelenggarakan", "KPU Provinsi"),
+        ("#Temanpemilih, Anggota KPU Sumsel Divisi Sosdiklih", "Anggota KPU"),
+        ("#Temanpemilih Dalam rangka menyukseskan PSU", "Dalam rangka"),
+        ("Pasangkayu; KPU Polewali Mandar mengikuti pelatihan", "KPU Polewali"),
+        ("width=GANGGA (kpu-lombokutarakab.go.id.) – Komisi Pemilihan Umum", "Komisi Pemilihan"),
+        ("Kuala Kapuas, www.kpu.kapuaskab.go.id– Komisi Pemilihan Umum", "Komisi Pemilihan"),
+        ("MAMUJU, KPU Sulbar -- Komisi Pemilihan Umum (KPU) Provinsi", "Komisi Pemilihan"),
+        ("Sleman (27/04) – KPU Kabupaten Sleman menindaklanjuti", "KPU Kabupaten"),
+        ("Makassar, 24 Juli 2025 - Sehari setelah pelaksanaan", "Sehari setelah"),
+    ],
+)
+def test_every_dateline_form_of_kpu_and_news_sites_is_removed(paragraph, rest):
+    dateline, remaining = strip_dateline(paragraph)
+    assert dateline is not None
+    assert remaining.startswith(rest)
 
 
 def test_place_with_short_date_and_comma():
@@ -62,6 +98,11 @@ def test_written_date_gives_the_year():
         "Catatan: rapat ditunda hingga pekan depan.",
         "Ketua KPU, Eko Sasmito - yang baru dilantik - membuka acara.",
         "KPU Jatim menggelar rapat pleno - terbuka untuk umum.",
+        "KPU, Bawaslu dan DKPP menggelar rapat bersama.",
+        "Namun, Ketua KPU mengatakan hal lain.",
+        "E-Voting menjadi wacana - kata Ketua.",
+        "Komisi Pemilihan Umum menggelar rapat di Surabaya.",
+        "Kamis (28/02/2019), KPU Kota Kediri menggelar rapat.",
     ],
 )
 def test_normal_first_sentence_is_not_eaten(paragraph):

@@ -28,10 +28,16 @@ _WORD_DATE = rf"\d{{1,2}}\s+(?a:{_MONTHS})\.?\s+\d{{4}}"
 _DAYS = r"senin|selasa|rabu|kamis|jumat|jum'at|jum’at|sabtu|minggu|ahad"
 _SEGMENT = rf"(?:{_DOMAIN}|{_PLACE}|{_WORD_DATE}|(?:{_DAYS}),?\s+{_WORD_DATE})"
 _PAREN = r"\(\s*[^()\n]{1,60}?\s*\)"
-_HEAD = rf"(?P<head>{_SEGMENT}(?:\s*,\s*{_SEGMENT}){{0,2}}(?:\s*{_PAREN})?)"
-_DASH = r"(?:\s+[–—―-]{1,2}|\s*[–—―]{1,2})\s*"
-_SEP = rf"(?P<sep>{_DASH}|\s*:\s+|(?<=\))\s*,\s*)"
+_HEAD = rf"(?P<head>{_SEGMENT}(?:\s*,\s*{_SEGMENT}){{0,2}}(?:\s*{_PAREN})?|{_PAREN})"
+# A dash, spaced or glued to the head ("SURABAYA- E-Voting", "go.id– Komisi", "Jakarta,- KPU"),
+# never a hyphen inside a word: a glued hyphen needs a space after it.
+_DASH = r"(?:\s*,?\s*[–—―]{1,2}|\s*,?\s+-{1,2}|\s*,?-{1,2}(?=\s))\s*"
+_SEP = rf"(?P<sep>{_DASH}|\s*[:;]\s+|(?<=\))\s*,\s*|(?<=\.(?-i:id))\s+(?=(?-i:[A-Z][a-z]))|(?<=\.(?-i:com))\s+(?=(?-i:[A-Z][a-z])))"
 _DATELINE = re.compile(rf"^\s*{_HEAD}{_SEP}(?=\S)", re.IGNORECASE)
+# Debris before a dateline: "#Temanpemilih, " hashtags, a leaked "width=" attribute.
+_DEBRIS = re.compile(r"^\s*(?:(?:#\w+|\w+=)\s*,?\s*)+")
+# "Jakarta, KPU …": a known place alone, closed by a comma, then a capitalised word.
+_CITY_COMMA = re.compile(r"^\s*(?P<city>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2})\s*,\s+(?=[A-Z])")
 _DAY_DATE = re.compile(
     rf"^\s*(?P<day>{_DAYS})\s*,?\s*(?:\((?P<num>{_NUM_DATE})\)|(?P<word>{_WORD_DATE}))\s*,\s*",
     re.IGNORECASE,
@@ -62,33 +68,49 @@ _MONTH_NUMBER = {
 _MAX_HEAD = 80
 _MAX_HEAD_WORDS = 8
 # Where a separator can begin: " -", a long dash, a colon, or the comma after a ")".
-_SEP_HINT = re.compile(r"\s-|[–—―:]|\)\s*,")
+_SEP_HINT = re.compile(r"\s-|[\w,]-+\s|[–—―:;]|\)\s*,|\.[a-z]{2,}\s+[A-Z]")
 _SPACES = re.compile(r"\s*")
+_ADDRESS_ENDS = (".go.id", ".com", ".co.id", ".id", ".co", ".net", ".org")
 
 
 def strip_dateline(first_paragraph: str) -> tuple[Dateline | None, str]:
     """Split the dateline off a body's first paragraph: ``(Dateline | None, rest)``."""
     rest = first_paragraph
     raw_parts: list[str] = []
+    debris = _DEBRIS.match(rest)
+    if debris and debris.end() < len(rest):
+        raw_parts.append(rest[: debris.end()])
+        rest = rest[debris.end() :]
+    heads = 0
     for _ in range(2):  # "jpnn.com - JAKARTA - …" stacks two heads
         if not _separator_near_start(rest):
             break
         match = _DATELINE.match(rest)
         if not match or not _plausible(match, rest):
             break
+        if _DAY_DATE.match(rest):
+            break  # "… — Kamis (28/02/2019), KPU …": the day and date are the news's own
         raw_parts.append(rest[: match.end()])
         rest = rest[match.end() :]
-    day_date = _DAY_DATE.match(rest)
-    if raw_parts and day_date:
-        raw_parts.append(rest[: day_date.end()])
-        rest = rest[day_date.end() :]
+        heads += 1
+    if not heads:
+        city = _CITY_COMMA.match(rest)
+        if city and _is_known_place(city.group("city")):
+            raw_parts.append(rest[: city.end()])
+            rest = rest[city.end() :]
+            heads += 1
     if not raw_parts:
         return None, first_paragraph
     raw = "".join(raw_parts).strip()
     rest = rest.lstrip()
+    if not rest:
+        return None, first_paragraph
     if rest[:1].islower():
         rest = rest[0].upper() + rest[1:]
-    return _parse(raw), rest
+    # The day and date after a dateline belong to the news ("Kamis (28/02/2019), KPU …"):
+    # they stay in the text, and only inform the dateline's own date.
+    day_date = _DAY_DATE.match(rest)
+    return _parse(raw, rest[: day_date.end()] if day_date else ""), rest
 
 
 def _separator_near_start(text: str) -> bool:
@@ -113,13 +135,21 @@ def _plausible(match: re.Match[str], text: str) -> bool:
         return False
     if ":" in sep and not (re.search(_DOMAIN, head) or "(" in head):
         return False
+    if not sep.strip() and not _ends_with_address(head):
+        return False  # no separator at all: only "Bandung, kab-bandung.kpu.go.id Dalam …"
     if text[match.end() :][:1].islower():
         return False
     parts = [p.strip() for p in re.split(r",|\(|\)", head) if p.strip()]
     return all(_is_dateline_part(p) for p in parts)
 
 
+def _ends_with_address(head: str) -> bool:
+    last = re.split(r"[,\s]+", head.strip())[-1].rstrip(".")
+    return re.fullmatch(_DOMAIN, last) is not None and last.lower().endswith(_ADDRESS_ENDS)
+
+
 def _is_dateline_part(part: str) -> bool:
+    part = part.rstrip(".")  # "(kpu-lombokutarakab.go.id.)"
     lowered = part.lower()
     if re.fullmatch(_DOMAIN, part) or lowered in words("text_dateline_sources"):
         return True
@@ -130,10 +160,28 @@ def _is_dateline_part(part: str) -> bool:
     return len(tokens) <= 4 and all(t[0].isupper() or t in ("dan", "di") for t in tokens)
 
 
-def _parse(raw: str) -> Dateline:
+def _is_known_place(city: str) -> bool:
+    """A city-only dateline must name a place we know, or be one upper-case word that is not
+    a body's acronym ("SURABAYA, Ketua …" yes; "KPU, Bawaslu …" no)."""
+    lowered = city.lower()
+    places = (
+        words("text_people", "place") | words("dateline_places") | words("dateline_places", "desk")
+    )
+    if lowered in places:
+        return True
+    return (
+        city.isupper()
+        and " " not in city
+        and len(city) >= 4
+        and lowered not in words("text_people", "organisation")
+        and lowered not in words("non_speakers", "organisation")
+    )
+
+
+def _parse(raw: str, day_date: str = "") -> Dateline:
     day = month = year = None
-    num = _NUM_IN.search(raw)
-    word_date = _WORD_DATE_IN.search(raw)
+    num = _NUM_IN.search(raw) or _NUM_IN.search(day_date)
+    word_date = _WORD_DATE_IN.search(raw) or _WORD_DATE_IN.search(day_date)
     if num:
         day, month = int(num.group(1)), int(num.group(2))
         year = _full_year(num.group(3))
@@ -155,10 +203,15 @@ def _full_year(text: str | None) -> int | None:
 
 def _place(raw: str) -> str | None:
     """The first head part that is neither a web address, a newsroom nor a date."""
-    for chunk in re.split(r"[,()–—―:]|\s-+\s|\s-+$", raw):
-        part = chunk.strip(" -")
-        if not part or re.fullmatch(_DOMAIN, part):
+    for chunk in re.split(r"[,()–—―:;]|\s-+\s|\s-+$|-+$", raw):
+        part = chunk.strip(" -.")
+        if not part or re.fullmatch(_DOMAIN, part) or "=" in part or part[0] == "#":
             continue
+        sources = words("text_dateline_sources")
+        head_words = part.split()
+        while len(head_words) > 1 and head_words[0].lower() in sources:  # "KPU SURABAYA"
+            head_words.pop(0)
+        part = " ".join(head_words)
         lowered = part.lower()
         if lowered in words("text_dateline_sources") or re.search(r"\d", part):
             continue

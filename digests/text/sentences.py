@@ -148,3 +148,34 @@ def _ends_a_list(text: str, token_start: int) -> bool:
         return True
     last = before.split()[-1].lower() if before.split() else ""
     return last in _LIST_WORDS
+
+
+SHORT_SENTENCES = 2
+SHORT_CHARS = 300
+_ELLIPSIS = "…"
+
+
+def shorten(text: str, *, sentences: int = SHORT_SENTENCES, chars: int = SHORT_CHARS) -> str:
+    """The opening of `text`: whole sentences, at most `sentences` of them and about `chars`
+    characters, with "…" when something was cut. A first sentence longer than the limit is
+    cut at a word (a quote of one endless sentence still fits a digest item)."""
+    text = " ".join(text.split())
+    if len(text) <= chars and len(split_sentences(text)) <= sentences:
+        return text
+    kept: list[str] = []
+    used = 0
+    for sentence in iter_sentences(text):
+        if len(kept) >= sentences or (kept and used + 1 + len(sentence) > chars):
+            break
+        kept.append(sentence)
+        used += len(sentence) + (1 if len(kept) > 1 else 0)
+    short = " ".join(kept)
+    if len(short) > chars + chars // 5:  # one over-long sentence: cut at a word
+        cut = short[:chars]
+        space = cut.rfind(" ")
+        short = cut[:space] if space > chars // 2 else cut
+    short = short.rstrip(" ,;:-–—")
+    if short == text:
+        return text
+    # "… delapan." + "…" reads as "… delapan…": the ellipsis takes the period's place.
+    return short.removesuffix(".").rstrip() + _ELLIPSIS
