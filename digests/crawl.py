@@ -467,9 +467,12 @@ class Crawler:
         try:
             page = await self.fetcher.fetch(link.url, tally=visit.tally)
         except FetchError as exc:
-            if exc.refused:  # asked again next crawl; named in the source's health meanwhile
+            if exc.refused:
+                # Never contacted. The listing stays un-cached, so every crawl checks again and
+                # the source's health keeps naming the refusal until the link is gone.
                 log.warning("%s: %s", visit.source.name, exc)
                 visit.result.refused.append(str(exc))
+                visit.incomplete = True
                 return
             if exc.status in (404, 410) or "robots.txt" in str(exc):
                 await self._remember(link.canonical, None)  # gone or forbidden: do not retry

@@ -236,6 +236,7 @@ class Fetcher:
                 trusted_origins=self.trusted_origins,
                 allowed_hosts=ANY_HOST,
                 resolver=self.resolver,
+                any_port=True,
             )
         except UrlRefused as exc:
             raise FetchError(f"ditolak: {_short(url)}: {exc}", refused=True) from exc

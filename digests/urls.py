@@ -222,11 +222,14 @@ async def check_url(
     trusted_origins: Iterable[str],
     allowed_hosts: Iterable[str],
     resolver: Resolver | None = None,
+    any_port: bool = False,
 ) -> CheckedUrl:
     """The trust rule for one URL: a `CheckedUrl` to connect to, or `UrlRefused` with a reason.
 
     `trusted_origins` are the configured sources' URLs (or origins); `allowed_hosts` globs
     (`ANY_HOST` for the crawler); `resolver(host, port)` exists so tests need no DNS.
+    `/summary` also keeps to ports 80 and 443; the crawler (`any_port`) follows a public site
+    on any port, the address rule being what keeps it out of internal networks.
     """
     try:
         parsed = httpx.URL(str(url).strip())
@@ -243,7 +246,7 @@ async def check_url(
     if parsed.userinfo:
         raise UrlRefused("alamat dengan nama pengguna atau kata sandi tidak diizinkan")
     port = parsed.port or DEFAULT_PORTS[scheme]
-    if port not in DEFAULT_PORTS.values():
+    if not any_port and port not in DEFAULT_PORTS.values():
         raise UrlRefused(f"port {port} tidak diizinkan")
     if _NUMERIC_HOST.match(host) and not _is_plain_ipv4(host):
         raise UrlRefused("alamat IP dalam bentuk tidak lazim tidak diizinkan")

@@ -37,6 +37,8 @@ ALLOWED = ["kpu.go.id", "*.kpu.go.id"]
         ("https://kpu.go.id/list?page=2&cat=104", "https://kpu.go.id/list?cat=104&page=2"),
         ("https://kpu.go.id/berita%2fbaca/%7euser", "https://kpu.go.id/berita/baca/~user"),
         ("https://kpu.go.id/cari?q=pemilu+2024", "https://kpu.go.id/cari?q=pemilu+2024"),
+        ("http://[::1]:8080/x", "http://[::1]:8080/x"),
+        ("HTTP://[2001:DB8::1]:80/berita/?utm_medium=x", "http://[2001:db8::1]/berita"),
     ],
 )
 def test_one_article_linked_many_ways_has_one_canonical_url(linked: str, canonical: str) -> None:
@@ -216,3 +218,8 @@ async def test_redirects_are_checked_hop_by_hop(server: LoopbackServer) -> None:
                 client, base + "/ok", trusted_origins=trusted, allowed_hosts=[], max_bytes=5
             )
     assert other.requests == 0
+
+
+def test_an_ipv6_article_url_stays_fetchable_after_canonicalising() -> None:
+    url = canonical_url("http://[::1]:8080/index.php/blog/read/1_a#top")
+    assert httpx.URL(url).host == "::1" and httpx.URL(url).port == 8080
