@@ -177,10 +177,14 @@ def score_quotes(tally: Tally, ident: str, text: str, found: list, labels) -> No
     for label in labels:
         tally.quotes += 1
         opening = label.get("opening") or label.get("starts") or ""
-        wanted = label.get("speaker", label.get("speakers"))
-        if isinstance(wanted, list):  # the news set lists accepted names; null → []
-            wanted = wanted[0] if wanted and wanted[0] is not None else None
+        accepted = label.get("speakers", [label.get("speaker")])  # the news set lists several
+        accepted = [name for name in accepted if name is not None] or [None]
         match = match_quote(opening, found)
+        wanted = accepted[0]
+        if match is not None and match.speaker is not None:
+            for name in accepted:
+                if speaker_verdict(match.speaker, name, text).startswith("right"):
+                    wanted = name
         if match is None:
             tally.not_found += 1
             tally.empty += wanted is not None
@@ -259,16 +263,8 @@ def evaluate_news(show: bool) -> None:
     tally = Tally(articles=len(articles))
     for article in articles:
         text = "\n\n".join(article["paragraphs"])
-        score_quotes(
-            tally,
-            article["id"],
-            text,
-            locate_quotes(article["paragraphs"]),
-            [
-                {"opening": q["starts"], "speaker": (q["speakers"] or [None])[0]}
-                for q in article["quotes"]
-            ],
-        )
+        labels = [{"opening": q["starts"], "speakers": q["speakers"]} for q in article["quotes"]]
+        score_quotes(tally, article["id"], text, locate_quotes(article["paragraphs"]), labels)
         if article.get("lead_starts"):
             lead = summarise(article["title"], article["paragraphs"]).lead
             ok = bool(lead) and lead[0].startswith(article["lead_starts"])

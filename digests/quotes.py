@@ -33,10 +33,16 @@ _KIND_OF = itemgetter(3)
 _MENURUT = re.compile(r"\b(menurut|kata)\b")
 # What no token starts with (spaces and "_"), then a token.
 _GAP_TOKEN = re.compile(rf"([\s_]*)({_TOKEN.pattern})")
-_NAME_MAX_WORDS = 4
+_NAME_MAX_WORDS = 5
 _AFTER_LAST_QUOTE = 300
 _NAME_TRIM_WORDS = 3
 _KIND_CACHE_MAX = 200_000  # distinct token texts remembered; cleared when full
+_WORDS = re.compile(r"\w+")
+_OPEN_ENDED_MIN_WORDS = 5
+# "ujarnya" looks back this far (characters) for the person speaking.
+_LOOK_BACK = 1500
+_EPITHET_MAX = 14
+_NYA_WORD = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +63,9 @@ class _Person:
     end: int
     role: frozenset[str] = field(default_factory=frozenset)
     strong: bool = True
+    # Named as someone speaking: before a speech verb, after "menurut", or as a quote's
+    # speaker. A later "ujarnya" points back to such a person, not to whoever was named last.
+    speaking: bool = False
 
 
 class _Token(tuple):
@@ -83,11 +92,12 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
 
 def locate_quotes(paragraphs: list[str]) -> list[FoundQuote]:
     """Like :func:`find_quotes`, keeping positions for ranking against the lead."""
+    paragraphs = [_normalise_marks(p) for p in paragraphs]
     body = "\n\n".join(paragraphs)
-    spans: list[tuple[int, int, int]] = []
+    spans: list[tuple[int, int, int, bool]] = []
     offset = 0
     for index, paragraph in enumerate(paragraphs):
-        spans.extend((offset + a, offset + b, index) for a, b in quote_spans(paragraph))
+        spans.extend((offset + a, offset + b, index, o) for a, b, o in _spans(paragraph))
         offset += len(paragraph) + 2
     if not spans:
         return []
@@ -96,48 +106,93 @@ def locate_quotes(paragraphs: list[str]) -> list[FoundQuote]:
     tokens = _tokenise(narrative[: spans[-1][1] + _AFTER_LAST_QUOTE])
     people = _people(tokens, narrative)
     found: list[FoundQuote] = []
-    for start, end, index in spans:
+    pending: list[int] = []  # open-ended quotes waiting for the paragraph that closes them
+    for start, end, index, open_ended in spans:
         text = _clean_quote(body[start + 1 : end])
         if not text:
             continue
-        speaker_name = _speaker(narrative, tokens, people, start, end)
+        speaker_name = _speaker(narrative, tokens, people, start, end, open_ended)
+        if speaker_name:
+            speaker_name = _fullest(speaker_name, people)
+            if not _can_speak(speaker_name):
+                speaker_name = None
+        continues = pending and found[pending[-1]].paragraph == index - 1
+        if continues and body[start - 1 : start] == "\n":
+            # A quote running over several paragraphs: each paragraph reopens it and only
+            # the last one closes it and names the speaker.
+            for k in pending:
+                if found[k].speaker is None and speaker_name:
+                    found[k] = FoundQuote(
+                        found[k].text, speaker_name, found[k].position, found[k].paragraph
+                    )
+        elif not continues:
+            pending = []
         if speaker_name:
             # A speaker of one quote is the person a later "ujarnya" points back to.
-            people.append(_Person(speaker_name.split(), end, end + 1))
+            people.append(_Person(speaker_name.split(), end, end + 1, speaking=True))
         found.append(FoundQuote(text, speaker_name, start, index))
+        pending = [*pending, len(found) - 1] if open_ended else []
     return found
 
 
 def quote_spans(paragraph: str) -> list[tuple[int, int]]:
     """(open, close) indexes of the quotation marks of each direct quote in a paragraph.
 
-    Curly and straight marks are paired left to right, since writers mix “…" freely; an
-    unclosed quote is dropped rather than allowed to swallow the paragraph.
+    Curly and straight marks are paired left to right, since writers mix “…" freely, and a
+    closing mark that stands where a quote opens ("”Kami siap …” ujar X") opens one. A quote
+    that never closes runs to the end of its paragraph (close = the paragraph's length),
+    never into the next paragraph.
     """
-    spans: list[tuple[int, int]] = []
+    return [(a, b) for a, b, _open in _spans(_normalise_marks(paragraph))]
+
+
+def _spans(paragraph: str) -> list[tuple[int, int, bool]]:
+    spans: list[tuple[int, int, bool]] = []
     open_at = -1
     for mark in _MARK.finditer(paragraph):
         i, ch = mark.start(), mark.group()
-        if open_at < 0 and ch in (_OPEN, '"'):
+        if open_at < 0 and (ch in (_OPEN, '"') or _opens_here(paragraph, i)):
             open_at = i
         elif open_at >= 0 and ch in (_CLOSE, '"'):
             if i - open_at <= _QUOTE_MAX:
-                spans.append((open_at, i))
+                spans.append((open_at, i, False))
             open_at = -1
+    if (
+        open_at >= 0
+        and len(paragraph) - open_at <= _QUOTE_MAX
+        and len(_WORDS.findall(paragraph[open_at:])) >= _OPEN_ENDED_MIN_WORDS
+    ):
+        spans.append((open_at, len(paragraph), True))
     return spans
+
+
+def _opens_here(paragraph: str, i: int) -> bool:
+    """A closing mark used as an opening one: at the start or after a space, before a word."""
+    before = paragraph[i - 1] if i > 0 else " "
+    after = paragraph[i + 1] if i + 1 < len(paragraph) else " "
+    return before in " (\t:" and after.isalnum()
+
+
+def _normalise_marks(paragraph: str) -> str:
+    """Two single marks written as one double mark (‘’Ke depan …,’’ kata X) become one."""
+    if "‘" not in paragraph and "’’" not in paragraph:
+        return paragraph
+    return paragraph.replace("‘‘", _OPEN).replace("‘’", _OPEN).replace("’’", _CLOSE)
 
 
 def _clean_quote(inner: str) -> str:
     return inner.strip().rstrip(",").strip()
 
 
-def _blank_spans(body: str, spans: list[tuple[int, int, int]]) -> str:
+def _blank_spans(body: str, spans: list[tuple[int, int, int, bool]]) -> str:
     """The body with quoted words replaced by spaces: people named inside a quote are
     not the speaker, and offsets stay those of the body."""
     pieces = []
     done = 0
-    for start, end, _index in spans:  # in order, never overlapping
-        pieces += (body[done:start], "\x00", " " * (end - start - 1), "\x00")
+    for start, end, _index, open_ended in spans:  # in order, never overlapping
+        pieces += (body[done:start], "\x00", " " * (end - start - 1))
+        # An open-ended quote ends at its paragraph's end: the separator stays a line break.
+        pieces.append("\n" if open_ended and end < len(body) else "\x00" if end < len(body) else "")
         done = end + 1
     pieces.append(body[done:])
     return "".join(pieces)
@@ -198,12 +253,15 @@ def _token_kind(raw: str) -> tuple[str, bool, str, str]:
         return "hon", False, word, lowered
     if first.isupper():
         kind = capitalised.get(lowered)
+        if kind is None and len(lowered) >= _NYA_WORD and lowered.endswith("nya"):
+            kind = "lower"  # "Dalam Laporannya Dedy": a word with "-nya" is not a name
         if kind is None:
             # "KPU", "KPU-RI", "DPRD": acronyms name bodies, not people.
             kind = "org" if len(word) > 1 and word[1].isupper() else "name"
     else:
         kind = lower_case.get(lowered, "lower")
-    return kind, dotted and len(word) > 1, word, lowered
+    titled = lowered in words("abbreviations", "title")  # "Muh. Abdi": not a sentence end
+    return kind, dotted and len(word) > 1 and not titled, word, lowered
 
 
 @cache
@@ -221,6 +279,14 @@ def _kind_tables() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
     for word in roles:
         capitalised[word] = "role"
         lower_case[word] = "lrole"
+    # "Seru Sawati", "Jelas Sutrisno Selaku Kasubag": in title-cased text a speech verb or a
+    # stop word is capitalised too, and is still not part of a name.
+    for word in (
+        words("attribution_verbs", "after")
+        | words("attribution_verbs", "before")
+        | words("text_people", "stop")
+    ):
+        capitalised.setdefault(word, "lower")
     for word in not_names:
         capitalised[word] = "break"
         lower_case[word] = "break"
@@ -317,14 +383,16 @@ def _people(tokens: list[_Token], text: str) -> list[_Person]:
     ("tim hukum Hasto, Maqdir Ismail"). Other capitalised pairs are kept as weak
     candidates, used only to complete a partial name."""
     before_verbs = words("attribution_verbs", "before")
-    lead_words = words("attribution_verbs", "lead_in") | words("text_people", "role")
+    speech_lead = words("attribution_verbs", "lead_in")
+    lead_words = speech_lead | words("text_people", "role")
     people: list[_Person] = []
     for first, last in _runs(tokens):
         if not any(tokens[k].kind == "name" for k in range(first, last + 1)):
             continue  # a run of roles and bodies names no one
         prev = tokens[first - 1] if first > 0 else None
         nxt = tokens[last + 1] if last + 1 < len(tokens) else None
-        lead_in = prev is not None and prev.lowered in lead_words
+        lead_in = prev is not None and prev.lowered in lead_words and not prev.ends_sentence
+        says = prev is not None and prev.lowered in speech_lead and not prev.ends_sentence
         verb_after = nxt is not None and _starts_with_verb(tokens, last + 1, before_verbs)
         for index, (segment, _start) in enumerate(_segments(tokens, first, last)):
             name, role, marked = _name_of(segment)
@@ -334,30 +402,51 @@ def _people(tokens: list[_Token], text: str) -> list[_Person]:
             strong = marked or (index == 0 and lead_in) or (is_last and verb_after)
             if not strong and len(name) < 2:
                 continue
+            speaking = (index == 0 and says) or (is_last and verb_after)
             people.append(
-                _Person([t.word for t in name], name[0].start, name[-1].end, role, strong)
+                _Person(
+                    [_shown(t) for t in name], name[0].start, name[-1].end, role, strong, speaking
+                )
             )
     return people
 
 
+def _shown(token: _Token) -> str:
+    """A name word as the article writes it: "Muh." keeps its period, "Gogot," loses the comma."""
+    if token.text.endswith(".") and token.lowered in words("abbreviations", "title"):
+        return token.text
+    return token.word
+
+
 def _starts_with_verb(tokens: list[_Token], k: int, verbs: frozenset[str]) -> bool:
-    for step in range(3):  # "Eko juga mengatakan", "Eko pun menegaskan"
-        if k + step >= len(tokens):
-            return False
+    """ "Eko mengatakan", "Eko juga mengatakan", "Priyo dalam materinya menyampaikan"."""
+    step = 0
+    while step < 4 and k + step < len(tokens):
         lowered = tokens[k + step].lowered
         if lowered in verbs:
             return True
-        if lowered not in ("juga", "pun", "kembali", "lalu", "kemudian", "sempat"):
+        nxt = tokens[k + step + 1] if k + step + 1 < len(tokens) else None
+        if lowered == "dalam" and nxt is not None and nxt.lowered.endswith("nya"):
+            step += 2
+            continue
+        if lowered not in ("juga", "pun", "kembali", "lalu", "kemudian", "sempat", ","):
             return False
+        step += 1
     return False
 
 
 def _speaker(
-    narrative: str, tokens: list[_Token], people: list[_Person], start: int, end: int
+    narrative: str,
+    tokens: list[_Token],
+    people: list[_Person],
+    start: int,
+    end: int,
+    open_ended: bool = False,
 ) -> str | None:
-    after = _after_attribution(narrative, tokens, people, start, end)
-    if after is not None:
-        return after or None
+    if not open_ended:
+        after = _after_attribution(narrative, tokens, people, start, end)
+        if after is not None:
+            return after or None
     before = _before_attribution(narrative, people, start)
     if before:
         return before
@@ -376,8 +465,13 @@ def _after_attribution(
         return None
     if tokens[k].kind == "comma":
         k += 1
+    # "…”. Ungkap Divisi SDM, Hadi Pranatha", "…”. tegas Arief": a verb after the period.
+    if k + 1 < len(tokens) and tokens[k].text == "." and _is_after_verb(tokens[k + 1].lowered):
+        k += 1
     if k >= len(tokens):
         return None
+    if tokens[k].lowered in words("attribution_verbs", "demikian"):
+        return _demikian(tokens, k, people, start)
     verb = tokens[k].lowered
     stem = verb[:-3] if verb.endswith("nya") else verb
     if verb not in after_verbs and stem not in after_verbs:
@@ -387,15 +481,72 @@ def _after_attribution(
     nxt = tokens[k + 1] if k + 1 < len(tokens) else None
     if nxt is None or nxt.lowered in pronouns or tokens[k].ends_sentence:
         return _last_person(people, start) or ""
-    return _name_after(tokens, k + 1, people, start) or ""
+    epithet = _epithet(tokens, k + 1, people, start)
+    if epithet is not None:
+        return epithet
+    return _name_after(tokens, k + 1, people, start, narrative) or ""
 
 
-def _name_after(tokens: list[_Token], k: int, people: list[_Person], before: int) -> str:
+def _is_after_verb(lowered: str) -> bool:
+    after_verbs = words("attribution_verbs", "after")
+    return lowered in after_verbs or (lowered.endswith("nya") and lowered[:-3] in after_verbs)
+
+
+def _demikian(tokens: list[_Token], k: int, people: list[_Person], before: int) -> str:
+    """ "“…” Demikian pernyataan Ketua KPU X." / "Demikian disampaikan X" / "demikian kata X"."""
+    k += 1
+    while k < len(tokens) and tokens[k].lowered in words("attribution_verbs", "demikian_verb"):
+        k += 1
+    if k >= len(tokens) or tokens[k].kind in ("break", "comma"):
+        return ""
+    if tokens[k].lowered.endswith("nya") or tokens[k].lowered in words(
+        "attribution_verbs", "pronoun"
+    ):
+        return _last_person(people, before) or ""
+    return _name_after(tokens, k, people, before, "") or ""
+
+
+def _epithet(tokens: list[_Token], k: int, people: list[_Person], before: int) -> str | None:
+    """ "terang pria yang biasa dipanggil Mas Kholid ini", "tambah ketua divisi … KPU Kota
+    Makassar ini": a description of the speaker closed by "ini"/"tersebut". Returns the name
+    the description gives, the person speaking before the quote, or None when the words after
+    the verb are no epithet."""
+    if tokens[k].kind not in ("lower", "lrole"):
+        return None
+    closers = words("attribution_verbs", "epithet_end")
+    stop = min(len(tokens), k + _EPITHET_MAX)
+    called = words("attribution_verbs", "epithet_name")
+    naming = False
+    for j in range(k, stop):
+        token = tokens[j]
+        naming = naming or token.lowered in called
+        if token.kind == "name" and not naming:
+            return None  # "kata ketua tim, Eko": a name, not a description
+        if token.ends_sentence and token.lowered not in closers:
+            return None
+        if token.lowered in closers:
+            nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+            if not (token.ends_sentence or nxt is None or nxt.kind in ("comma", "break")):
+                return None
+            for m in range(k, j):
+                if tokens[m].lowered in called:
+                    names = [t for t in tokens[m + 1 : j] if t.kind == "name"]
+                    if names:
+                        return _resolve([t.word for t in names], people, before)
+            return _last_person(people, before) or ""
+    return None
+
+
+def _name_after(
+    tokens: list[_Token], k: int, people: list[_Person], before: int, narrative: str
+) -> str:
     """Resolve the words after a speech verb: "Sekretaris Jenderal KPU-RI Bpk. Arif
     Rahman Hakim", "eko", "Menteri Hukum" (a role named earlier with its holder)."""
     stops = words("text_people", "stop")
     organisation = words("text_people", "organisation")
     head = tokens[k]
+    if _is_initials(head, tokens, k):
+        return _spelled_out(head.word, narrative) or head.word
     if head.kind == "lower" and head.lowered not in stops | organisation:
         full = _resolve([head.word], people, before)
         return full if _known(head.word, people) else ""
@@ -419,6 +570,27 @@ def _name_after(tokens: list[_Token], k: int, people: list[_Person], before: int
         return _resolve([t.word for t in name], people, before)
     lowered_roles = frozenset(tokens[i].lowered for i in range(k, end)) | role
     return _holder_of(lowered_roles, people, before)
+
+
+def _is_initials(head: _Token, tokens: list[_Token], k: int) -> bool:
+    """ "kata JK": two or three capitals that are no body's acronym, then the sentence ends."""
+    if not (head.kind == "org" and 2 <= len(head.word) <= 3 and head.word.isupper()):
+        return False
+    if head.lowered in words("text_people", "organisation") | words("non_speakers", "whole"):
+        return False
+    if head.lowered in words("non_speakers", "organisation") | words("non_speakers", "word"):
+        return False
+    nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+    return head.ends_sentence or nxt is None or nxt.kind in ("comma", "break", "paren", "lower")
+
+
+def _spelled_out(initials: str, narrative: str) -> str | None:
+    """ "Jusuf Kalla (JK)": the name the article gives for the initials, if it does."""
+    match = re.search(
+        rf"((?:[A-Z][\w'’.-]+\s+){{1,3}}[A-Z][\w'’.-]+)\s*\(\s*{re.escape(initials)}\s*\)",
+        narrative,
+    )
+    return match.group(1) if match else None
 
 
 def _before_attribution(narrative: str, people: list[_Person], start: int) -> str | None:
@@ -449,10 +621,21 @@ def _any_word(choices: frozenset[str]) -> re.Pattern[str]:
 
 
 def _last_person(people: list[_Person], before: int) -> str | None:
-    earlier = [p for p in people if p.end <= before and p.strong]
+    """Who "ujarnya" or an unattributed quote points back to: the nearest person named as
+    speaking (before a speech verb, after "menurut", or as an earlier quote's speaker);
+    failing that, the one person named nearby. Two candidates and no one speaking: nobody,
+    since the suspect named after the police officer who spoke is not the speaker."""
+    earlier = [p for p in people if p.end <= before and p.strong and p.start >= before - _LOOK_BACK]
     if not earlier:
         return None
-    return _resolve(max(earlier, key=lambda p: p.start).name, people, before)
+    speaking = [p for p in earlier if p.speaking]
+    if speaking:
+        person = max(speaking, key=lambda p: p.start)
+        return _resolve(person.name, people, before)
+    names = {_resolve(p.name, people, before) for p in earlier}
+    if len(names) == 1:
+        return names.pop()
+    return None
 
 
 def _known(word: str, people: list[_Person]) -> bool:
@@ -462,22 +645,81 @@ def _known(word: str, people: list[_Person]) -> bool:
 
 def _resolve(name: list[str], people: list[_Person], before: int) -> str:
     """Complete a partial name from the people introduced earlier: "Anam" → "Choirul
-    Anam", "eko" → "Eko Sasmito". The nearest earlier mention wins, then a later one."""
+    Anam", "eko" → "Eko Sasmito", "Rozak" → "Miftahur Rozaq" (one letter off). The nearest
+    earlier mention wins, then a later one."""
     if len(name) != 1:
         return " ".join(name)
     word = name[0].lower()
     ordered = sorted(people, key=lambda p: _nearness(p, before))
-    for exact in (True, False):
+    for match in ("exact", "prefix", "typo"):
         for person in ordered:
             if len(person.name) < 2:
                 continue
-            parts = [part.lower() for part in person.name]
-            for i, part in enumerate(parts):
-                hit = part == word if exact else (len(word) >= 3 and part.startswith(word))
+            for part in (part.lower().rstrip(".") for part in person.name):
+                if match == "exact":
+                    hit = part == word
+                elif match == "prefix":
+                    hit = len(word) >= 3 and part.startswith(word)
+                else:
+                    hit = len(word) >= 5 and word[:3] == part[:3] and _one_letter_off(word, part)
                 if hit:
-                    chosen = person.name if i in (0, len(parts) - 1) else person.name[i:]
-                    return " ".join(chosen)
+                    return " ".join(person.name)
     return name[0][0].upper() + name[0][1:] if name[0].islower() else name[0]
+
+
+def _one_letter_off(a: str, b: str) -> bool:
+    """Same length and one letter different ("Rozak"/"Rozaq"), a common misspelling."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
+def _fullest(name: str, people: list[_Person]) -> str:
+    """The fullest form of a name the article gives: "Abdi Goncing" → "Muh. Abdi Goncing".
+    Only when every longer form agrees (one contains the others); else the name as found."""
+    mine = [w.lower().rstrip(".") for w in name.split()]
+    longer: list[list[str]] = []
+    for person in people:
+        theirs = [w.lower().rstrip(".") for w in person.name]
+        if (
+            len(theirs) > len(mine)
+            and _contains(theirs, mine)
+            and _can_speak(" ".join(person.name))
+        ):
+            longer.append(person.name)
+    if not longer:
+        return name
+    longest = max(longer, key=len)
+    low = [w.lower().rstrip(".") for w in longest]
+    if all(_contains(low, [w.lower().rstrip(".") for w in other]) for other in longer):
+        return " ".join(longest)
+    return name
+
+
+def _contains(whole: list[str], part: list[str]) -> bool:
+    n = len(part)
+    return any(whole[i : i + n] == part for i in range(len(whole) - n + 1))
+
+
+def _can_speak(name: str) -> bool:
+    """A speaker is a person or an office standing for one: never a place, a body, a
+    religion, an ordinal, a pronoun, a bare title, nor a relative named after the speaker
+    (digests/data/non_speakers.txt)."""
+    parts = [w.lower().rstrip(".,") for w in name.split()]
+    if not parts:
+        return False
+    if " ".join(parts) in words("non_speakers", "whole"):
+        return False
+    if parts[0] in words("non_speakers", "relative"):
+        return False
+    if any(part in words("non_speakers", "word") for part in parts):
+        return False
+    not_names = (
+        words("text_people", "organisation")
+        | words("text_people", "place")
+        | words("text_people", "role")
+        | words("text_people", "not_name")
+        | words("text_people", "honorific")
+    )
+    return not all(part in not_names for part in parts)
 
 
 def _nearness(person: _Person, before: int) -> tuple[bool, bool, int]:

@@ -60,6 +60,7 @@ def test_day_and_date_after_the_dateline_stay_with_the_news():
         ("Bandung, kab-bandung.kpu.go.id Dalam rangka Koordinasi", "Dalam rangka"),
         ("Jakarta,- KPU Provinsi DKI Jakarta menyelenggarakan", "KPU Provinsi"),
         ("#Temanpemilih, Anggota KPU Sumsel Divisi Sosdiklih", "Anggota KPU"),
+        ("Hai #TemanPemilih, bertempat di aula, KPU Kabupaten", "Bertempat di aula"),
         ("#Temanpemilih Dalam rangka menyukseskan PSU", "Dalam rangka"),
         ("Pasangkayu; KPU Polewali Mandar mengikuti pelatihan", "KPU Polewali"),
         ("width=GANGGA (kpu-lombokutarakab.go.id.) – Komisi Pemilihan Umum", "Komisi Pemilihan"),
@@ -67,6 +68,10 @@ def test_day_and_date_after_the_dateline_stay_with_the_news():
         ("MAMUJU, KPU Sulbar -- Komisi Pemilihan Umum (KPU) Provinsi", "Komisi Pemilihan"),
         ("Sleman (27/04) – KPU Kabupaten Sleman menindaklanjuti", "KPU Kabupaten"),
         ("Makassar, 24 Juli 2025 - Sehari setelah pelaksanaan", "Sehari setelah"),
+        ("kab-belitung.kpu.go.id, KPU Kabupaten Belitung menerima", "KPU Kabupaten"),
+        ("Batam, (08/10/2022) Anggota KPU Provinsi Kepulauan Riau", "Anggota KPU"),
+        ("kpugarut - Satu hari setelah dibukanya tahapan kampanye", "Satu hari"),
+        ("Manado, sulut.kpu.go.id - bertempat di Luwansa Hotel Manado", "Bertempat di"),
     ],
 )
 def test_every_dateline_form_of_kpu_and_news_sites_is_removed(paragraph, rest):

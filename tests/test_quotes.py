@@ -99,8 +99,18 @@ def test_mixed_curly_and_straight_marks_pair_up():
     assert len(quote_spans(paragraph)) == 2
 
 
-def test_unclosed_quote_is_ignored():
-    assert find_quotes(["“Kalimat tanpa penutup kata Eko di kantor."]) == []
+def test_a_quote_that_never_closes_runs_to_its_paragraph_end_only():
+    paragraphs = [
+        "Anggota Bawaslu Sumbar, Muhamad Khadafi, menyebutkan “Bawaslu siap kawal dan menjaga "
+        "kualitas demokrasi dengan memetakan wilayah rawan.",
+        "Rapat ditutup oleh Ketua KPU Sumbar pada sore hari.",
+    ]
+    assert find_quotes(paragraphs) == [
+        Quote(
+            "Bawaslu siap kawal dan menjaga kualitas demokrasi dengan memetakan wilayah rawan.",
+            "Muhamad Khadafi",
+        )
+    ]
 
 
 def test_degrees_after_the_name_are_not_the_speaker():

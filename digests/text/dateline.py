@@ -28,14 +28,18 @@ _WORD_DATE = rf"\d{{1,2}}\s+(?a:{_MONTHS})\.?\s+\d{{4}}"
 _DAYS = r"senin|selasa|rabu|kamis|jumat|jum'at|jum’at|sabtu|minggu|ahad"
 _SEGMENT = rf"(?:{_DOMAIN}|{_PLACE}|{_WORD_DATE}|(?:{_DAYS}),?\s+{_WORD_DATE})"
 _PAREN = r"\(\s*[^()\n]{1,60}?\s*\)"
-_HEAD = rf"(?P<head>{_SEGMENT}(?:\s*,\s*{_SEGMENT}){{0,2}}(?:\s*{_PAREN})?|{_PAREN})"
+_HEAD = rf"(?P<head>{_SEGMENT}(?:\s*,\s*{_SEGMENT}){{0,2}}(?:\s*,?\s*{_PAREN})?|{_PAREN})"
 # A dash, spaced or glued to the head ("SURABAYA- E-Voting", "go.id– Komisi", "Jakarta,- KPU"),
 # never a hyphen inside a word: a glued hyphen needs a space after it.
 _DASH = r"(?:\s*,?\s*[–—―]{1,2}|\s*,?\s+-{1,2}|\s*,?-{1,2}(?=\s))\s*"
-_SEP = rf"(?P<sep>{_DASH}|\s*[:;]\s+|(?<=\))\s*,\s*|(?<=\.(?-i:id))\s+(?=(?-i:[A-Z][a-z]))|(?<=\.(?-i:com))\s+(?=(?-i:[A-Z][a-z])))"
+# No separator at all, only after a web address or a bracketed date, before a capitalised
+# word: "Bandung, kab-bandung.kpu.go.id Dalam …", "Batam, (08/10/2022) Anggota …".
+_AFTER_ADDRESS = r"(?:(?<=\.(?-i:id))|(?<=\.(?-i:com))|(?<=\)))"
+_BARE = rf"{_AFTER_ADDRESS}\s*,?\s+(?=(?-i:[A-Z]))"
+_SEP = rf"(?P<sep>{_DASH}|\s*[:;]\s+|(?<=\))\s*,\s*|{_BARE})"
 _DATELINE = re.compile(rf"^\s*{_HEAD}{_SEP}(?=\S)", re.IGNORECASE)
 # Debris before a dateline: "#Temanpemilih, " hashtags, a leaked "width=" attribute.
-_DEBRIS = re.compile(r"^\s*(?:(?:#\w+|\w+=)\s*,?\s*)+")
+_DEBRIS = re.compile(r"^\s*(?:(?:(?:(?i:hai|halo|hallo)\s+)?#\w+|\w+=)\s*,?\s*)+")
 # "Jakarta, KPU …": a known place alone, closed by a comma, then a capitalised word.
 _CITY_COMMA = re.compile(r"^\s*(?P<city>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2})\s*,\s+(?=[A-Z])")
 _DAY_DATE = re.compile(
@@ -68,7 +72,7 @@ _MONTH_NUMBER = {
 _MAX_HEAD = 80
 _MAX_HEAD_WORDS = 8
 # Where a separator can begin: " -", a long dash, a colon, or the comma after a ")".
-_SEP_HINT = re.compile(r"\s-|[\w,]-+\s|[–—―:;]|\)\s*,|\.[a-z]{2,}\s+[A-Z]")
+_SEP_HINT = re.compile(r"\s-|[\w,]-+\s|[–—―:;]|\)\s*,|\.[a-z]{2,},?\s+[A-Z]|\)\s+[A-Z]")
 _SPACES = re.compile(r"\s*")
 _ADDRESS_ENDS = (".go.id", ".com", ".co.id", ".id", ".co", ".net", ".org")
 
@@ -135,10 +139,12 @@ def _plausible(match: re.Match[str], text: str) -> bool:
         return False
     if ":" in sep and not (re.search(_DOMAIN, head) or "(" in head):
         return False
-    if not sep.strip() and not _ends_with_address(head):
-        return False  # no separator at all: only "Bandung, kab-bandung.kpu.go.id Dalam …"
-    if text[match.end() :][:1].islower():
-        return False
+    if sep.strip() in ("", ",") and not (
+        _ends_with_address(head) or (head.endswith(")") and _NUM_IN.search(head))
+    ):
+        return False  # no separator: only after an address or a bracketed date
+    if text[match.end() :][:1].islower() and not re.search(_DOMAIN, head):
+        return False  # "Manado, sulut.kpu.go.id - bertempat di …" is still a dateline
     parts = [p.strip() for p in re.split(r",|\(|\)", head) if p.strip()]
     return all(_is_dateline_part(p) for p in parts)
 
@@ -152,6 +158,8 @@ def _is_dateline_part(part: str) -> bool:
     part = part.rstrip(".")  # "(kpu-lombokutarakab.go.id.)"
     lowered = part.lower()
     if re.fullmatch(_DOMAIN, part) or lowered in words("text_dateline_sources"):
+        return True
+    if re.fullmatch(r"kpu[a-z-]+", part):  # a site's handle: "kpugarut - Satu hari …"
         return True
     if _NUM_IN.search(f"({part})") or _WORD_DATE_IN.search(part):
         return True
@@ -205,7 +213,13 @@ def _place(raw: str) -> str | None:
     """The first head part that is neither a web address, a newsroom nor a date."""
     for chunk in re.split(r"[,()–—―:;]|\s-+\s|\s-+$|-+$", raw):
         part = chunk.strip(" -.")
-        if not part or re.fullmatch(_DOMAIN, part) or "=" in part or part[0] == "#":
+        if (
+            not part
+            or re.fullmatch(_DOMAIN, part)
+            or "=" in part
+            or part[0] == "#"
+            or re.fullmatch(r"kpu[a-z-]+", part)
+        ):
             continue
         sources = words("text_dateline_sources")
         head_words = part.split()
