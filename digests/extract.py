@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import itertools
 import re
+import tomllib
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -70,6 +71,12 @@ _PUBLISHED_XPATH = (
     " | //time/@datetime"
 )
 _WIB = ZoneInfo("Asia/Jakarta")
+# Elements whose name XML refuses: the HTML parser reads a raw "<i<b>KPU" as an element "i<b",
+# and trafilatura's XML step then fails on the whole page. Their text is kept, the tag dropped.
+_NOT_XML_NAMED = lxml.etree.XPath(
+    "//*[translate(name(), 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.',"
+    " '') != '']"
+)
 _DATE_HINT = re.compile(r"date|time|tanggal|tgl|posted|meta|published|waktu", re.IGNORECASE)
 
 
@@ -88,18 +95,28 @@ class BoilerplateRules:
     inline: tuple[re.Pattern[str], ...]
     strip_end: tuple[re.Pattern[str], ...]
     title: tuple[re.Pattern[str], ...]
+    teaser: tuple[re.Pattern[str], ...] = ()
+    start: tuple[re.Pattern[str], ...] = ()
+    site_titles: tuple[re.Pattern[str], ...] = ()
 
 
-def load_boilerplate(path: Path | None = None) -> BoilerplateRules:
-    """Read boilerplate markers; the bundled file when `path` is None."""
+_KINDS = ("cut", "drop", "prefix", "tail", "inline", "strip-end", "title", "teaser", "start")
+
+
+def load_boilerplate(path: Path | None = None, site_titles: Path | None = None) -> BoilerplateRules:
+    """Read boilerplate markers and news sites' title suffixes; the bundled files when None."""
+    data = files("digests").joinpath("data")
     text = (
         path.read_text(encoding="utf-8")
         if path
-        else files("digests").joinpath("data", "boilerplate.txt").read_text(encoding="utf-8")
+        else data.joinpath("boilerplate.txt").read_text(encoding="utf-8")
     )
-    kinds: dict[str, list[str]] = {
-        k: [] for k in ("cut", "drop", "prefix", "tail", "inline", "strip-end", "title")
-    }
+    sites = tomllib.loads(
+        site_titles.read_text(encoding="utf-8")
+        if site_titles
+        else data.joinpath("site_titles.toml").read_text(encoding="utf-8")
+    )
+    kinds: dict[str, list[str]] = {k: [] for k in _KINDS}
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -125,6 +142,13 @@ def load_boilerplate(path: Path | None = None) -> BoilerplateRules:
         inline=compiled("inline"),
         strip_end=compiled("strip-end"),
         title=compiled("title"),
+        teaser=compiled("teaser"),
+        start=compiled("start"),
+        site_titles=tuple(
+            re.compile(pattern, re.IGNORECASE)
+            for site in sites.values()
+            for pattern in site.get("patterns", ())
+        ),
     )
 
 
@@ -153,6 +177,10 @@ def extract_article(
     # trafilatura drops the text after a comment ("Satu <!-- x --> dua" keeps only "Satu") and
     # hands back comments its XML walk cannot read: take them out first, keeping their tails.
     lxml.etree.strip_tags(tree, lxml.etree.Comment, lxml.etree.ProcessingInstruction)
+    bad_names = {element.tag for element in _NOT_XML_NAMED(tree)}
+    if bad_names:
+        lxml.etree.strip_tags(tree, *bad_names)
+    _wrap_loose_text(tree)
 
     found_title, site_name, page_url = _page_metadata(tree, url)
     page_titles = _page_titles(tree)
@@ -161,7 +189,7 @@ def extract_article(
         raise NoArticleError("no article text was found on the page")
     doc = lxml.etree.fromstring(result.encode("utf-8"))
 
-    title = _choose_title(found_title, page_titles, rules)
+    title = _choose_title(found_title, page_titles, rules, (site_name, _host(page_url or url)))
     blocks = _blocks(doc)
     paragraphs = clean_paragraphs(blocks, title, rules)
     if sum(len(p) for p in paragraphs) < MIN_ARTICLE_CHARS:
@@ -203,13 +231,20 @@ def clean_paragraphs(
     """
     kept: list[str] = []
     folded_title = title.casefold() if title else None
+    skip_next = False
     for kind, raw in blocks:
         text = _SPACES.sub(" ", raw).strip()
         if not text:
             continue
         if any(p.fullmatch(text) for p in rules.cut):
             break
-        if kind == "head" or text.casefold() == folded_title:
+        if kind == "head":
+            skip_next = any(p.fullmatch(text) for p in rules.teaser)
+            continue
+        if skip_next:
+            skip_next = False
+            continue
+        if text.casefold() == folded_title:
             continue
         if any(p.fullmatch(text) for p in rules.drop):
             continue
@@ -229,6 +264,35 @@ def clean_paragraphs(
         kept[-1] = last.strip()
         if not kept[-1]:
             kept.pop()
+    return _from_dateline(kept, rules)
+
+
+MAX_HEADER_PARAGRAPHS = 7
+MAX_HEADER_CHARS = 200
+MAX_BARE_DATELINE = 80
+
+
+def _from_dateline(kept: list[str], rules: BoilerplateRules) -> list[str]:
+    """Start the body at its dateline, and keep a dateline standing alone with its sentence.
+
+    News pages put a standfirst, the date, the byline and a photo caption above the article,
+    and trafilatura keeps some; the article proper opens with the dateline ("VIVA.co.id - ").
+    Only short paragraphs before it go, so a dateline-like line deep in a story changes nothing.
+    A dateline set apart from its first sentence ("<b>Jakarta</b> - <p>Galaxy …") joins it.
+    """
+    if not rules.start or not kept:
+        return kept
+    for at, paragraph in enumerate(kept[: MAX_HEADER_PARAGRAPHS + 1]):
+        if any(p.match(paragraph) for p in rules.start):
+            if all(len(before) <= MAX_HEADER_CHARS for before in kept[:at]):
+                kept = kept[at:]
+            break
+    first = kept[0]
+    if len(kept) > 1 and len(first) <= MAX_BARE_DATELINE:
+        for pattern in rules.start:
+            found = pattern.match(first)
+            if found and found.end() >= len(first):
+                return [f"{first} {kept[1]}", *kept[2:]]
     return kept
 
 
@@ -306,6 +370,114 @@ def _truncate_tree(tree: lxml.html.HtmlElement, limit: int, page: str) -> None:
     first_dropped.getparent().remove(first_dropped)
 
 
+# HTML elements that end a run of inline text: what a browser lays out as a block of its own.
+_HTML_BLOCKS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ]
+)
+_NO_TEXT = frozenset({"script", "style", "noscript", "template"})
+# Elements holding both a non-blank text node and a block child: "<div><b>Jakarta</b> – Lead
+# sentence…<p>Second paragraph</p></div>", or a <span> holding paragraphs apart by line breaks
+# ("<span itemprop=articleBody><b>VIVA.co.id</b> - Lead…<br><br>Second…</span>"). trafilatura
+# can lose such loose text, which on Indonesian news templates is the dateline and first
+# paragraph. (A <div> of "<br>"-separated paragraphs it reads well, and splitting one into
+# paragraphs can make it pick a smaller part of the page as the article.)
+_LOOSE_TEXT_PARENTS = lxml.etree.XPath(
+    "//*[self::div or self::span or self::article or self::section or self::td or self::main"
+    " or self::font or self::center or self::body or self::blockquote]"
+    "[text()[normalize-space()]]"
+    "[p or div or ul or ol or table or blockquote or h1 or h2 or h3 or h4 or h5 or h6"
+    " or section or article or figure or pre or dl or (br and self::span)]"
+)
+
+
+def _wrap_loose_text(tree: lxml.html.HtmlElement) -> None:
+    """Wrap each run of loose text (and the inline elements inside it) in a <p> of its own.
+
+    A run is what lies between two block children (in a <span>, also between line breaks,
+    which start a new paragraph as in the walk below). Runs without text are left as they are.
+    """
+    for parent in _LOOSE_TEXT_PARENTS(tree):
+        children = list(parent)
+        sequence: list[lxml.etree._Element | tuple[str, list[lxml.etree._Element]]] = []
+        text, inline = parent.text or "", []
+        for child in children:
+            if child.tag == "br" and parent.tag == "span":
+                sequence.append((text, inline))
+                text, inline = child.tail or "", []
+            elif child.tag in _HTML_BLOCKS:
+                sequence.append((text, inline))
+                sequence.append(child)
+                text, inline = child.tail or "", []
+                child.tail = None
+            else:
+                inline.append(child)
+        sequence.append((text, inline))
+        for child in children:
+            parent.remove(child)
+        parent.text = None
+        for item in sequence:
+            if not isinstance(item, tuple):
+                parent.append(item)
+                continue
+            text, inline = item
+            if text.strip() or any(_run_has_text(e) for e in inline):
+                run = lxml.etree.SubElement(parent, "p")
+                run.text = text
+                run.extend(inline)
+                continue
+            if len(parent):
+                parent[-1].tail = (parent[-1].tail or "") + text
+            else:
+                parent.text = (parent.text or "") + text
+            parent.extend(inline)
+
+
+def _run_has_text(element: lxml.etree._Element) -> bool:
+    if element.tail and element.tail.strip():
+        return True
+    return element.tag not in _NO_TEXT and bool(element.text_content().strip())
+
+
 _CONTAINERS = frozenset({"quote", "list", "div", "main", "table", "row", "cell"})
 
 
@@ -323,13 +495,37 @@ def _blocks(doc: lxml.etree._Element) -> list[tuple[str, str]]:
     return blocks
 
 
+_INLINE = frozenset({"hi", "ref", "del", "span"})
+
+
 def _walk(element: lxml.etree._Element, blocks: list[tuple[str, str]]) -> None:
+    """Blocks of a container in order, its own loose text included.
+
+    trafilatura leaves text it found between blocks in the container's text and in the tails
+    of its children ("<head>…</head>Lead sentence<p>…</p>", "<p>…</p>Text<lb/>More"): such a
+    run is a paragraph like any other, cut at line breaks.
+    """
+    loose = [element.text or ""]
+
+    def flush() -> None:
+        blocks.extend(("p", segment) for segment in loose if segment.strip())
+        loose[:] = [""]
+
     for child in element:
+        if child.tag == "lb":
+            loose.append(child.tail or "")
+            continue
+        if child.tag in _INLINE:
+            loose[-1] += "".join(child.itertext()) + (child.tail or "")
+            continue
+        flush()
         if child.tag in _CONTAINERS and any(True for _ in child.iterchildren("p", "item", "head")):
             _walk(child, blocks)
-            continue
-        kind = "head" if child.tag == "head" else "p"
-        blocks.extend((kind, segment) for segment in _split_on_breaks(child))
+        else:
+            kind = "head" if child.tag == "head" else "p"
+            blocks.extend((kind, segment) for segment in _split_on_breaks(child))
+        loose[-1] = child.tail or ""
+    flush()
 
 
 def _split_on_breaks(element: lxml.etree._Element) -> list[str]:
@@ -344,8 +540,16 @@ def _split_on_breaks(element: lxml.etree._Element) -> list[str]:
     return [s for s in segments if s.strip()]
 
 
+def _host(url: str | None) -> str | None:
+    found = META_URL.match(url) if url else None
+    return found[1].removeprefix("www.") if found else None
+
+
 def _choose_title(
-    found: str | None, page_titles: tuple[str | None, str | None], rules: BoilerplateRules
+    found: str | None,
+    page_titles: tuple[str | None, str | None],
+    rules: BoilerplateRules,
+    site: tuple[str | None, str | None] = (None, None),
 ) -> str | None:
     """trafilatura's title, unless it cut a real part off the page's own title.
 
@@ -356,18 +560,30 @@ def _choose_title(
     heading, declared = page_titles
     found = _SPACES.sub(" ", found).strip() if found else None
     if found and declared and declared != found and declared.startswith(found):
-        return _clean_title(declared, rules)
-    return _clean_title(found or heading or declared, rules)
+        return _clean_title(declared, rules, site)
+    return _clean_title(found or heading or declared, rules, site)
 
 
-def _clean_title(title: str | None, rules: BoilerplateRules) -> str | None:
+def _clean_title(
+    title: str | None, rules: BoilerplateRules, site: tuple[str | None, str | None] = (None, None)
+) -> str | None:
+    """The headline without the site's name: the KPU and news-site patterns, then the page's
+    own site name or host when the title ends with one after a separator."""
     if not title:
         return None
-    for pattern in rules.title:
+    for pattern in (*rules.title, *rules.site_titles, *_own_site_suffixes(site)):
         stripped = pattern.sub("", title).strip()
         if stripped:
             title = stripped
     return title or None
+
+
+def _own_site_suffixes(site: tuple[str | None, str | None]) -> list[re.Pattern[str]]:
+    names = {name.strip() for name in site if name and len(name.strip()) >= 4}
+    return [
+        re.compile(rf"\s+[|–—:-]{{1,2}}\s+{re.escape(name)}$", re.IGNORECASE)
+        for name in sorted(names)
+    ]
 
 
 def _page_metadata(
