@@ -117,14 +117,12 @@ def locate_quotes(paragraphs: list[str]) -> list[FoundQuote]:
             if not _can_speak(speaker_name):
                 speaker_name = None
         continues = pending and found[pending[-1]].paragraph == index - 1
-        if continues and body[start - 1 : start] == "\n":
-            # A quote running over several paragraphs: each paragraph reopens it and only
-            # the last one closes it and names the speaker.
+        if continues and body[start - 1 : start] == "\n" and speaker_name:
+            # A quote running over several paragraphs: each paragraph reopens it and the
+            # last one closes it and names the speaker, which outranks a guess made earlier.
             for k in pending:
-                if found[k].speaker is None and speaker_name:
-                    found[k] = FoundQuote(
-                        found[k].text, speaker_name, found[k].position, found[k].paragraph
-                    )
+                quote = found[k]
+                found[k] = FoundQuote(quote.text, speaker_name, quote.position, quote.paragraph)
         elif not continues:
             pending = []
         if speaker_name:
@@ -336,6 +334,13 @@ def _segments(tokens: list[_Token], first: int, last: int) -> list[tuple[list[_T
             segments.append((current, current_start))
             current, current_start, seen_name = [], k + 1, False
             continue
+        if token.lowered in ("dan", "serta") and seen_name and current[-1].kind == "name":
+            nxt = tokens[k + 1] if k + 1 <= last else None
+            if nxt is not None and nxt.kind in ("name", "hon"):
+                # "Gogot Cahyo Baskoro dan Muh. Abdi Goncing": two people.
+                segments.append((current, current_start))
+                current, current_start, seen_name = [], k + 1, False
+                continue
         if token.kind in ("role", "hon") and seen_name and current:
             previous = current[-1]
             kinds = {t.kind for t in current}
@@ -370,6 +375,18 @@ def _name_of(segment: list[_Token]) -> tuple[list[_Token], frozenset[str], bool]
     head = segment[: segment.index(last_name[0])]
     marked = any(t.kind in ("role", "hon") for t in head)
     before = head[-1] if head else None
+    if before is not None and before.lowered in words("text_people", "region_word"):
+        # "KPU Kabupaten Jepara Muhammadun": the word after "Kabupaten" is the place.
+        last_name = last_name[1:]
+        if not last_name:
+            return [], frozenset(t.lowered for t in head if t.kind in ("role", "org")), False
+    elif (
+        before is not None
+        and before.kind == "org"
+        and len(last_name) > 1
+        and last_name[0].lowered in words("dateline_places")
+    ):
+        last_name = last_name[1:]  # "anggota KPU Jepara Muhammadun": a regency, then the name
     if before is not None and before.kind in ("role", "org") and len(last_name) > 3:
         last_name = last_name[-_NAME_TRIM_WORDS:]
     last_name = last_name[-_NAME_MAX_WORDS:]
@@ -590,7 +607,19 @@ def _spelled_out(initials: str, narrative: str) -> str | None:
         rf"((?:[A-Z][\w'’.-]+\s+){{1,3}}[A-Z][\w'’.-]+)\s*\(\s*{re.escape(initials)}\s*\)",
         narrative,
     )
-    return match.group(1) if match else None
+    if not match:
+        return None
+    # "Wakil Presiden Jusuf Kalla (JK)": the name, without the office before it.
+    titles = (
+        words("text_people", "role")
+        | words("text_people", "organisation")
+        | words("text_people", "place")
+        | words("text_people", "honorific")
+    )
+    name = match.group(1).split()
+    while len(name) > 1 and name[0].lower().rstrip(".") in titles:
+        name.pop(0)
+    return " ".join(name)
 
 
 def _before_attribution(narrative: str, people: list[_Person], start: int) -> str | None:

@@ -121,3 +121,133 @@ def test_degrees_after_the_name_are_not_the_speaker():
         "Kota Batu, Dr. Marlina, S.Sos., M.Si. dalam rapat.",
     ]
     assert [q.speaker for q in find_quotes(paragraphs)] == ["Anis Suhartini", "Marlina"]
+
+
+def _said(paragraphs: list[str]) -> list[str | None]:
+    return [q.speaker for q in find_quotes(paragraphs)]
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        ["“Misa syukur digelar bersama seluruh umat di paroki ini,” kata tokoh umat Katolik."],
+        [
+            "Rapat koordinasi digelar di Aula Kecamatan Semampir, Surabaya.",
+            "“Kami minta semua petugas hadir tepat waktu besok pagi,” ujarnya.",
+        ],
+        ["“Semua kotak suara sudah disegel dan dikawal polisi,” kata Dubes."],
+        ["“Kami sudah menyiapkan semua logistik untuk pemilih di luar negeri,” ujar Pihaknya."],
+        ["“Tahap ini harus selesai minggu depan di semua kecamatan,” kata Forum Kerukunan."],
+        ["“Anak saya sudah lama ingin menjadi petugas KPPS di desa,” kata Ibunda Ahmad Fauzi."],
+    ],
+)
+def test_places_bodies_religions_pronouns_titles_and_relatives_never_speak(paragraphs):
+    assert _said(paragraphs) == [None]
+
+
+def test_ujarnya_points_to_the_officer_who_spoke_not_the_suspect():
+    paragraphs = [
+        "Kapolres Surabaya AKBP Budi Santoso mengatakan tersangka Joko Susilo ditangkap di "
+        "rumahnya pada Senin malam.",
+        "“Tersangka mengaku merusak surat suara karena kecewa dengan hasil pleno,” ujarnya.",
+    ]
+    assert _said(paragraphs) == ["Budi Santoso"]
+
+
+def test_two_people_named_and_neither_speaking_gives_no_speaker():
+    paragraphs = [
+        "Ketua KPU Jatim Choirul Anam dan Ketua Bawaslu Jatim Aang Kunaifi hadir di rapat.",
+        "“Semua pihak harus menjaga netralitas selama masa tenang,” ujarnya.",
+    ]
+    assert _said(paragraphs) == [None]
+
+
+def test_the_next_speaker_is_not_the_one_named_before():
+    paragraphs = [
+        "Ketua KPU Jatim Eko Sasmito membuka rapat evaluasi logistik di Surabaya.",
+        "“Distribusi surat suara harus selesai sebelum hari Jumat,” kata Eko.",
+        "“Bagaimana kalau gudang kecamatan dibuka sampai malam hari,” usul Samsul Arifin.",
+    ]
+    assert _said(paragraphs) == ["Eko Sasmito", "Samsul Arifin"]
+
+
+def test_an_epithet_with_a_nickname_names_the_speaker():
+    paragraphs = [
+        "Relawan demokrasi Kholid Fikri mengajak pemilih pemula datang ke TPS.",
+        "“Satu suara menentukan arah daerah kita lima tahun ke depan,” terang pria yang biasa "
+        "dipanggil Mas Kholid ini.",
+    ]
+    assert _said(paragraphs) == ["Kholid Fikri"]
+
+
+def test_an_epithet_without_a_name_points_to_the_person_speaking():
+    paragraphs = [
+        "Hambaliie juga menambahkan bahwa keterlibatan siswa adalah kunci kesuksesan pemilu.",
+        "“Antusiasme adik-adik dalam kegiatan ini menunjukkan kepedulian,” tambah ketua divisi "
+        "perencanaan, data dan informasi KPU Kota Makassar ini.",
+    ]
+    assert _said(paragraphs) == ["Hambaliie"]
+
+
+def test_demikian_pernyataan_names_the_speaker():
+    paragraphs = [
+        "“Kami pastikan seluruh tahapan berjalan sesuai jadwal yang ditetapkan.” Demikian "
+        "pernyataan Ketua KPU Jatim Choirul Anam.",
+    ]
+    assert _said(paragraphs) == ["Choirul Anam"]
+
+
+def test_initials_resolve_to_the_name_the_article_spells_out():
+    paragraphs = [
+        "Wakil Presiden Jusuf Kalla (JK) meninjau gudang logistik KPU di Jakarta.",
+        "“Saya lihat semua kotak suara sudah siap dikirim ke daerah,” kata JK.",
+    ]
+    assert _said(paragraphs) == ["Jusuf Kalla"]
+
+
+def test_a_quote_opening_with_a_closing_mark_and_a_verb_after_the_period():
+    paragraphs = [
+        "Anggota KPU Sumbar Hamdan hadir dalam rapat persidangan.",
+        "”Sebagai bentuk koordinasi, KPU Provinsi tetap mendampingi setiap satker” ujar Hamdan.",
+        "“Perpanjangan ini kami lakukan karena ada perubahan jadwal pendaftaran PPK”. Ungkap "
+        "Divisi SDM dan Parmas KPU KLU, Hadi Pranatha, SH.",
+    ]
+    assert _said(paragraphs) == ["Hamdan", "Hadi Pranatha"]
+
+
+def test_a_quote_over_several_paragraphs_takes_the_speaker_named_at_its_end():
+    paragraphs = [
+        "Sekretaris KPU Jatim Nanik Karsini memimpin apel pagi di halaman kantor.",
+        "“Kita harus menjaga integritas di setiap tahapan pemilu yang berjalan.",
+        "“Setiap pegawai wajib melaporkan gratifikasi yang diterima,” kata Ketua KPU Jatim "
+        "Aang Kunaifi.",
+    ]
+    assert _said(paragraphs) == ["Aang Kunaifi", "Aang Kunaifi"]
+
+
+def test_the_speaker_is_shown_with_the_fullest_name_the_article_gives():
+    paragraphs = [
+        "Anggota KPU Jatim Gogot Cahyo Baskoro dan Muh. Abdi Goncing menjadi narasumber.",
+        "“Pemutakhiran data pemilih berjalan setiap bulan tanpa henti,” kata Gogot.",
+        "“Pemilih pemula harus dilibatkan sejak awal tahapan,” ungkap Abdi Goncing.",
+    ]
+    assert _said(paragraphs) == ["Gogot Cahyo Baskoro", "Muh. Abdi Goncing"]
+
+
+def test_two_single_marks_written_as_a_double_mark_are_a_quote():
+    paragraphs = [
+        "Ketua KPU Sumut, Herdensi membuka rapat pleno rekapitulasi.",
+        "‘’Ke depan kita berharap pergerakan data bersumber dari masyarakat,’’kata Herdensi.",
+    ]
+    assert find_quotes(paragraphs) == [
+        Quote("Ke depan kita berharap pergerakan data bersumber dari masyarakat", "Herdensi")
+    ]
+
+
+def test_title_cased_text_keeps_verbs_out_of_names():
+    paragraphs = [
+        "Ketua KPU Kota Padang Muhammad Sawati Mengatakan Bahwa Deklarasi Digelar Minggu.",
+        '"Kita Berharap Pilwako Padang Ini Tidak Merusak Persaudaraan," Seru Sawati.',
+        '"Jadi Dengan Aplikasi Ini Semua Jadi Mudah," Jelas Sutrisno Selaku Kasubag Teknis.',
+    ]
+    assert _said(paragraphs) == ["Muhammad Sawati", "Sutrisno"]
