@@ -331,7 +331,7 @@ def _render_sites(entry: DigestEntry) -> str:
 
 
 def _render_quote(quote: Quote) -> str:
-    text = quote.text.strip().strip('"“”').strip()
+    text = quote.short_text.strip().strip('"“”').strip()  # the full quote stays stored
     said = f"“{text}”"
     if quote.speaker:
         said += f" — {quote.speaker}"

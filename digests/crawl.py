@@ -688,6 +688,7 @@ def _apply(article: Article, processed: ProcessedArticle, text_hash: str, simhas
     article.content_hash = text_hash
     article.simhash = dedup.to_signed(simhash)
     article.lead = list(processed.lead)
+    article.summary = list(processed.summary)
     article.quotes = [{"text": q.text, "speaker": q.speaker} for q in processed.quotes]
     article.divisions = list(processed.divisions)
 

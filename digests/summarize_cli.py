@@ -79,7 +79,7 @@ def _as_text(name: str, article: ProcessedArticle) -> str:
         lines.append(article.published.date().isoformat())
     lines.append("Divisi: " + ", ".join(article.divisions))
     lines.append("")
-    lines.extend(article.lead)
+    lines.extend(article.summary or article.lead)
     for quote in article.quotes:
         speaker = f" — {quote.speaker}" if quote.speaker else ""
         lines.append(f"“{quote.text}”{speaker}")

@@ -150,3 +150,67 @@ def test_any_text_gives_a_summary_without_crashing(paragraphs):
     assert len(" ".join(summary.lead)) <= 120
     assert len(summary.quotes) <= 2
     assert all(q.text for q in summary.quotes)
+
+
+LONG_QUOTE = (
+    "Distribusi logistik ke kecamatan dimulai besok pagi dengan pengawalan polisi. "
+    "Semua kotak suara sudah disegel di gudang KPU sejak Senin malam. "
+    "Petugas gudang bekerja dalam tiga giliran agar tidak ada yang terlewat. "
+    "Kami juga menyiapkan cadangan surat suara dua persen di setiap TPS. "
+    "Laporan harian dikirim ke KPU Provinsi setiap sore sampai hari pemungutan suara."
+)
+
+
+def test_a_digest_item_shows_at_most_two_sentences_of_a_long_quote():
+    from datetime import UTC
+
+    from digests.compose import DigestEntry, render_article
+    from digests.model import Quote
+
+    quote = Quote(LONG_QUOTE, "Choirul Anam")
+    item = render_article(
+        DigestEntry(title="Logistik", url="https://jatim.kpu.go.id/a", quote=quote), UTC
+    )
+    shown = item.split("<i>“", 1)[1].split("”", 1)[0]
+    assert shown == (
+        "Distribusi logistik ke kecamatan dimulai besok pagi dengan pengawalan polisi. "
+        "Semua kotak suara sudah disegel di gudang KPU sejak Senin malam…"
+    )
+    assert "— Choirul Anam" in item
+    assert quote.text == LONG_QUOTE  # the full quote stays stored
+
+
+def test_a_quote_of_one_endless_sentence_is_cut_near_300_characters():
+    from digests.model import Quote
+
+    text = "Kami mengajak seluruh warga " + "untuk datang ke TPS dan " * 30 + "memilih."
+    short = Quote(text, None).short_text
+    assert short.endswith("…") and len(short) <= 301
+    assert text.startswith(short[:-1])
+
+
+def test_summary_is_the_lead_then_up_to_two_more_sentences():
+    for article in ARTICLES.values():
+        summary = summarise(article["title"], article["paragraphs"])
+        assert 1 <= len(summary.summary) <= 3
+        assert summary.summary[: len(summary.lead)] == summary.lead
+        assert not any(s.startswith(("“", '"')) for s in summary.summary[len(summary.lead) :])
+
+
+def test_a_quote_led_first_sentence_that_tells_the_event_is_the_lead():
+    paragraphs = [
+        "“Kami tetapkan 31 juta pemilih untuk Pemilu 2024,” kata Ketua KPU Jawa Timur Choirul "
+        "Anam saat memimpin rapat pleno terbuka rekapitulasi daftar pemilih tetap di Surabaya, "
+        "Minggu (2/7/2023).",
+        "“Data ini sudah dicermati bersama Bawaslu,” ujarnya.",
+    ]
+    lead = summarise(None, paragraphs).lead
+    assert lead[0].startswith("“Kami tetapkan 31 juta pemilih")
+
+
+def test_day_and_date_after_the_dateline_stay_in_the_lead():
+    paragraphs = [
+        "Kediri (kota-kediri.kpu.go.id) — Kamis (28/02/2019), KPU Kota Kediri menggelar "
+        "rapat pleno penetapan daftar pemilih tambahan di aula kantor."
+    ]
+    assert summarise(None, paragraphs).lead[0].startswith("Kamis (28/02/2019), KPU Kota Kediri")

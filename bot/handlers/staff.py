@@ -261,7 +261,7 @@ def _render_processed(article: ProcessedArticle, url: str | None, tz: tzinfo) ->
         title=article.title or url or "Ringkasan",
         url=article.url or url or "",
         published=article.published,
-        lead=tuple(article.lead),
+        lead=tuple(article.summary or article.lead),  # /summary shows the fuller summary
         quote=best_quote(article.quotes),
         divisions=tuple(article.divisions),
     )
@@ -271,7 +271,7 @@ def _render_processed(article: ProcessedArticle, url: str | None, tz: tzinfo) ->
         lines = [f"<b>{texts.esc(entry.title)}</b>", texts.esc(" ".join(entry.lead))]
         if entry.quote is not None:
             speaker = f" — {entry.quote.speaker}" if entry.quote.speaker else ""
-            lines.append(f"<i>{texts.esc(f'“{entry.quote.text}”{speaker}')}</i>")
+            lines.append(f"<i>{texts.esc(f'“{entry.quote.short_text}”{speaker}')}</i>")
         body = "\n".join(lines)
     return body + "\n" + texts.summary_divisions(division_names(article.divisions))
 

@@ -27,6 +27,10 @@ _CLOSERS = "\"”’')]"
 _LIST_WORDS = frozenset({"dan", "atau", "serta", "hingga", "sampai", "yaitu", "yakni"})
 _QUOTE_MAX = 2500
 _MARK = re.compile(r'[“”"]')
+# A quote in a digest item: at most this many sentences and about this many characters.
+SHORT_SENTENCES = 2
+SHORT_CHARS = 300
+_ELLIPSIS = "…"
 
 
 def split_sentences(text: str) -> list[str]:
@@ -148,11 +152,6 @@ def _ends_a_list(text: str, token_start: int) -> bool:
         return True
     last = before.split()[-1].lower() if before.split() else ""
     return last in _LIST_WORDS
-
-
-SHORT_SENTENCES = 2
-SHORT_CHARS = 300
-_ELLIPSIS = "…"
 
 
 def shorten(text: str, *, sentences: int = SHORT_SENTENCES, chars: int = SHORT_CHARS) -> str:
