@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import os
+import signal
 import sys
 import time
 from datetime import datetime
 
+from sqlalchemy import func, select
+
+from digests import service
 from digests.config import Settings
 from digests.crawl import Crawler, CrawlReport
 from digests.sources import seed_from_file, source_health
+from digests.store import outbox
 from digests.store.db import Database
+from digests.store.models import OutboxItem
 
 __all__ = ["format_report", "print_sources", "run_crawl", "run_crawl_once", "seed_sources"]
 
 NAME_WIDTH = 34
+ONCE_SEND_TIMEOUT = (
+    120.0  # seconds `--once` waits for its pushes to go out; the outbox keeps the rest
+)
+log = logging.getLogger(__name__)
+_OUTBOX = OutboxItem.__table__  # type: ignore[attr-defined]
 
 
 async def seed_sources(db: Database, settings: Settings) -> None:
@@ -56,22 +69,136 @@ async def run_crawl_once(settings: Settings) -> int:
 
 
 async def run_crawl(settings: Settings, *, once: bool = False) -> int:
-    """Crawl once, or forever every CRAWL_INTERVAL_MINUTES (re-reading the sources file)."""
+    """Crawl once, or forever every CRAWL_INTERVAL_MINUTES (re-reading the sources file).
+
+    With a bot token configured this process also sends: new articles' instant pushes are
+    queued by `digests.service.crawl_and_push`, as in the bot, and sent by an outbox sender
+    running here (`--once` sends what it queued before exiting). SIGTERM or SIGINT stops it
+    within seconds: the crawl in progress is cancelled, and what it stored stays stored with
+    its pushes due, so the next run resumes. Exit code 1 when every source failed (`--once`).
+    """
+    _log_warnings()
     db = Database(settings.database_url)
+    main = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    stopped = False
+
+    def on_signal() -> None:
+        nonlocal stopped
+        stopped = True
+        if main is not None:
+            main.cancel()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, on_signal)
+    sender = None
     try:
         await db.upgrade()
-        async with Crawler(db, settings, extract_workers=os.cpu_count() or 1) as crawler:
+        sender = _outbox_sender(settings, db)
+        async with (
+            sender or contextlib.nullcontext(),
+            Crawler(db, settings, extract_workers=os.cpu_count() or 1) as crawler,
+        ):
             while True:
                 started = time.monotonic()
                 await seed_sources(db, settings)
-                report = await crawler.crawl_all()
+                report = await service.crawl_and_push(
+                    crawler, db, settings, wake=sender.wake if sender else None
+                )
                 print(format_report(report), flush=True)
                 if once:
-                    return 0
+                    if sender is not None and not await sender.drain(ONCE_SEND_TIMEOUT):
+                        log.warning("crawl: pushes not all sent yet; the outbox keeps them")
+                    return 1 if service.all_sources_failed(report) else 0
                 wait = settings.crawl_interval_minutes * 60 - (time.monotonic() - started)
                 await asyncio.sleep(max(wait, 0))
+    except asyncio.CancelledError:
+        if not stopped:
+            raise
+        print("crawl: stopped; the next run resumes where this one ended", flush=True)
+        return 0
     finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
         await db.dispose()
+
+
+def _log_warnings() -> None:
+    """Warnings (a failed crawl, refused links) on stderr with their level, unless the caller
+    configured logging already; INFO would print every request URL."""
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(
+            level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+
+
+class _SenderContext:
+    """The bot's outbox sender running beside the crawl, for the life of the `with` block."""
+
+    def __init__(self, sender, bot) -> None:  # type: ignore[no-untyped-def]
+        self.sender = sender
+        self.bot = bot
+        self.task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self.sender.wake()
+
+    async def drain(self, timeout: float) -> bool:
+        """Wait until no instant push is left open (True) or `timeout` passes (False)."""
+        db = self.sender.db
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            async with db.session() as session:
+                open_pushes = await outbox.scalar(
+                    session,
+                    select(func.count())
+                    .select_from(_OUTBOX)
+                    .where(_OUTBOX.c.status.in_(outbox.OPEN_STATUSES))
+                    .where(_OUTBOX.c.kind == "instant"),
+                )
+            if not open_pushes and not self.sender.held:
+                return True
+            self.sender.wake()
+            await asyncio.sleep(0.2)
+        return False
+
+    async def __aenter__(self) -> _SenderContext:
+        await self.bot.initialize()
+        self.task = asyncio.create_task(self.sender.run(), name="crawl-outbox-sender")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.sender.stop()  # hands unsent rows back to the outbox
+        if self.task is not None:
+            await asyncio.gather(self.task, return_exceptions=True)
+        await self.bot.shutdown()
+
+
+def _outbox_sender(settings: Settings, db: Database) -> _SenderContext | None:
+    """With a token, the bot's own outbox sender; without one, this process only crawls.
+
+    Imported here, at the command line's edge, so the core itself never needs Telegram.
+    """
+    if settings.telegram_bot_token is None:
+        return None
+    from telegram import Bot
+
+    from bot.request import ShardedHTTPXRequest
+    from bot.sender import OutboxSender
+    from bot.sender_worker import default_worker_id
+
+    bot = Bot(
+        settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_api_base_url,
+        request=ShardedHTTPXRequest(
+            shards=2, proxy=settings.outbound_proxy or None, httpx_kwargs={"trust_env": False}
+        ),
+    )
+    sender = OutboxSender(bot, db, settings, worker_id=f"crawl-{default_worker_id()}")
+    return _SenderContext(sender, bot)
 
 
 async def print_sources(settings: Settings) -> int:

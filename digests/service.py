@@ -51,7 +51,7 @@ async def crawl_and_push(
         )
     pause = float(os.environ.get(PAUSE_BEFORE_PUSH_ENV) or 0)
     if pause > 0:
-        log.info("crawl stored its articles; pausing %.1f s before queueing pushes", pause)
+        log.warning("crawl stored its articles; pausing %.1f s before queueing pushes", pause)
         await asyncio.sleep(pause)
     queued = await delivery.enqueue_pending_instant(db, settings)
     if queued:
