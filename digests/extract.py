@@ -60,6 +60,7 @@ _BINARY_MAGIC = {
 }
 _CHARSET_DECL = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+_SPACE_BEFORE_STOP = re.compile(r"\s+([.,;:!?])(?=\s|$)")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # C0 controls but tab, LF, FF, CR
 # Characters XML cannot hold: one stray backspace in a paragraph makes trafilatura's XML step
 # fail, and it then reports no text at all for the whole page.
@@ -248,10 +249,12 @@ def clean_paragraphs(
             continue
         if any(p.fullmatch(text) for p in rules.drop):
             continue
-        if text.casefold().startswith(rules.prefixes):
+        if _has_prefix(text.casefold(), rules.prefixes):
             continue
         for pattern in rules.inline:
-            text = pattern.sub("", text)
+            text, removed = pattern.subn("", text)
+            if removed:  # "… di gudang (Dok Humas)." must not leave "gudang ."
+                text = _SPACE_BEFORE_STOP.sub(r"\1", text)
         text = _SPACES.sub(" ", text).strip()
         if text:
             kept.append(text)
@@ -265,6 +268,16 @@ def clean_paragraphs(
         if not kept[-1]:
             kept.pop()
     return _from_dateline(kept, rules)
+
+
+def _has_prefix(folded: str, prefixes: tuple[str, ...]) -> bool:
+    """Starts with a prefix marker as a whole word: "Baca juga" drops "Baca juga X", not
+    "Baca jugalah …"."""
+    return any(
+        folded.startswith(prefix)
+        and not (prefix[-1].isalnum() and folded[len(prefix) : len(prefix) + 1].isalnum())
+        for prefix in prefixes
+    )
 
 
 MAX_HEADER_PARAGRAPHS = 7
@@ -475,7 +488,9 @@ def _wrap_loose_text(tree: lxml.html.HtmlElement) -> None:
 def _run_has_text(element: lxml.etree._Element) -> bool:
     if element.tail and element.tail.strip():
         return True
-    return element.tag not in _NO_TEXT and bool(element.text_content().strip())
+    if not isinstance(element.tag, str) or element.tag in _NO_TEXT:  # comments, scripts
+        return False
+    return bool(element.text_content().strip())
 
 
 _CONTAINERS = frozenset({"quote", "list", "div", "main", "table", "row", "cell"})

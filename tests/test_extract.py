@@ -8,12 +8,14 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import lxml.etree
 import pytest
 
 from bench.eval_divisions import EVAL_DIR, load_eval_set
 from digests.extract import (
     MAX_INPUT_BYTES,
     NoArticleError,
+    _blocks,
     clean_paragraphs,
     extract_article,
     load_boilerplate,
@@ -396,3 +398,131 @@ def test_huge_page_is_capped_and_still_answers_quickly() -> None:
 def test_non_text_input_type_is_a_type_error() -> None:
     with pytest.raises(TypeError):
         extract_article(12345)  # type: ignore[arg-type]
+
+
+# --- real news templates: loose text, element tails, header furniture, site names ----------
+
+
+NEWS_LEAD = (
+    "Galaxy S6 Edge, dengan material premium dan layar lengkung inovatif di kedua sisinya, "
+    "adalah smartphone jagoan Samsung. Tapi menurut Google, S6 Edge tidak luput dari kelemahan."
+)
+NEWS_SECOND = (
+    "Dikutip dari BBC, Kamis (5/11/2015), Google menyatakan jika Galaxy S6 Edge memiliki 11 "
+    "celah keamanan yang ditemukan oleh tim Project Zero."
+)
+NEWS_THIRD = (
+    "Samsung menyatakan bahwa tiga celah keamanan yang masih ada akan diperbaiki dalam update "
+    "sekuriti yang rencananya dilakukan bulan ini, kata juru bicara perusahaan itu."
+)
+
+
+def test_dateline_outside_the_first_paragraph_opens_the_lead() -> None:
+    """detik: "<strong>Jakarta</strong> - <p>lead…" — the dateline is loose text in the div."""
+    body = (
+        "<article><h1>Google Umbar Kelemahan Galaxy S6 Edge</h1><div class='text_detail'>"
+        f"<strong>Jakarta</strong> - <p>{NEWS_LEAD}<br><br>{NEWS_SECOND}</p>"
+        f"<p>{NEWS_THIRD}</p></div></article>"
+    )
+    paragraphs = extract_article(page(body)).paragraphs
+    assert paragraphs == [f"Jakarta - {NEWS_LEAD}", NEWS_SECOND, NEWS_THIRD]
+
+
+def test_first_paragraph_written_before_the_others_tags_is_kept() -> None:
+    """kompas: "<div><br><b>Jakarta, KompasOtomotif</b> – Lead…<br><br>More…<p>…</p></div>"."""
+    body = (
+        "<article><h1>Merek China Serbu Indonesia</h1><div class='div-read'><br>"
+        f"<strong>Jakarta, KompasOtomotif</strong> – {NEWS_LEAD}<br><br>{NEWS_SECOND}"
+        f"<p>{NEWS_THIRD}</p><p>{SECOND}</p></div></article>"
+    )
+    paragraphs = extract_article(page(body)).paragraphs
+    assert paragraphs[0] == f"Jakarta, KompasOtomotif – {NEWS_LEAD}"
+    assert paragraphs[1:] == [NEWS_SECOND, NEWS_THIRD, SECOND]
+
+
+def test_article_body_in_a_span_with_line_breaks_keeps_its_first_paragraph() -> None:
+    """VIVA: <span itemprop="articleBody"><strong>VIVA.co.id</strong> - lead<br><br>…</span>."""
+    body = (
+        "<article><h1>Thailand Butuh Empat Hari</h1><span itemprop='articleBody'>"
+        f"<strong>VIVA.co.id</strong> - {NEWS_LEAD}<br><br>{NEWS_SECOND}<br><br>"
+        f"{NEWS_THIRD}</span></article>"
+    )
+    paragraphs = extract_article(page(body)).paragraphs
+    assert paragraphs == [f"VIVA.co.id - {NEWS_LEAD}", NEWS_SECOND, NEWS_THIRD]
+
+
+def test_text_trafilatura_leaves_after_a_heading_or_line_break_is_read() -> None:
+    doc = lxml.etree.fromstring(
+        f"<doc><main>{LONG}<head>Sub judul</head>{NEWS_LEAD}<p>{NEWS_SECOND}</p>"
+        f"{NEWS_THIRD}<lb/>{SECOND}<hi>tebal</hi> dan sisanya.</main></doc>"
+    )
+    assert _blocks(doc) == [
+        ("p", LONG),
+        ("head", "Sub judul"),
+        ("p", NEWS_LEAD),
+        ("p", NEWS_SECOND),
+        ("p", NEWS_THIRD),
+        ("p", f"{SECOND}tebal dan sisanya."),
+    ]
+
+
+def test_standfirst_date_byline_and_caption_above_the_dateline_are_dropped() -> None:
+    body = (
+        "<article><h1>Taylor Swift Standing Ovation</h1><div class='isi'>"
+        "<p>Penampilan Joey Alexander memukau musisi dunia di Grammy Awards.</p>"
+        "<p>Selasa, 16 Februari 2016 | 13:01 WIB</p><p>Oleh : Maya Sofia</p>"
+        "<p>Musisi dunia memberikan standing ovation untuk Joey Alexander. (Grammy)</p>"
+        f"<p>VIVA.co.id - {NEWS_LEAD}</p><p>{NEWS_SECOND}</p><p>{NEWS_THIRD}</p></div></article>"
+    )
+    paragraphs = extract_article(page(body)).paragraphs
+    assert paragraphs == [f"VIVA.co.id - {NEWS_LEAD}", NEWS_SECOND, NEWS_THIRD]
+
+
+def test_a_long_first_paragraph_is_never_dropped_for_a_later_dateline() -> None:
+    later = f"Jakarta - {NEWS_THIRD}"
+    assert _clean([NEWS_LEAD + " " + NEWS_SECOND, later]) == [
+        NEWS_LEAD + " " + NEWS_SECOND,
+        later,
+    ]
+
+
+def test_dateline_alone_in_a_paragraph_joins_its_sentence() -> None:
+    assert _clean(["ISTANBUL, 23 Februari 2016 (Antara/PRNewswire) --", NEWS_LEAD]) == [
+        f"ISTANBUL, 23 Februari 2016 (Antara/PRNewswire) -- {NEWS_LEAD}"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [
+        ("Polres Serahkan Anggota - Kompas.com Regional", "Polres Serahkan Anggota"),
+        ("Ahok Dukung Jokowi :: Okezone News", "Ahok Dukung Jokowi"),
+        ("Kisah penjaga penjara Guantanamo / merdeka.com", "Kisah penjaga penjara Guantanamo"),
+        ("Kadishub DKI: Taksi Uber Ilegal - Tribunnews.com", "Kadishub DKI: Taksi Uber Ilegal"),
+        ("Wapres JK dan Ahok 'Blusukan' - News Liputan6.com", "Wapres JK dan Ahok 'Blusukan'"),
+        ("Pilkada 2024 - Sukses Bersama", "Pilkada 2024 - Sukses Bersama"),
+    ],
+)
+def test_news_site_names_leave_the_title(declared: str, expected: str) -> None:
+    head = f"<title>{html.escape(declared)}</title>"
+    body = f"<article><p>{LONG}</p><p>{SECOND}</p></article>"
+    assert extract_article(page(body, head=head)).title == expected
+
+
+def test_kpu_ri_editor_tag_copyright_and_related_teasers_leave_the_body() -> None:
+    last = "Sidang selanjutnya akan disampaikan undangan kepada para pihak, tuturnya."
+    body = (
+        f"<article><h1>KPU Bantah Seluruh Dalil Pemohon</h1><p>{LONG}</p>"
+        f"<p>Baca juga: KPU Tetapkan DPT Pemilu 2024</p><p>{SECOND}</p>"
+        f"<p>{last} (<strong>Hupmas KPU Arf/Foto: Ieam/ed diR</strong>)</p>"
+        "<p>Editor: B Kunto Wibisono</p><p>COPYRIGHT © ANTARA 2016</p></article>"
+    )
+    assert extract_article(page(body)).paragraphs == [LONG, SECOND, last]
+
+
+def test_real_aside_starting_with_dok_is_kept() -> None:
+    aside = (
+        "Petugas kesehatan (dokter puskesmas setempat) memeriksa anggota KPPS sebelum "
+        "bertugas, kata Ketua KPU."
+    )
+    assert _clean([LONG, aside]) == [LONG, aside]
