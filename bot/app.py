@@ -245,7 +245,7 @@ async def crawl_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("scheduled crawl skipped: a crawl is already running")
         return
     try:
-        report = await admin.crawl_and_push(d)
+        report = await admin.crawl_and_push(d, application=context.application)
     except Exception as exc:
         if not is_unavailable(exc):
             raise

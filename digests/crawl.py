@@ -106,6 +106,7 @@ class CrawlReport:
     sources: list[SourceResult]
     seconds: float
     started_at: datetime
+    interrupted: bool = False  # stopped before it finished (the process is shutting down)
 
     @property
     def new(self) -> int:

@@ -24,9 +24,10 @@ from digests.loopback_site import LoopbackServer, Response, Site
 from digests.store.db import Database
 from digests.store.models import Article, OutboxItem, Source, Subscriber
 from digests.store.types import utcnow
+from tests.e2e_helpers import ADMIN_ID
 from tests.fixture_site import NewsSite
 from tests.hostile_servers import gzip_bomb
-from tests.processes import StandIn, clean_env, deliveries
+from tests.processes import BotProcess, StandIn, bot_env, clean_env, deliveries
 
 pytestmark = pytest.mark.db
 
@@ -310,3 +311,46 @@ async def test_gzip_bomb_keeps_the_crawler_process_under_300_mb_and_is_named_in_
         await db.dispose()
     assert "melebihi 5 MB setelah dibuka" in (health["KPU Daftar Bom"].last_error or "")
     assert "GAGAL: halaman melebihi 5 MB setelah dibuka" in log_path.read_text()
+
+
+async def test_bot_stopped_during_a_slow_crawl_exits_within_10_s_and_resumes_the_pushes(
+    db_url: str, tmp_path: Path
+) -> None:
+    """SIGTERM while /perbarui crawls: the bot stops in seconds, not after the crawl."""
+    with LoopbackServer(latency=1.0) as slow:
+        site = NewsSite("regional", name="KPU Lambat Bot", count=30, per_page=30, seed=205)
+        site.serve(slow)
+        sources = tmp_path / "sources.toml"
+        sources.write_text(site.source_toml(), encoding="utf-8")
+        await prepare(db_url)
+        api = await StandIn.start(tmp_path / "accepted.jsonl")
+        try:
+            env = bot_env(api, db_url, tmp_path, rate=50, SOURCES_FILE=str(sources))
+            bot = await BotProcess.start(env, tmp_path / "bot.log", "--poll-timeout", "1")
+            deadline = time.monotonic() + 30
+            while not await api.control("requests", method="getUpdates"):
+                assert time.monotonic() < deadline, bot.log
+                await asyncio.sleep(0.1)
+            await api.control("push_message", user_id=ADMIN_ID, text="/perbarui")
+
+            async def some_stored() -> bool:
+                return len((await stored(db_url))[0]) >= 2
+
+            await wait_for(some_stored, 60, "the slow crawl stored nothing")
+            asked = time.monotonic()
+            bot.process.send_signal(signal.SIGTERM)
+            await finish(bot.process, timeout=90)
+            took = time.monotonic() - asked
+            assert took < 10, f"{took:.1f} s\n{bot.log}"
+            partial, _ = await stored(db_url)
+            assert len(partial) < 30
+
+            slow.latency = 0.0
+            crawl = await start_crawl(crawl_env(db_url, sources, api), tmp_path / "c.log", "--once")
+            assert await finish(crawl, timeout=120) == 0
+            articles, _ = await stored(db_url)
+            assert len(articles) == 30
+            per_article = pushes_per_article(api, articles)
+            assert all(counts == dict.fromkeys(INSTANT_CHATS, 1) for counts in per_article.values())
+        finally:
+            await api.stop()

@@ -12,12 +12,13 @@ from typing import Any
 
 from sqlalchemy import update as sql_update
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import ContextTypes
+from telegram.ext import Application, ContextTypes
 
 from bot import texts
 from bot.catalog import division_names, division_slugs
 from bot.context import BotDeps, deps
 from bot.guards import admin_only
+from bot.jobs import until_stopping
 from digests import delivery, service
 from digests.compose import render_announcement
 from digests.crawl import Crawler, CrawlReport
@@ -242,14 +243,34 @@ def crawl_lock(d: BotDeps) -> asyncio.Lock:
     return d.state.setdefault(CRAWL_LOCK, asyncio.Lock())
 
 
-async def crawl_and_push(d: BotDeps, *, only_due: bool = True) -> CrawlReport:
-    """The core's crawl-then-push (`digests.service`), one at a time, waking this sender."""
-    async with crawl_lock(d):
-        if d.crawler is None:
-            d.crawler = Crawler(d.db, d.settings)  # one for the process: robots.txt, pacing
-        return await service.crawl_and_push(
-            d.crawler, d.db, d.settings, only_due=only_due, wake=d.wake_sender
-        )
+async def crawl_and_push(
+    d: BotDeps,
+    *,
+    only_due: bool = True,
+    application: Application[Any, Any, Any, Any, Any, Any] | None = None,
+) -> CrawlReport:
+    """The core's crawl-then-push (`digests.service`), one at a time, waking this sender.
+
+    Given the `application`, the crawl is cancelled when the bot begins to stop (SIGTERM); the
+    report then says `interrupted` and the next crawl resumes.
+    """
+
+    async def crawl_now() -> CrawlReport:
+        async with crawl_lock(d):
+            if d.crawler is None:
+                d.crawler = Crawler(d.db, d.settings)  # one for the process: robots.txt, pacing
+            return await service.crawl_and_push(
+                d.crawler, d.db, d.settings, only_due=only_due, wake=d.wake_sender
+            )
+
+    if application is None:
+        return await crawl_now()
+    started_at = utcnow()
+    report = await until_stopping(application, crawl_now())
+    if report is None:
+        log.info("crawl stopped: the bot is stopping; the next crawl resumes")
+        return CrawlReport([], 0.0, started_at, interrupted=True)
+    return report
 
 
 @admin_only
@@ -260,6 +281,9 @@ async def crawl(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(texts.CRAWL_BUSY)
         return
     await message.reply_text(texts.CRAWL_STARTED)
-    report = await crawl_and_push(d, only_due=False)  # an admin asked: backing off or not
+    # an admin asked: backing off or not
+    report = await crawl_and_push(d, only_due=False, application=context.application)
+    if report.interrupted:
+        return  # the bot is stopping
     await audit(d, _actor(update), "crawl", new_articles=len(report.new_article_ids))
     await message.reply_text(texts.crawl_report(report))
