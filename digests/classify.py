@@ -1,21 +1,27 @@
-"""Tag an article with the KPU divisions whose staff should read it.
+"""Tag an article with the KPU divisions whose work it is about.
 
-A weighted keyword vote, not a model: KPU news is formulaic, the vocabulary of each division is
-small and known, and an operator must be able to see and change why an article was tagged
-(all weights live in data/divisions.toml). One regular expression per catalog finds every
-keyword in one pass, so tagging costs a fraction of a millisecond per article.
+A weighted keyword vote, not a model at run time: KPU news is formulaic, the vocabulary of each
+division is small and known, and an operator must be able to see and change why an article was
+tagged. The weights are learned from hand-labelled real articles (bench/fit_divisions.py) and
+written into data/divisions.toml, which stays the single source of truth. One regular expression
+per catalog finds every keyword in one pass, so tagging costs a fraction of a millisecond.
+
+What a tag means (PRODUCT.md): the divisions whose *work* the article is about. So the activity
+words carry most of the weight; "Divisi X" after a person's name is only weak evidence (it names
+the role of someone present), and an older combined name ("Divisi Perencanaan dan Data") points
+only to the part of it that the rest of the article is about.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
 from digests.divisions import DivisionCatalog, load_divisions
 
-__all__ = ["classify", "score"]
+__all__ = ["Evidence", "Observations", "Tagging", "classify", "explain", "observe", "score"]
 
 # Common Indonesian affixes around a single-word keyword: "disosialisasikan", "penganggaran".
 _PREFIXES = r"(?:di|ke|se|ber|ter|per|me|mem|men|meng|menge|meny|pe|pem|pen|peng|penge|peny)"
@@ -31,6 +37,8 @@ _NON_WORD = re.compile(r"[^\w]+")
 _WORD_CHAR = re.compile(r"\w")
 _CONNECTORS = frozenset({"dan", "serta", "pemilu", "pemilihan", "bidang"})
 
+KEYWORD, MENTION, OLD_NAME = "keyword", "mention", "old-name"
+
 
 @dataclass(frozen=True, slots=True)
 class _Matcher:
@@ -39,6 +47,7 @@ class _Matcher:
     weights: dict[str, list[tuple[str, float]]]
     mention_trigger: re.Pattern[str]
     mention_terms: list[tuple[str, frozenset[str]]]  # (" term ", slugs), longest first
+    mention_names: dict[str, str]  # " term " → the name as the catalog spells it
     mention_vocabulary: frozenset[str]
     mention_ignore: tuple[str, ...]  # " phrase " to blank before looking for terms
 
@@ -46,35 +55,139 @@ class _Matcher:
 _MATCHERS: WeakKeyDictionary[DivisionCatalog, _Matcher] = WeakKeyDictionary()
 
 
+@dataclass(frozen=True, slots=True)
+class Observations:
+    """What the text contains, before any weight: keyword hits and "Divisi …" mentions.
+
+    `keywords` maps a casefolded keyword to (hits in the title, hits in the body); `mentions`
+    maps the set of slugs a named division stands for (two or more for an older combined name)
+    to how often it was named, with the name as written in the catalog.
+    """
+
+    keywords: dict[str, tuple[int, int]]
+    mentions: dict[frozenset[str], tuple[int, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One reason behind a division's score, as `kpu-digest explain` prints it."""
+
+    division: str
+    term: str
+    kind: str  # KEYWORD, MENTION ("Divisi X") or OLD_NAME (a combined older name)
+    weight: float
+    title_hits: int
+    body_hits: int
+    counted: float  # hits as counted: title hits × title_multiplier, capped
+
+    @property
+    def points(self) -> float:
+        return self.weight * self.counted
+
+
+@dataclass(frozen=True, slots=True)
+class Tagging:
+    """A decision and everything behind it."""
+
+    divisions: list[str]
+    scores: dict[str, float]  # every division above zero
+    threshold: float
+    floor: float  # the score a division needed: max(threshold, relative_cutoff × best)
+    evidence: tuple[Evidence, ...] = field(default=())
+
+
 def classify(title: str | None, text: str, catalog: DivisionCatalog | None = None) -> list[str]:
     """Division slugs for an article, in catalog order; [fallback] ("umum") when none fits."""
-    catalog = catalog or load_divisions()
-    settings = catalog.settings
-    scores = score(title, text, catalog)
-    best = max(scores.values(), default=0.0)
-    floor = max(settings.threshold, settings.relative_cutoff * best)
-    chosen = [slug for slug in catalog.slugs if scores.get(slug, 0.0) >= floor]
-    return chosen or [settings.fallback]
+    return explain(title, text, catalog).divisions
 
 
 def score(title: str | None, text: str, catalog: DivisionCatalog | None = None) -> dict[str, float]:
     """Each division's score (only those above zero), for explaining and tuning a decision."""
+    return explain(title, text, catalog).scores
+
+
+def explain(title: str | None, text: str, catalog: DivisionCatalog | None = None) -> Tagging:
+    """The divisions, their scores and the evidence behind each score."""
     catalog = catalog or load_divisions()
     settings = catalog.settings
     matcher = _matcher(catalog)
-    hits: dict[str, float] = defaultdict(float)
-    _count(matcher, _single_spaced(title or ""), settings.title_multiplier, hits)
-    _count(matcher, _single_spaced(text or ""), 1.0, hits)
+    seen = observe(title, text, catalog)
 
+    evidence: list[Evidence] = []
     scores: dict[str, float] = defaultdict(float)
-    cap = settings.max_hits_per_keyword
-    for keyword, count in hits.items():
+    for keyword, (in_title, in_body) in seen.keywords.items():
+        counted = counted_hits(in_title, in_body, catalog)
         for slug, weight in matcher.weights.get(keyword, ()):
-            scores[slug] += weight * min(count, cap)
-    for slugs in _explicit_mentions(matcher, f"{title or ''} . {text or ''}"):
-        for slug in slugs:
-            scores[slug] += settings.explicit_weight
-    return {slug: value for slug, value in scores.items() if value > 0}
+            evidence.append(Evidence(slug, keyword, KEYWORD, weight, in_title, in_body, counted))
+            scores[slug] += weight * counted
+    for slugs, (count, name) in seen.mentions.items():
+        counted = float(min(count, settings.max_hits_per_keyword))
+        if len(slugs) == 1:
+            (slug,) = slugs
+            if settings.explicit_weight > 0:
+                weight = settings.explicit_weight
+                evidence.append(Evidence(slug, name, MENTION, weight, 0, count, counted))
+        else:
+            weight = settings.old_name_weight
+            for slug in old_name_parts(slugs, scores):
+                evidence.append(Evidence(slug, name, OLD_NAME, weight, 0, count, counted))
+    for item in evidence:
+        if item.kind != KEYWORD:
+            scores[item.division] += item.points
+
+    positive = {slug: value for slug, value in scores.items() if value > 0}
+    best = max(positive.values(), default=0.0)
+    floor = max(settings.threshold, settings.relative_cutoff * best)
+    chosen = [slug for slug in catalog.slugs if positive.get(slug, 0.0) >= floor]
+    if settings.max_divisions and len(chosen) > settings.max_divisions:
+        ranked = sorted(chosen, key=lambda slug: -positive[slug])[: settings.max_divisions]
+        chosen = [slug for slug in chosen if slug in ranked]
+    evidence.sort(key=lambda item: (catalog.slugs.index(item.division), -item.points))
+    return Tagging(
+        divisions=chosen or [settings.fallback],
+        scores=positive,
+        threshold=settings.threshold,
+        floor=floor,
+        evidence=tuple(evidence),
+    )
+
+
+def observe(title: str | None, text: str, catalog: DivisionCatalog | None = None) -> Observations:
+    """Keyword hits (title and body apart) and division mentions, weights not yet applied."""
+    catalog = catalog or load_divisions()
+    matcher = _matcher(catalog)
+    in_title: dict[str, int] = defaultdict(int)
+    in_body: dict[str, int] = defaultdict(int)
+    _count(matcher, _single_spaced(title or ""), in_title)
+    _count(matcher, _single_spaced(text or ""), in_body)
+    keywords = {
+        keyword: (in_title.get(keyword, 0), in_body.get(keyword, 0))
+        for keyword in in_title.keys() | in_body.keys()
+        if keyword in matcher.weights  # ignore-phrases are matched only to be dropped
+    }
+    mentions: dict[frozenset[str], tuple[int, str]] = {}
+    for slugs, name in _explicit_mentions(matcher, f"{title or ''} . {text or ''}"):
+        count, first = mentions.get(slugs, (0, name))
+        mentions[slugs] = (count + 1, first)
+    return Observations(keywords=keywords, mentions=mentions)
+
+
+def counted_hits(in_title: int, in_body: int, catalog: DivisionCatalog) -> float:
+    """How many times a keyword counts: title hits weigh `title_multiplier`, all capped."""
+    settings = catalog.settings
+    return min(in_body + settings.title_multiplier * in_title, settings.max_hits_per_keyword)
+
+
+def old_name_parts(slugs: frozenset[str], keyword_scores: dict[str, float]) -> list[str]:
+    """The parts of a combined older name the article is about: the best-scoring by keywords.
+
+    "Divisi Perencanaan dan Data" on a voter-list article points to `data`, not `perencanaan`;
+    when no part has any keyword evidence the name points nowhere.
+    """
+    best = max((keyword_scores.get(slug, 0.0) for slug in slugs), default=0.0)
+    if best <= 0:
+        return []
+    return sorted(slug for slug in slugs if keyword_scores.get(slug, 0.0) == best)
 
 
 def _single_spaced(text: str) -> str:
@@ -90,15 +203,15 @@ def _single_spaced(text: str) -> str:
     return joined
 
 
-def _count(matcher: _Matcher, text: str, multiplier: float, hits: dict[str, float]) -> None:
-    # `text` has single spaces only (see score), so a phrase found in it needs no respacing.
+def _count(matcher: _Matcher, text: str, hits: dict[str, int]) -> None:
+    # `text` has single spaces only (see observe), so a phrase found in it needs no respacing.
     for match in matcher.keywords.finditer(text.casefold()):
-        hits[match.group("p") or match.group("a")] += multiplier
+        hits[match.group("p") or match.group("a")] += 1
     for match in matcher.acronyms.finditer(text):
-        hits[match.group(0).casefold()] += multiplier
+        hits[match.group(0).casefold()] += 1
 
 
-def _explicit_mentions(matcher: _Matcher, text: str) -> list[frozenset[str]]:
+def _explicit_mentions(matcher: _Matcher, text: str) -> list[tuple[frozenset[str], str]]:
     """Division sets named right after a trigger word ("Divisi SDM dan Parmas" → sdm, sosdiklih).
 
     The name is the run of words after the trigger that all belong to some division name, so
@@ -120,7 +233,7 @@ def _explicit_mentions(matcher: _Matcher, text: str) -> list[frozenset[str]]:
             span = span.replace(needle, " | ")
         for needle, slugs in matcher.mention_terms:  # longest first, each word used once
             if needle in span:
-                found.append(slugs)
+                found.append((slugs, matcher.mention_names[needle]))
                 span = span.replace(needle, " | ")
     return found
 
@@ -152,6 +265,7 @@ def _compile(catalog: DivisionCatalog) -> _Matcher:
     )
 
     terms: dict[str, set[str]] = defaultdict(set)
+    spelled: dict[str, str] = {}
     for division in catalog:
         if division.slug == catalog.settings.fallback:
             continue
@@ -159,6 +273,7 @@ def _compile(catalog: DivisionCatalog) -> _Matcher:
             normalised = " ".join(_NON_WORD.split(term.casefold())).strip()
             if normalised:
                 terms[normalised].add(division.slug)
+                spelled.setdefault(f" {normalised} ", term)
     vocabulary = {word for term in terms for word in term.split()} | _CONNECTORS
     triggers = "|".join(re.escape(t) for t in catalog.settings.mention_triggers)
     return _Matcher(
@@ -170,6 +285,7 @@ def _compile(catalog: DivisionCatalog) -> _Matcher:
         mention_terms=sorted(
             ((f" {t} ", frozenset(s)) for t, s in terms.items()), key=lambda item: -len(item[0])
         ),
+        mention_names=spelled,
         mention_vocabulary=frozenset(vocabulary),
         mention_ignore=tuple(
             f" {' '.join(_NON_WORD.split(p.casefold())).strip()} " for p in catalog.settings.ignore

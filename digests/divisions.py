@@ -28,6 +28,8 @@ class Division:
     old_names: tuple[str, ...] = ()
     mentions: tuple[str, ...] = ()
     keywords: MappingProxyType[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    # Keywords the last fit gave no weight; they tag nothing, and the next fit tries them again.
+    unused: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +39,10 @@ class ClassifierSettings:
     threshold: float = 4.0
     relative_cutoff: float = 0.3
     explicit_weight: float = 8.0
+    old_name_weight: float = 8.0
     title_multiplier: float = 2.0
     max_hits_per_keyword: int = 3
+    max_divisions: int = 0  # 0: no limit
     fallback: str = "umum"
     mention_triggers: tuple[str, ...] = ("divisi", "membidangi")
     ignore: tuple[str, ...] = ()
@@ -136,6 +140,7 @@ def _parse(data: dict[str, Any], source: str) -> DivisionCatalog:
                 old_names=tuple(entry.get("old_names", ())),
                 mentions=tuple(entry.get("mentions", ())),
                 keywords=MappingProxyType(keywords),
+                unused=tuple(entry.get("unused", ())),
             )
         )
     if not divisions:
