@@ -79,11 +79,18 @@ def build_application(
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
-        # trust_env=False: proxy variables must never reroute Bot API traffic (or loopback).
-        # The outbox sender keeps many sends in flight: 256 connections as in PTB's default
-        # pool, split into small pools whose bookkeeping stays cheap (see bot/request.py).
-        .request(ShardedHTTPXRequest(httpx_kwargs={"trust_env": False}))
-        .get_updates_request(HTTPXRequest(httpx_kwargs={"trust_env": False}))
+        # trust_env=False: proxy variables must never reroute Bot API traffic (or loopback);
+        # only OUTBOUND_PROXY does. The outbox sender keeps many sends in flight: 256
+        # connections as in PTB's default pool, split into small pools whose bookkeeping stays
+        # cheap (see bot/request.py).
+        .request(
+            ShardedHTTPXRequest(
+                proxy=settings.outbound_proxy or None, httpx_kwargs={"trust_env": False}
+            )
+        )
+        .get_updates_request(
+            HTTPXRequest(proxy=settings.outbound_proxy or None, httpx_kwargs={"trust_env": False})
+        )
         # A reply that meets a flood wait (a broadcast is using the budget) waits and retries.
         .rate_limiter(RetryReplies())
         .defaults(

@@ -37,7 +37,9 @@ async def run_sender(settings: Settings, *, lease_seconds: float = 60.0) -> None
     """Send until SIGTERM or SIGINT, then hand unsent messages back and return."""
     assert settings.telegram_bot_token is not None
     # As the bot process's client (bot/app.py): no proxy variables, 256 connections in shards.
-    request = ShardedHTTPXRequest(httpx_kwargs={"trust_env": False})
+    request = ShardedHTTPXRequest(
+        proxy=settings.outbound_proxy or None, httpx_kwargs={"trust_env": False}
+    )
     bot = Bot(
         settings.telegram_bot_token.get_secret_value(),
         base_url=settings.telegram_api_base_url,

@@ -88,7 +88,9 @@ def canary(host: str = "127.0.0.1") -> Iterator[Canary]:
 
 @dataclass
 class ForwardingProxy:
-    """An HTTP proxy for plain http: records each request line, forwards, relays the answer."""
+    """An HTTP proxy for plain http: records each request line, forwards, relays the answer.
+
+    (Request lines to a Bot API carry the token; this proxy only ever runs in tests.)"""
 
     requests: list[str] = field(default_factory=list)
     port: int = 0
@@ -115,8 +117,17 @@ class ForwardingProxy:
             upstream_reader, upstream_writer = await asyncio.open_connection(
                 host.strip("[]"), int(port or 80)
             )
+            length = next(
+                (
+                    int(h.split(":", 1)[1])
+                    for h in headers
+                    if h.lower().startswith("content-length:")
+                ),
+                0,
+            )
+            body = await reader.readexactly(length) if length else b""
             request = [f"{method} /{path} HTTP/1.1", *headers, "Connection: close", "", ""]
-            upstream_writer.write("\r\n".join(request).encode("latin-1"))
+            upstream_writer.write("\r\n".join(request).encode("latin-1") + body)
             await upstream_writer.drain()
             while chunk := await upstream_reader.read(65536):
                 writer.write(chunk)

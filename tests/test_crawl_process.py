@@ -26,7 +26,7 @@ from digests.store.models import Article, OutboxItem, Source, Subscriber
 from digests.store.types import utcnow
 from tests.e2e_helpers import ADMIN_ID
 from tests.fixture_site import NewsSite
-from tests.hostile_servers import gzip_bomb
+from tests.hostile_servers import forwarding_proxy, gzip_bomb
 from tests.processes import BotProcess, StandIn, bot_env, clean_env, deliveries
 
 pytestmark = pytest.mark.db
@@ -354,3 +354,38 @@ async def test_bot_stopped_during_a_slow_crawl_exits_within_10_s_and_resumes_the
             assert all(counts == dict.fromkeys(INSTANT_CHATS, 1) for counts in per_article.values())
         finally:
             await api.stop()
+
+
+async def test_crawler_process_and_bot_send_everything_through_outbound_proxy(
+    db_url: str, tmp_path: Path, server: LoopbackServer
+) -> None:
+    """OUTBOUND_PROXY carries the news sites and the Bot API; proxy variables carry nothing."""
+    site = NewsSite("regional", name="KPU Kantor", count=2, seed=206)
+    site.serve(server)
+    sources = tmp_path / "sources.toml"
+    sources.write_text(site.source_toml(), encoding="utf-8")
+    await prepare(db_url)
+    api = await StandIn.start(tmp_path / "accepted.jsonl")
+    dead = {"HTTP_PROXY": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"}
+    try:
+        with forwarding_proxy() as proxy:
+            env = crawl_env(db_url, sources, api, OUTBOUND_PROXY=proxy.url, **dead)
+            crawl = await start_crawl(env, tmp_path / "crawl.log", "--once")
+            assert await finish(crawl) == 0, (tmp_path / "crawl.log").read_text()
+            crawled = list(proxy.requests)
+
+            env = bot_env(api, db_url, tmp_path, rate=50, OUTBOUND_PROXY=proxy.url, **dead)
+            bot = await BotProcess.start(env, tmp_path / "bot.log", "--poll-timeout", "1")
+            try:
+                await api.control("push_message", user_id=ADMIN_ID, text="/bantuan")
+                await api.wait_for_text(ADMIN_ID, "/langganan", timeout=30)
+            finally:
+                await bot.stop()
+            bot_requests = proxy.requests[len(crawled) :]
+    finally:
+        await api.stop()
+    listing = f"GET {site.site.base_url}{LISTING}"
+    assert listing in crawled
+    assert sum("/sendMessage" in line for line in crawled) == 2 * len(INSTANT_CHATS)
+    assert any("/getUpdates" in line for line in bot_requests)
+    assert any("/sendMessage" in line for line in bot_requests)

@@ -381,7 +381,9 @@ class PageUnavailable(Exception):
 async def _summarise_url(d: BotDeps, url: str) -> ProcessedArticle:
     """Fetch through the trust rule (sources' origins + ALLOWED_SUMMARY_HOSTS), then extract."""
     trusted = {source.url for source in await list_sources(d.db)}
-    async with httpx.AsyncClient(trust_env=False, timeout=SUMMARY_TIMEOUT) as client:
+    async with httpx.AsyncClient(
+        trust_env=False, timeout=SUMMARY_TIMEOUT, proxy=d.settings.outbound_proxy or None
+    ) as client:
         page = await fetch_checked(
             client,
             url,
