@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterable
 
 MASK = "<token>"
-NOISY_LOGGERS = ("httpx", "httpcore", "apscheduler", "tornado.access")
+NOISY_LOGGERS = ("httpx", "httpcore", "apscheduler", "tornado.access", "alembic.runtime.plugins")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 

@@ -32,25 +32,34 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
 
-    commands.add_parser("bot", help="run the Telegram bot (same as python -m bot)")
+    # Its options (--webhook, --sender-only, --log-level, …) are python -m bot's own: `main`
+    # hands everything after "bot" to it unparsed.
+    commands.add_parser(
+        "bot", help="run the Telegram bot (same as python -m bot, same options)", add_help=False
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bot"]:
+        from bot.__main__ import main as bot_main
+
+        return bot_main(argv[1:], prog="kpu-digest bot")
     args = build_parser().parse_args(argv)
     if args.command == "summarize":
         from digests.summarize_cli import main as summarize
 
         return summarize(args.inputs, args.json)
-    if args.command == "bot":
-        from bot.__main__ import main as bot_main
-
-        return bot_main([])
     settings = Settings()
     if args.command == "db":
-        from digests.store.db import upgrade_schema
+        from digests.store.db import DatabaseVanished, upgrade_schema
 
-        upgrade_schema(settings.database_url)
+        try:
+            upgrade_schema(settings.database_url)
+        except DatabaseVanished as exc:
+            print(f"kpu-digest: {exc}", file=sys.stderr)
+            return 1
         print("database is at the newest schema")
         return 0
     if args.command == "crawl":

@@ -56,6 +56,22 @@ class Settings(BaseSettings):
     # An http(s) proxy for every outgoing request; proxy variables are never read implicitly.
     outbound_proxy: str | None = None
 
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _strip_token(cls, value: object) -> object:
+        # A token pasted from a file or `echo` often ends in a newline; an empty one is unset.
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("sources_file", mode="before")
+    @classmethod
+    def _bundled_when_empty(cls, value: object) -> object:
+        # `SOURCES_FILE=` (as .env.example shows it) means "the bundled list", not ".".
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return BUNDLED_SOURCES_FILE
+        return value
+
     @field_validator("admin_ids", "allowed_summary_hosts", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:

@@ -6,6 +6,9 @@ Everything is async so the bot's event loop never blocks on the database.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import secrets
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,6 +25,22 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # "database is locked" (then the caller's outage handling retries). `?timeout=SECONDS` in the
 # URL overrides it, as for Python's sqlite3.connect.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# PostgreSQL: one frozen connection or a stuck statement must not stall every command. A
+# statement is cancelled after STATEMENT_TIMEOUT_S (on the server, and by the client if the
+# server itself stops answering), a connect gives up after CONNECT_TIMEOUT_S, and a caller waits
+# at most POOL_TIMEOUT_S for a free pooled connection; each surfaces as an outage
+# (digests.store.outage), so the user hears "try again shortly" instead of silence.
+STATEMENT_TIMEOUT_S = 20.0
+CONNECT_TIMEOUT_S = 10.0
+POOL_TIMEOUT_S = 10.0
+IDLE_IN_TRANSACTION_TIMEOUT_S = 60.0
+# Beside a SQLite file this project created: the file gone while its marker stays means the
+# database was deleted or moved, and a fresh empty one must not silently take its place.
+MARKER_SUFFIX = ".kpu-digest-instance"
+
+
+class DatabaseVanished(RuntimeError):
+    """The configured SQLite file is gone although this project created it before."""
 
 
 def async_database_url(url: str) -> str:
@@ -54,7 +73,31 @@ def create_engine(url: str, **kwargs: object) -> AsyncEngine:
         _configure_sqlite(engine, busy_ms)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if "poolclass" not in kwargs:  # migrations use NullPool, and may run long: not bounded
+        kwargs.setdefault("pool_timeout", POOL_TIMEOUT_S)
+        kwargs.setdefault("connect_args", postgres_timeouts(async_url))
     return create_async_engine(async_url, **kwargs)
+
+
+def postgres_timeouts(async_url: str) -> dict[str, object]:
+    """Connect arguments that bound a PostgreSQL connection, for asyncpg or psycopg."""
+    statement_ms = int(STATEMENT_TIMEOUT_S * 1000)
+    idle_ms = int(IDLE_IN_TRANSACTION_TIMEOUT_S * 1000)
+    if make_url(async_url).drivername.endswith("asyncpg"):
+        return {
+            "timeout": CONNECT_TIMEOUT_S,
+            # Client side: a server (or proxy) that stops answering mid-statement.
+            "command_timeout": STATEMENT_TIMEOUT_S + 5,
+            "server_settings": {
+                "statement_timeout": str(statement_ms),
+                "idle_in_transaction_session_timeout": str(idle_ms),
+            },
+        }
+    return {
+        "connect_timeout": int(CONNECT_TIMEOUT_S),
+        "options": f"-c statement_timeout={statement_ms} "
+        f"-c idle_in_transaction_session_timeout={idle_ms}",
+    }
 
 
 def sqlite_busy_timeout_ms(url: str) -> int:
@@ -115,8 +158,67 @@ def alembic_config(url: str):  # type: ignore[no-untyped-def]
     return config
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL; None for PostgreSQL and in-memory databases."""
+    parsed = make_url(async_database_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    if str(parsed.database).startswith("file:"):
+        return None  # a URI filename: the operator manages it
+    return Path(str(parsed.database)).resolve()
+
+
+def _instance_id(path: Path) -> int:
+    """The instance number this project stored in the file (`PRAGMA user_version`), 0 if none."""
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        return int(connection.execute("PRAGMA user_version").fetchone()[0])
+
+
+def check_not_vanished(url: str) -> None:
+    """Refuse to use a fresh SQLite database where one this project made has disappeared.
+
+    The marker beside the file holds the instance number stored inside it. The file missing, or
+    another (an empty file that a connection created after the deletion), means the database
+    the operator had is gone: say so rather than start again from nothing.
+    """
+    path = sqlite_file(url)
+    if path is None:
+        return
+    marker = path.with_name(path.name + MARKER_SUFFIX)
+    if not marker.exists():
+        return
+    expected = marker.read_text(encoding="utf-8").strip()
+    if path.exists() and str(_instance_id(path)) == expected:
+        return
+    raise DatabaseVanished(
+        f"the database {path} is gone (it existed before: {marker.name} is beside it); "
+        f"restore the file, or delete {marker} to start a new empty database"
+    )
+
+
+def _mark(url: str) -> None:
+    path = sqlite_file(url)
+    if path is None or not path.exists():
+        return
+    marker = path.with_name(path.name + MARKER_SUFFIX)
+    if marker.exists():
+        return
+    instance = _instance_id(path)
+    if not instance:
+        instance = secrets.randbelow(2**31 - 1) + 1
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            connection.execute(f"PRAGMA user_version = {instance}")
+            connection.commit()
+    marker.write_text(f"{instance}\n", encoding="utf-8")
+
+
 def upgrade_schema(url: str, revision: str = "head") -> None:
-    """Run Alembic's upgrade (synchronously; call from a thread inside an event loop)."""
+    """Run Alembic's upgrade (synchronously; call from a thread inside an event loop).
+
+    A SQLite database that vanished (see `check_not_vanished`) is refused, not recreated.
+    """
     from alembic import command
 
+    check_not_vanished(url)
     command.upgrade(alembic_config(url), revision)
+    _mark(url)
