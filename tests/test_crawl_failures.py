@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import resource
 import time
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import select
 
+from digests import service
 from digests.loopback_site import LoopbackServer, Request, Response, Site
 from digests.store.db import Database
 from digests.store.models import Article, Source
@@ -216,3 +218,25 @@ async def test_hostile_pages_neither_exhaust_memory_nor_stall_the_crawl(
     async with database.session() as session:
         urls = (await session.exec(select(Article.url))).all()
     assert len(urls) == len(set(urls)) == report.new
+
+
+async def test_a_crawl_with_failed_sources_logs_one_warning_naming_the_count(
+    database: Database, server: LoopbackServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The bot's scheduled crawl and `kpu-digest crawl` both go through service.crawl_and_push."""
+    listing = "/index.php/blog/category/104"
+    good = NewsSite("regional", name="KPU Sehat", count=1, seed=62)
+    good.serve(server)
+    toml = good.source_toml() + "".join(
+        source(f"KPU Rusak {n}", one_page_site(server, listing, Response(b"x", status=503)))
+        for n in range(3)
+    )
+    await seed(database, toml)
+    async with make_crawler(database) as crawler:
+        with caplog.at_level(logging.INFO):
+            report = await service.crawl_and_push(crawler, database, crawler.settings)
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert report.failed == 3 and not service.all_sources_failed(report)
+    assert [r.getMessage() for r in warnings] == [
+        "crawl: 3 of 4 source(s) failed (see `kpu-digest sources` or /sumber)"
+    ]
