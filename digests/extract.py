@@ -98,10 +98,13 @@ class BoilerplateRules:
     title: tuple[re.Pattern[str], ...]
     teaser: tuple[re.Pattern[str], ...] = ()
     start: tuple[re.Pattern[str], ...] = ()
+    page_drop: tuple[re.Pattern[str], ...] = ()
     site_titles: tuple[re.Pattern[str], ...] = ()
 
 
-_KINDS = ("cut", "drop", "prefix", "tail", "inline", "strip-end", "title", "teaser", "start")
+_KINDS = (
+    "cut", "drop", "page-drop", "prefix", "tail", "inline", "strip-end", "title", "teaser", "start"
+)  # fmt: skip
 
 
 def load_boilerplate(path: Path | None = None, site_titles: Path | None = None) -> BoilerplateRules:
@@ -145,6 +148,7 @@ def load_boilerplate(path: Path | None = None, site_titles: Path | None = None) 
         title=compiled("title"),
         teaser=compiled("teaser"),
         start=compiled("start"),
+        page_drop=compiled("page-drop"),
         site_titles=tuple(
             re.compile(pattern, re.IGNORECASE)
             for site in sites.values()
@@ -192,7 +196,7 @@ def extract_article(
 
     title = _choose_title(found_title, page_titles, rules, (site_name, _host(page_url or url)))
     blocks = _blocks(doc)
-    paragraphs = clean_paragraphs(blocks, title, rules)
+    paragraphs = clean_paragraphs(blocks, title, rules, page=True)
     if sum(len(p) for p in paragraphs) < MIN_ARTICLE_CHARS:
         raise NoArticleError("the page has no article text (only menus, widgets or links)")
 
@@ -223,12 +227,19 @@ def _extractor() -> Extractor:
 
 
 def clean_paragraphs(
-    blocks: list[tuple[str, str]], title: str | None, rules: BoilerplateRules
+    blocks: list[tuple[str, str]],
+    title: str | None,
+    rules: BoilerplateRules,
+    *,
+    page: bool = False,
 ) -> list[str]:
     """Apply the boilerplate rules to (kind, text) blocks in page order; return body paragraphs.
 
     Headings take part in cut decisions ("Berita Terkait") but are not returned: they are not
-    sentences, and the title already says what the article is about.
+    sentences, and the title already says what the article is about. `page` is True for the
+    body of an HTML page, whose date and title come from the page itself: its date lines
+    (`page-drop`) and what stands above its dateline (`start`) go. Pasted plain text keeps
+    them, because there those lines are the article's title and date.
     """
     kept: list[str] = []
     folded_title = title.casefold() if title else None
@@ -249,6 +260,8 @@ def clean_paragraphs(
             continue
         if any(p.fullmatch(text) for p in rules.drop):
             continue
+        if page and any(p.fullmatch(text) for p in rules.page_drop):
+            continue
         if _has_prefix(text.casefold(), rules.prefixes):
             continue
         for pattern in rules.inline:
@@ -267,7 +280,7 @@ def clean_paragraphs(
         kept[-1] = last.strip()
         if not kept[-1]:
             kept.pop()
-    return _from_dateline(kept, rules)
+    return _from_dateline(kept, rules, page)
 
 
 def _has_prefix(folded: str, prefixes: tuple[str, ...]) -> bool:
@@ -285,17 +298,18 @@ MAX_HEADER_CHARS = 200
 MAX_BARE_DATELINE = 80
 
 
-def _from_dateline(kept: list[str], rules: BoilerplateRules) -> list[str]:
+def _from_dateline(kept: list[str], rules: BoilerplateRules, page: bool) -> list[str]:
     """Start the body at its dateline, and keep a dateline standing alone with its sentence.
 
     News pages put a standfirst, the date, the byline and a photo caption above the article,
     and trafilatura keeps some; the article proper opens with the dateline ("VIVA.co.id - ").
     Only short paragraphs before it go, so a dateline-like line deep in a story changes nothing.
     A dateline set apart from its first sentence ("<b>Jakarta</b> - <p>Galaxy …") joins it.
+    Plain text (`page` False) only has its datelines joined.
     """
     if not rules.start or not kept:
         return kept
-    for at, paragraph in enumerate(kept[: MAX_HEADER_PARAGRAPHS + 1]):
+    for at, paragraph in enumerate(kept[: MAX_HEADER_PARAGRAPHS + 1] if page else ()):
         if any(p.match(paragraph) for p in rules.start):
             if all(len(before) <= MAX_HEADER_CHARS for before in kept[:at]):
                 kept = kept[at:]

@@ -137,7 +137,7 @@ EXAMPLES: dict[str, tuple[str | tuple[str, str], str]] = {
         "© 2007 - 2015 okezone.com, All Rights Reserved",
         "Semua hak pemilih dijamin undang-undang, termasuk pemilih disabilitas.",
     ),
-    r"drop ((senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\s*,?\s*)?\d{1,2}"
+    r"page-drop ((senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\s*,?\s*)?\d{1,2}"
     r"(/\d{1,2}/\d{2,4}|\s+[a-z]{3,9}\.?\s+\d{4})\s*[,|]?\s*(pukul\s*)?"
     r"(\d{1,2}[:.]\d{2}(\s*(wib|wita|wit))?)?": (
         "Kamis, 05/11/2015 09:25 WIB",
@@ -279,7 +279,7 @@ EXAMPLES: dict[str, tuple[str | tuple[str, str], str]] = {
         "Headline",
         "Fokus KPU Jatim Tahun Ini: Pemilih Pemula",
     ),
-    "start (?-i:[A-Z][\\w.'’&]*(,?\\s+([A-Z0-9][\\w.'’&]*|\\([^()]{1,40}\\))){0,5}"
+    "start (?-i:[A-Z][\\w.'’&]*(,?\\s+([A-Z0-9][\\w.'’&]*|[a-z][\\w-]*(\\.[\\w-]+)+|\\([^()]{1,40}\\))){0,5}"
     "\\s+[–—-]{1,2}(\\s|$))": (
         "VIVA.co.id - Pianis cilik Indonesia, Joey Alexander, memukau hadirin di Los Angeles.",
         "Tahapan itu - menurut Ketua KPU - dimulai pada bulan depan di seluruh kabupaten.",
@@ -329,10 +329,12 @@ def _apply(kind: str, rules: BoilerplateRules, text: str) -> list[str] | str | N
     if kind == "teaser":
         return clean_paragraphs([("head", text), ("p", SECOND), ("p", LEAD)], None, rules)
     if kind == "start":
-        return clean_paragraphs([("p", "Selasa, 16 Februari 2016"), ("p", text)], None, rules)
+        blocks = [("p", "Selasa, 16 Februari 2016"), ("p", text)]
+        return clean_paragraphs(blocks, None, rules, page=True)
     if kind in ("tail", "strip-end"):
         return clean_paragraphs([("p", LEAD), ("p", text)], None, rules)
-    return clean_paragraphs([("p", LEAD), ("p", text), ("p", SECOND)], None, rules)
+    blocks = [("p", LEAD), ("p", text), ("p", SECOND)]
+    return clean_paragraphs(blocks, None, rules, page=kind == "page-drop")
 
 
 @pytest.mark.parametrize(("kind", "pattern"), MARKERS, ids=lambda v: v[:40])
@@ -356,7 +358,7 @@ def test_marker_drops_its_furniture_and_keeps_the_real_sentence(
     if kind == "cut":
         assert _apply(kind, rules, drop) == [LEAD]
         assert _apply(kind, rules, keep) == [LEAD, keep, SECOND]
-    elif kind in ("drop", "prefix"):
+    elif kind in ("drop", "prefix", "page-drop"):
         assert _apply(kind, rules, drop) == [LEAD, SECOND]
         assert _apply(kind, rules, keep) == [LEAD, keep, SECOND]
     elif kind == "tail":
@@ -378,10 +380,16 @@ def test_no_marker_of_the_bundled_file_eats_a_real_sentence() -> None:
     for (kind, pattern), (_, keep) in ((m, EXAMPLES[_key(*m)]) for m in MARKERS):
         if kind in ("teaser", "title"):
             continue  # a heading or a title, never a body paragraph
-        assert clean_paragraphs([("p", LEAD), ("p", keep)], None, rules) == [LEAD, keep], (
-            kind,
-            pattern,
-        )
+        blocks = [("p", LEAD), ("p", keep)]
+        assert clean_paragraphs(blocks, None, rules, page=True) == [LEAD, keep], (kind, pattern)
+
+
+def test_pasted_plain_text_keeps_its_date_line_and_title_above_the_dateline() -> None:
+    """In plain text those lines are the article's own title and date (summarize of a .txt)."""
+    rules = load_boilerplate()
+    blocks = [("p", "Rakor Persiapan Tahapan"), ("p", "Kamis, 17 Oktober 2024"), ("p", LEAD)]
+    assert clean_paragraphs(blocks, None, rules) == [text for _, text in blocks]
+    assert clean_paragraphs(blocks, None, rules, page=True) == [LEAD]
 
 
 # --- site names after a title (site_titles.toml) ------------------------------------------

@@ -480,10 +480,11 @@ def test_standfirst_date_byline_and_caption_above_the_dateline_are_dropped() -> 
 
 def test_a_long_first_paragraph_is_never_dropped_for_a_later_dateline() -> None:
     later = f"Jakarta - {NEWS_THIRD}"
-    assert _clean([NEWS_LEAD + " " + NEWS_SECOND, later]) == [
-        NEWS_LEAD + " " + NEWS_SECOND,
-        later,
-    ]
+    first = NEWS_LEAD + " " + NEWS_SECOND
+    blocks = [("p", first), ("p", later)]
+    assert clean_paragraphs(blocks, None, RULES, page=True) == [first, later]
+    short = [("p", "Penampilan Joey memukau musisi dunia."), ("p", later)]
+    assert clean_paragraphs(short, None, RULES, page=True) == [later]
 
 
 def test_dateline_alone_in_a_paragraph_joins_its_sentence() -> None:
