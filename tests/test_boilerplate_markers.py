@@ -279,8 +279,8 @@ EXAMPLES: dict[str, tuple[str | tuple[str, str], str]] = {
         "Headline",
         "Fokus KPU Jatim Tahun Ini: Pemilih Pemula",
     ),
-    "start (?-i:[A-Z][\\w.'’&]*(,?\\s+([A-Z0-9][\\w.'’&]*|[a-z][\\w-]*(\\.[\\w-]+)+|\\([^()]{1,40}\\))){0,5}"
-    "\\s+[–—-]{1,2}(\\s|$))": (
+    "start (?-i:[A-Z][\\w.'’&]*(,?\\s+([A-Z0-9][\\w.'’&]*|[a-z][\\w-]*(\\.[\\w-]+)+"
+    "|\\([^()]{1,40}\\))){0,5}\\s+[–—-]{1,2}(\\s|$))": (
         "VIVA.co.id - Pianis cilik Indonesia, Joey Alexander, memukau hadirin di Los Angeles.",
         "Tahapan itu - menurut Ketua KPU - dimulai pada bulan depan di seluruh kabupaten.",
     ),
