@@ -66,11 +66,12 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # C0 controls but tab,
 # fail, and it then reports no text at all for the whole page.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")  # lxml refuses it in a str (XHTML pages)
-_PUBLISHED_XPATH = (
+_PUBLISHED_XPATH = lxml.etree.XPath(
     "//meta[@property='article:published_time' or @name='article:published_time'"
     " or @itemprop='datePublished' or @name='pubdate' or @name='date']/@content"
-    " | //time/@datetime"
+    " | //*[@itemprop='datePublished']/@datetime"
 )
+_TIME_XPATH = lxml.etree.XPath("//time/@datetime")
 _WIB = ZoneInfo("Asia/Jakarta")
 # Elements whose name XML refuses: the HTML parser reads a raw "<i<b>KPU" as an element "i<b",
 # and trafilatura's XML step then fails on the whole page. Their text is kept, the tag dropped.
@@ -677,15 +678,31 @@ def _fallback_date(tree: lxml.html.HtmlElement) -> tuple[date, bool] | None:
 
 
 def _meta_datetime(tree: lxml.html.HtmlElement) -> datetime | None:
-    """A timezone-aware publication time from meta tags or <time datetime>, when a page has one."""
-    for value in tree.xpath(_PUBLISHED_XPATH):
-        try:
-            found = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            continue
-        if found.tzinfo is not None:
+    """A timezone-aware publication time from meta tags or <time datetime>, when a page has one.
+
+    What the page marks as its publication time comes first: a zoneless one there is the
+    newsroom's local time (WIB; liputan6 writes `itemprop="datePublished" datetime="2016-02-16
+    09:10:56"`). Any other <time> counts only with a zone, and only after those: the first
+    <time> on a news page is often a related article's.
+    """
+    for value in _PUBLISHED_XPATH(tree):
+        found = _iso_datetime(value)
+        if found is not None and found.time() != time():
+            return found if found.tzinfo is not None else found.replace(tzinfo=_WIB)
+        if found is not None and found.tzinfo is not None:
+            return found
+    for value in _TIME_XPATH(tree):
+        found = _iso_datetime(value)
+        if found is not None and found.tzinfo is not None:
             return found
     return None
+
+
+def _iso_datetime(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def _page_date(

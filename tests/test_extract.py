@@ -527,3 +527,16 @@ def test_real_aside_starting_with_dok_is_kept() -> None:
         "bertugas, kata Ketua KPU."
     )
     assert _clean([LONG, aside]) == [LONG, aside]
+
+
+def test_marked_publication_time_wins_over_a_related_articles_time() -> None:
+    """liputan6: the article's own time has no zone, a related item's <time> comes first."""
+    body = (
+        "<aside><time datetime='2015-12-30T14:18:02+07:00'>30 Des 2015</time></aside>"
+        "<article><h1>Tri Indonesia</h1><time itemprop='datePublished' "
+        "datetime='2016-02-16 09:10:56'>16 Feb 2016 at 09:10 WIB</time>"
+        f"<p>{LONG}</p><p>{SECOND}</p></article>"
+    )
+    article = extract_article(page(body))
+    assert article.published == datetime(2016, 2, 16, 9, 10, 56, tzinfo=ZoneInfo("Asia/Jakarta"))
+    assert article.published_date == date(2016, 2, 16)
