@@ -103,7 +103,9 @@ def _is_heading_line(line: str) -> bool:
 
 
 def summarise_and_tag(article: ExtractedArticle) -> ProcessedArticle:
-    summary: Summary = summarise(article.title, article.paragraphs, max_quotes=MAX_QUOTES)
+    summary: Summary = summarise(
+        article.title, article.paragraphs, max_quotes=MAX_QUOTES, dateline=article.dateline
+    )
     body = "\n\n".join(article.paragraphs)
     return ProcessedArticle(
         url=article.url,

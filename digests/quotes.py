@@ -404,7 +404,7 @@ def _people(tokens: list[_Token], text: str) -> list[_Person]:
     lead_words = speech_lead | words("text_people", "role")
     people: list[_Person] = []
     for first, last in _runs(tokens):
-        if not any(tokens[k].kind == "name" for k in range(first, last + 1)):
+        if "name" not in map(_KIND_OF, tokens[first : last + 1]):
             continue  # a run of roles and bodies names no one
         prev = tokens[first - 1] if first > 0 else None
         nxt = tokens[last + 1] if last + 1 < len(tokens) else None
@@ -661,9 +661,12 @@ def _last_person(people: list[_Person], before: int) -> str | None:
     if speaking:
         person = max(speaking, key=lambda p: p.start)
         return _resolve(person.name, people, before)
-    names = {_resolve(p.name, people, before) for p in earlier}
-    if len(names) == 1:
-        return names.pop()
+    # One person named in several forms ("Eko Sasmito", later "Eko") is still one person.
+    forms = {tuple(w.lower() for w in p.name) for p in earlier}
+    fullest = max(forms, key=len)
+    if all(set(form) <= set(fullest) for form in forms):
+        person = max(earlier, key=lambda p: len(p.name))
+        return _resolve(person.name, people, before)
     return None
 
 
@@ -707,12 +710,10 @@ def _fullest(name: str, people: list[_Person]) -> str:
     mine = [w.lower().rstrip(".") for w in name.split()]
     longer: list[list[str]] = []
     for person in people:
+        if len(person.name) <= len(mine):
+            continue
         theirs = [w.lower().rstrip(".") for w in person.name]
-        if (
-            len(theirs) > len(mine)
-            and _contains(theirs, mine)
-            and _can_speak(" ".join(person.name))
-        ):
+        if _contains(theirs, mine) and _can_speak(" ".join(person.name)):
             longer.append(person.name)
     if not longer:
         return name
@@ -739,16 +740,23 @@ def _can_speak(name: str) -> bool:
         return False
     if parts[0] in words("non_speakers", "relative"):
         return False
-    if any(part in words("non_speakers", "word") for part in parts):
+    never = words("non_speakers", "word")
+    if any(part in never for part in parts):
         return False
-    not_names = (
+    not_names = _not_name_words()
+    return not all(part in not_names for part in parts)
+
+
+@cache
+def _not_name_words() -> frozenset[str]:
+    """Words that alone never make a name: bodies, places, roles, honorifics, openers."""
+    return (
         words("text_people", "organisation")
         | words("text_people", "place")
         | words("text_people", "role")
         | words("text_people", "not_name")
         | words("text_people", "honorific")
     )
-    return not all(part in not_names for part in parts)
 
 
 def _nearness(person: _Person, before: int) -> tuple[bool, bool, int]:

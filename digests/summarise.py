@@ -11,8 +11,9 @@ and none that only repeats the lead.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from digests.model import Quote, Summary
+from digests.model import Dateline, Quote, Summary
 from digests.quotes import FoundQuote, locate_quotes
 from digests.text.dateline import strip_dateline
 from digests.text.furniture import is_furniture
@@ -35,6 +36,7 @@ _LEAD_OVERLAP = 0.6
 _DUPLICATE_OVERLAP = 0.7
 _DATELINE_SEARCH = 3
 _MAX_SUMMARY_SENTENCES = 3
+_SUMMARY_SCAN = 6  # sentences read past the lead's start to fill the summary
 # /summary's length: measured on tests/eval/summaries, two to three sentences of about
 # 150 characters each stay under the mean length of the first three sentences.
 SUMMARY_BUDGET = 420
@@ -51,12 +53,16 @@ def summarise(
     lead_budget: int = 400,
     max_quotes: int = 2,
     summary_budget: int = SUMMARY_BUDGET,
+    dateline: Dateline | None = None,
 ) -> Summary:
-    """Summarise an article body given as clean paragraphs (no page furniture)."""
+    """Summarise an article body given as clean paragraphs (no page furniture).
+
+    `dateline` is the one extraction already found at the start of the first paragraph, if
+    any: it is cut off as found instead of being searched for again."""
     body = [p.strip() for p in paragraphs if p and p.strip()]
-    body = _from_dateline(body)
-    sentences = [_tidy(s) for paragraph in body for s in iter_sentences(paragraph)]
+    body = _from_dateline(body, dateline)
     title_key = _key(title or "")
+    sentences = _Sentences(body)
     start = _lead_start(sentences, title_key)
     lead = _lead(sentences, start, lead_budget)
     quotes = _pick_quotes(locate_quotes(body), lead, max_quotes)
@@ -64,8 +70,13 @@ def summarise(
     return Summary(lead=lead, quotes=quotes, summary=summary)
 
 
-def _from_dateline(body: list[str]) -> list[str]:
+def _from_dateline(body: list[str], known: Dateline | None = None) -> list[str]:
     """Drop the dateline and anything before it (a date line, a repeated title)."""
+    if known is not None and body and body[0].startswith(known.raw):
+        rest = body[0][len(known.raw) :].lstrip()
+        if rest[:1].islower():
+            rest = rest[0].upper() + rest[1:]
+        return ([rest] if rest else []) + body[1:]
     for index, paragraph in enumerate(body[:_DATELINE_SEARCH]):
         dateline, rest = strip_dateline(paragraph)
         if dateline is not None:
@@ -73,20 +84,43 @@ def _from_dateline(body: list[str]) -> list[str]:
     return body
 
 
-def _lead_start(sentences: list[str], title_key: str) -> int | None:
+class _Sentences:
+    """The body's sentences, split only as far as a caller reads: lead and summary need the
+    opening of a long body, never its end."""
+
+    def __init__(self, body: list[str]) -> None:
+        self._source = (_tidy(s) for paragraph in body for s in iter_sentences(paragraph))
+        self._done: list[str] = []
+
+    def get(self, index: int) -> str | None:
+        while len(self._done) <= index:
+            sentence = next(self._source, None)
+            if sentence is None:
+                return None
+            self._done.append(sentence)
+        return self._done[index]
+
+    def from_(self, index: int) -> Iterator[str]:
+        while (sentence := self.get(index)) is not None:
+            yield sentence
+            index += 1
+
+
+def _lead_start(sentences: _Sentences, title_key: str) -> int | None:
     """Index of the sentence where the news starts: the first prose sentence."""
-    for index, sentence in enumerate(sentences):
+    for index, sentence in enumerate(sentences.from_(0)):
         if _is_news(sentence, title_key):
             return index
     return None
 
 
-def _lead(sentences: list[str], start: int | None, budget: int) -> list[str]:
+def _lead(sentences: _Sentences, start: int | None, budget: int) -> list[str]:
     if start is None:
-        return [_trim(sentences[0], budget)] if sentences else []
-    lead = [_trim(sentences[start], budget)]
+        first = sentences.get(0)
+        return [_trim(first, budget)] if first else []
+    lead = [_trim(sentences.get(start) or "", budget)]
     used = len(lead[0])
-    for sentence in sentences[start + 1 :]:
+    for sentence in sentences.from_(start + 1):
         if (
             len(lead) >= _MAX_LEAD_SENTENCES
             or used >= budget * _LEAD_ENOUGH
@@ -100,7 +134,7 @@ def _lead(sentences: list[str], start: int | None, budget: int) -> list[str]:
 
 
 def _summary(
-    sentences: list[str], start: int | None, lead: list[str], budget: int, title_key: str
+    sentences: _Sentences, start: int | None, lead: list[str], budget: int, title_key: str
 ) -> list[str]:
     """The lead, then the prose sentences that follow it, up to three in all and `budget`
     characters: the inverted pyramid puts what matters next right after the lead. Bare
@@ -110,8 +144,8 @@ def _summary(
         return summary
     used = sum(len(s) for s in summary) + len(summary) - 1
     seen = _word_set(" ".join(summary))
-    for sentence in sentences[start + len(lead) :]:
-        if len(summary) >= _MAX_SUMMARY_SENTENCES:
+    for read, sentence in enumerate(sentences.from_(start + len(lead))):
+        if len(summary) >= _MAX_SUMMARY_SENTENCES or read >= _SUMMARY_SCAN:
             break
         if not _is_news(sentence, title_key, allow_quote=False):
             continue
@@ -137,7 +171,10 @@ def _is_news(sentence: str, title_key: str, *, allow_quote: bool = True) -> bool
         return False
     if is_furniture(sentence):
         return False
-    return not (title_key and _key(sentence) == title_key)
+    # Only a sentence about as long as the title can repeat it: spare the others the key.
+    if not title_key or abs(len(sentence) - len(title_key)) > len(title_key) // 4 + 8:
+        return True
+    return _key(sentence) != title_key
 
 
 def _carries_event(sentence: str) -> bool:
@@ -209,7 +246,7 @@ def _figures(text: str) -> set[str]:
 
 
 def _word_set(text: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(text)}
+    return set(_WORD.findall(text.lower()))
 
 
 def _overlap(a: str, b: str) -> float:

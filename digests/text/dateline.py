@@ -72,8 +72,15 @@ _MONTH_NUMBER = {
 _MAX_HEAD = 80
 _MAX_HEAD_WORDS = 8
 # Where a separator can begin: " -", a long dash, a colon, or the comma after a ")".
-_SEP_HINT = re.compile(r"\s-|[\w,]-+\s|[–—―:;]|\)\s*,|\.[a-z]{2,},?\s+[A-Z]|\)\s+[A-Z]")
+_SEP_HINT = re.compile(r"\s-|[\w,]-+\s|[–—―:;]|\)\s*,|\.[a-z]{2,},?\s+[A-Z]|\d\)\s+[A-Z]")
 _SPACES = re.compile(r"\s*")
+_DOMAIN_RE = re.compile(_DOMAIN)
+_HEAD_PARTS = re.compile(r",|\(|\)")
+_HEAD_WORDS = re.compile(r"[,\s]+")
+_HANDLE = re.compile(r"kpu[a-z-]+")
+_RAW_PARTS = re.compile(r"[,()–—―:;]|\s-+\s|\s-+$|-+$")
+_DIGIT = re.compile(r"\d")
+_DAY_RE = re.compile(_DAYS)
 _ADDRESS_ENDS = (".go.id", ".com", ".co.id", ".id", ".co", ".net", ".org")
 
 
@@ -137,29 +144,29 @@ def _plausible(match: re.Match[str], text: str) -> bool:
     head, sep = match.group("head"), match.group("sep")
     if len(head) > _MAX_HEAD or len(head.split()) > _MAX_HEAD_WORDS:
         return False
-    if ":" in sep and not (re.search(_DOMAIN, head) or "(" in head):
+    if ":" in sep and not (_DOMAIN_RE.search(head) or "(" in head):
         return False
     if sep.strip() in ("", ",") and not (
         _ends_with_address(head) or (head.endswith(")") and _NUM_IN.search(head))
     ):
         return False  # no separator: only after an address or a bracketed date
-    if text[match.end() :][:1].islower() and not re.search(_DOMAIN, head):
+    if text[match.end() :][:1].islower() and not _DOMAIN_RE.search(head):
         return False  # "Manado, sulut.kpu.go.id - bertempat di …" is still a dateline
-    parts = [p.strip() for p in re.split(r",|\(|\)", head) if p.strip()]
+    parts = [p.strip() for p in _HEAD_PARTS.split(head) if p.strip()]
     return all(_is_dateline_part(p) for p in parts)
 
 
 def _ends_with_address(head: str) -> bool:
-    last = re.split(r"[,\s]+", head.strip())[-1].rstrip(".")
-    return re.fullmatch(_DOMAIN, last) is not None and last.lower().endswith(_ADDRESS_ENDS)
+    last = _HEAD_WORDS.split(head.strip())[-1].rstrip(".")
+    return _DOMAIN_RE.fullmatch(last) is not None and last.lower().endswith(_ADDRESS_ENDS)
 
 
 def _is_dateline_part(part: str) -> bool:
     part = part.rstrip(".")  # "(kpu-lombokutarakab.go.id.)"
     lowered = part.lower()
-    if re.fullmatch(_DOMAIN, part) or lowered in words("text_dateline_sources"):
+    if _DOMAIN_RE.fullmatch(part) or lowered in words("text_dateline_sources"):
         return True
-    if re.fullmatch(r"kpu[a-z-]+", part):  # a site's handle: "kpugarut - Satu hari …"
+    if _HANDLE.fullmatch(part):  # a site's handle: "kpugarut - Satu hari …"
         return True
     if _NUM_IN.search(f"({part})") or _WORD_DATE_IN.search(part):
         return True
@@ -211,14 +218,14 @@ def _full_year(text: str | None) -> int | None:
 
 def _place(raw: str) -> str | None:
     """The first head part that is neither a web address, a newsroom nor a date."""
-    for chunk in re.split(r"[,()–—―:;]|\s-+\s|\s-+$|-+$", raw):
+    for chunk in _RAW_PARTS.split(raw):
         part = chunk.strip(" -.")
         if (
             not part
-            or re.fullmatch(_DOMAIN, part)
+            or _DOMAIN_RE.fullmatch(part)
             or "=" in part
             or part[0] == "#"
-            or re.fullmatch(r"kpu[a-z-]+", part)
+            or _HANDLE.fullmatch(part)
         ):
             continue
         sources = words("text_dateline_sources")
@@ -227,12 +234,12 @@ def _place(raw: str) -> str | None:
             head_words.pop(0)
         part = " ".join(head_words)
         lowered = part.lower()
-        if lowered in words("text_dateline_sources") or re.search(r"\d", part):
+        if lowered in words("text_dateline_sources") or _DIGIT.search(part):
             continue
         first_word = lowered.split(maxsplit=1)[:1]
         if not first_word:  # only whitespace other than spaces, e.g. a tab
             continue
-        if first_word[0] in _MONTH_NUMBER or re.fullmatch(_DAYS, lowered):
+        if first_word[0] in _MONTH_NUMBER or _DAY_RE.fullmatch(lowered):
             continue
         return part.title() if part.isupper() else part
     return None
