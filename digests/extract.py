@@ -100,11 +100,13 @@ class BoilerplateRules:
     teaser: tuple[re.Pattern[str], ...] = ()
     start: tuple[re.Pattern[str], ...] = ()
     page_drop: tuple[re.Pattern[str], ...] = ()
+    related: tuple[re.Pattern[str], ...] = ()
     site_titles: tuple[re.Pattern[str], ...] = ()
 
 
 _KINDS = (
-    "cut", "drop", "page-drop", "prefix", "tail", "inline", "strip-end", "title", "teaser", "start"
+    "cut", "drop", "page-drop", "prefix", "related", "tail", "inline", "strip-end", "title",
+    "teaser", "start",
 )  # fmt: skip
 
 
@@ -150,6 +152,7 @@ def load_boilerplate(path: Path | None = None, site_titles: Path | None = None) 
         teaser=compiled("teaser"),
         start=compiled("start"),
         page_drop=compiled("page-drop"),
+        related=compiled("related"),
         site_titles=tuple(
             re.compile(pattern, re.IGNORECASE)
             for site in sites.values()
@@ -237,17 +240,24 @@ def clean_paragraphs(
     """Apply the boilerplate rules to (kind, text) blocks in page order; return body paragraphs.
 
     Headings take part in cut decisions ("Berita Terkait") but are not returned: they are not
-    sentences, and the title already says what the article is about. `page` is True for the
+    sentences, and the title already says what the article is about. A "br" block is a line
+    after a line break in the same paragraph: after a `related` line ("Baca juga:") it is one
+    of the links it introduces and goes with it. `page` is True for the
     body of an HTML page, whose date and title come from the page itself: its date lines
     (`page-drop`) and what stands above its dateline (`start`) go. Pasted plain text keeps
     them, because there those lines are the article's title and date.
     """
     kept: list[str] = []
     folded_title = title.casefold() if title else None
-    skip_next = False
+    skip_next = in_related = False
     for kind, raw in blocks:
         text = _SPACES.sub(" ", raw).strip()
         if not text:
+            continue
+        if kind == "br" and in_related:
+            continue
+        in_related = any(p.fullmatch(text) for p in rules.related)
+        if in_related:
             continue
         if any(p.fullmatch(text) for p in rules.cut):
             break
@@ -538,7 +548,7 @@ def _walk(element: lxml.etree._Element, blocks: list[tuple[str, str]]) -> None:
     loose = [element.text or ""]
 
     def flush() -> None:
-        blocks.extend(("p", segment) for segment in loose if segment.strip())
+        blocks.extend(_segments("p", [segment for segment in loose if segment.strip()]))
         loose[:] = [""]
 
     for child in element:
@@ -553,9 +563,17 @@ def _walk(element: lxml.etree._Element, blocks: list[tuple[str, str]]) -> None:
             _walk(child, blocks)
         else:
             kind = "head" if child.tag == "head" else "p"
-            blocks.extend((kind, segment) for segment in _split_on_breaks(child))
+            blocks.extend(_segments(kind, _split_on_breaks(child)))
         loose[-1] = child.tail or ""
     flush()
+
+
+def _segments(kind: str, segments: list[str]) -> list[tuple[str, str]]:
+    """A paragraph's line-broken segments: the first of kind `kind`, the rest "br" (unless a
+    heading), so a "Baca juga:" line can take the links under it along."""
+    if kind == "head":
+        return [(kind, segment) for segment in segments]
+    return [("p" if at == 0 else "br", segment) for at, segment in enumerate(segments)]
 
 
 def _split_on_breaks(element: lxml.etree._Element) -> list[str]:

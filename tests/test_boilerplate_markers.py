@@ -22,6 +22,7 @@ LEAD = (
     "tahapan pemilihan bersama KPU kabupaten/kota, Senin (21/10/2024)."
 )
 SECOND = "Rapat diikuti ketua dan anggota KPU dari 38 kabupaten/kota di Jawa Timur."
+RELATED_LINK = "KPU Jatim Gelar Rakor Logistik Pilkada"
 
 # kind pattern -> (what it must drop, a real sentence it must keep). For "inline" and
 # "strip-end" the drop side is (paragraph, the paragraph once the marker is taken out), for
@@ -213,6 +214,10 @@ EXAMPLES: dict[str, tuple[str | tuple[str, str], str]] = {
         "Lihat juga: Profil Anggota KPU",
         "Lihat juga kondisi kotak suara sebelum dibawa ke TPS, pesan Ketua KPU.",
     ),
+    r"related (baca|simak|lihat) juga\s*:?|baca\s*:|berita terkait\s*:|artikel terkait\s*:": (
+        "Baca juga:",
+        "Lihat juga segel kotak suara sebelum dibawa ke TPS, pesan Ketua KPU.",
+    ),
     r"inline \(\s*(foto|dok|dokumentasi|ilustrasi)\s*[:./][^()]{0,60}\)": (
         (
             "Ketua KPU membuka rapat pleno di aula kantor. (Foto: Humas KPU Jatim)",
@@ -333,6 +338,9 @@ def _apply(kind: str, rules: BoilerplateRules, text: str) -> list[str] | str | N
         return clean_paragraphs(blocks, None, rules, page=True)
     if kind in ("tail", "strip-end"):
         return clean_paragraphs([("p", LEAD), ("p", text)], None, rules)
+    if kind == "related":  # the line, then a link under it after a line break
+        blocks = [("p", LEAD), ("p", text), ("br", RELATED_LINK), ("p", SECOND)]
+        return clean_paragraphs(blocks, None, rules)
     blocks = [("p", LEAD), ("p", text), ("p", SECOND)]
     return clean_paragraphs(blocks, None, rules, page=kind == "page-drop")
 
@@ -361,6 +369,9 @@ def test_marker_drops_its_furniture_and_keeps_the_real_sentence(
     elif kind in ("drop", "prefix", "page-drop"):
         assert _apply(kind, rules, drop) == [LEAD, SECOND]
         assert _apply(kind, rules, keep) == [LEAD, keep, SECOND]
+    elif kind == "related":
+        assert _apply(kind, rules, drop) == [LEAD, SECOND]
+        assert _apply(kind, rules, keep) == [LEAD, keep, RELATED_LINK, SECOND]
     elif kind == "tail":
         assert _apply(kind, rules, drop) == [LEAD]
         assert _apply(kind, rules, keep) == [LEAD, keep]

@@ -462,7 +462,7 @@ def test_text_trafilatura_leaves_after_a_heading_or_line_break_is_read() -> None
         ("p", NEWS_LEAD),
         ("p", NEWS_SECOND),
         ("p", NEWS_THIRD),
-        ("p", f"{SECOND}tebal dan sisanya."),
+        ("br", f"{SECOND}tebal dan sisanya."),
     ]
 
 
@@ -540,3 +540,13 @@ def test_marked_publication_time_wins_over_a_related_articles_time() -> None:
     article = extract_article(page(body))
     assert article.published == datetime(2016, 2, 16, 9, 10, 56, tzinfo=ZoneInfo("Asia/Jakarta"))
     assert article.published_date == date(2016, 2, 16)
+
+
+def test_links_under_a_baca_juga_line_leave_with_it() -> None:
+    """merdeka: "<p>Baca juga:<br>Judul satu<br>Judul dua</p>" at the end of the story."""
+    body = (
+        f"<article><h1>Kisah Holdbrooks</h1><p>{LONG}</p><p>{SECOND}</p>"
+        "<p>Baca juga:<br>Kisah Mayor Raheem, masuk Islam dan jadi Imam<br>"
+        "Kisah para tentara Islam berjuang di perang kemerdekaan Amerika</p></article>"
+    )
+    assert extract_article(page(body)).paragraphs == [LONG, SECOND]
