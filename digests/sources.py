@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlmodel import func, select
 
+from digests.regions import NASIONAL, normalise_region, region_from_host
 from digests.store.db import Database
 from digests.store.models import Article, Source
 from digests.store.types import utcnow
@@ -44,7 +45,7 @@ __all__ = [
 ]
 
 KINDS = ("feed", "html")
-_KNOWN_KEYS = {"name", "url", "kind", "article_pattern"}
+_KNOWN_KEYS = {"name", "url", "kind", "article_pattern", "region"}
 _TABLE_HEADER = re.compile(r"^\s*\[\[\s*sources\s*\]\]")
 
 
@@ -61,6 +62,7 @@ class SourceSpec:
     kind: str | None = None
     article_pattern: str | None = None
     line: int | None = None
+    region: str | None = None  # "nasional" or a province slug; from the file, else the host
 
 
 def load_sources_file(path: Path | str) -> tuple[list[SourceSpec], list[str]]:
@@ -141,7 +143,24 @@ def _validate(entry: object, line: int | None) -> SourceSpec:
             re.compile(pattern)
         except re.error as exc:
             raise SourceError(f"`article_pattern` bukan regex yang valid: {exc}") from exc
-    return SourceSpec(name=name.strip(), url=url, kind=kind, article_pattern=pattern, line=line)
+    region = entry.get("region")
+    if region is not None:
+        if not isinstance(region, str) or normalise_region(region) is None:
+            raise SourceError(
+                f"`region` harus '{NASIONAL}' atau slug provinsi (mis. 'jawa-timur'),"
+                f" bukan {region!r}"
+            )
+        region = normalise_region(region)
+    else:
+        region = region_from_host(url)
+    return SourceSpec(
+        name=name.strip(),
+        url=url,
+        kind=kind,
+        article_pattern=pattern,
+        line=line,
+        region=region,
+    )
 
 
 def validate_url(url: str) -> str:
@@ -192,6 +211,7 @@ async def sync_sources(db: Database, specs: list[SourceSpec]) -> SyncResult:
                     url=spec.url,
                     kind=spec.kind,
                     article_pattern=spec.article_pattern,
+                    region=spec.region,
                     origin="file",
                 )
                 session.add(row)
@@ -210,17 +230,13 @@ async def sync_sources(db: Database, specs: list[SourceSpec]) -> SyncResult:
             if clash is not None and clash is not row:
                 result.errors.append(f"nama {spec.name!r} dipakai sumber lain; baris dilewati")
                 continue
-            changed = (row.name, row.url, row.kind, row.article_pattern, row.enabled) != (
-                spec.name,
-                spec.url,
-                spec.kind,
-                spec.article_pattern,
-                True,
-            )
-            if changed:
+            current = (row.name, row.url, row.kind, row.article_pattern, row.region, row.enabled)
+            wanted = (spec.name, spec.url, spec.kind, spec.article_pattern, spec.region, True)
+            if current != wanted:
                 by_name.pop(row.name.casefold(), None)
                 row.name, row.url = spec.name, spec.url
                 row.kind, row.article_pattern = spec.kind, spec.article_pattern
+                row.region = spec.region
                 row.enabled = True
                 by_name[row.name.casefold()] = row
                 session.add(row)
@@ -260,11 +276,14 @@ async def add_source(
             existing.removed_at = None
             existing.name = name
             existing.kind = kind or existing.kind
+            existing.region = existing.region or region_from_host(url)
             existing.consecutive_failures = 0
             existing.next_attempt_at = None
             row = existing
         else:
-            row = Source(name=name, url=url, kind=kind, origin="admin")
+            row = Source(
+                name=name, url=url, kind=kind, region=region_from_host(url), origin="admin"
+            )
         session.add(row)
         await session.commit()
         await session.refresh(row)

@@ -194,3 +194,79 @@ async def test_configured_sources_are_trusted_for_summary_and_removed_ones_are_n
         await check_fetchable(
             "http://10.0.0.6/2024/01/01/a/", trusted_origins=trusted, allowed_hosts=[]
         )
+
+
+# --- regions ------------------------------------------------------------------------------------
+
+REGIONS = """\
+[[sources]]
+name = "KPU Kabupaten Kediri"
+url = "https://kab-kediri.kpu.go.id/index.php/blog/category/104"
+
+[[sources]]
+name = "KPU Jatim lama"
+url = "https://kpujatim.go.id/feed/"
+kind = "feed"
+
+[[sources]]
+name = "Cermin Jatim"
+url = "https://cermin.example.org/berita"
+region = "jatim"
+
+[[sources]]
+name = "KPU RI"
+url = "https://www.kpu.go.id/berita/104/berita-terkini"
+
+[[sources]]
+name = "Situs Lain"
+url = "https://berita.example.org/"
+
+[[sources]]
+name = "Wilayah Salah"
+url = "https://jabar.kpu.go.id/index.php/blog/category/104"
+region = "jawa"
+"""
+
+
+def test_source_region_comes_from_the_file_else_from_the_host() -> None:
+    specs, errors = parse_sources(REGIONS)
+    assert {s.name: s.region for s in specs} == {
+        "KPU Kabupaten Kediri": "jawa-timur",  # a regency's source gets its province
+        "KPU Jatim lama": "jawa-timur",
+        "Cermin Jatim": "jawa-timur",  # a short form in the file is read as its slug
+        "KPU RI": "nasional",
+        "Situs Lain": None,
+    }
+    assert len(errors) == 1 and "line 23" in errors[0] and "'jawa'" in errors[0]
+
+
+def test_every_bundled_source_has_the_region_of_its_name() -> None:
+    from digests.regions import province
+
+    specs, errors = load_sources_file(BUNDLED_SOURCES_FILE)
+    assert not errors
+    text = Path(BUNDLED_SOURCES_FILE).read_text(encoding="utf-8")
+    assert text.count("\nregion = ") == len(specs)  # written in the file, not left to inference
+    for spec in specs:
+        if spec.name == "KPU RI":
+            assert spec.region == "nasional"
+            continue
+        name = province(spec.region).name.replace("DI ", "Daerah Istimewa ")  # type: ignore[union-attr]
+        assert spec.name.endswith(name), spec
+
+
+async def test_synced_and_added_sources_store_their_region(database: Database) -> None:
+    specs, _ = parse_sources(REGIONS)
+    await sync_sources(database, specs)
+    added = await add_source(
+        database, "https://kota-surabaya.kpu.go.id/index.php/blog/category/104"
+    )
+    assert added.region == "jawa-timur"
+    rows = {s.name: s.region for s in await list_sources(database)}
+    assert rows["KPU Kabupaten Kediri"] == "jawa-timur" and rows["KPU RI"] == "nasional"
+    site = 'url = "https://berita.example.org/"'
+    edited, _ = parse_sources(REGIONS.replace(site, site + '\nregion = "bali"'))
+    result = await sync_sources(database, edited)
+    assert result.updated == 1
+    rows = {s.name: s.region for s in await list_sources(database)}
+    assert rows["Situs Lain"] == "bali"
