@@ -162,17 +162,17 @@ EXAMPLES: dict[str, tuple[str | tuple[str, str], str]] = {
         "Video: https://www.youtube.com/watch?v=nM3ze35m5mc",
         "Video sosialisasi itu diputar di alun-alun kota selama sepekan.",
     ),
-    "prefix text Baca juga": (
+    "drop (?-i:(Baca [Jj]uga|BACA JUGA)\\s*[:»-]?\\s*([A-Z0-9\"“'‘]|video\\b|berita\\b).*)": (
         "Baca juga KPU Jatim Gelar Rakor Logistik",
-        "Bacaan doa dipimpin oleh staf sekretariat sebelum rapat pleno dimulai.",
+        "Baca juga buku panduan KPPS sebelum bertugas, pesan Ketua KPU.",
     ),
     "prefix text Baca Juga:": (
         "Baca Juga: KPU Gelar Bimtek KPPS",
         "Baca jugalah, sebagian besar pemilih belum membaca visi misi calon, ujarnya.",
     ),
-    "prefix text Simak juga": (
+    "drop (?-i:(Simak [Jj]uga|SIMAK JUGA)\\s*[:»-]?\\s*([A-Z0-9\"“'‘]|video\\b|berita\\b).*)": (
         "Simak juga video: Debat Kandidat",
-        "Simaklah juga tata cara mencoblos yang dibagikan petugas di TPS.",
+        "Simak juga tata cara mencoblos yang dibagikan petugas di TPS, kata Ketua KPU.",
     ),
     "prefix text Foto:": (
         "Foto: Humas KPU Jatim",
@@ -216,7 +216,7 @@ EXAMPLES: dict[str, tuple[str | tuple[str, str], str]] = {
     ),
     r"related (baca|simak|lihat) juga\s*:?|baca\s*:|berita terkait\s*:|artikel terkait\s*:": (
         "Baca juga:",
-        "Lihat juga segel kotak suara sebelum dibawa ke TPS, pesan Ketua KPU.",
+        "Baca juga buku panduan KPPS sebelum bertugas, pesan Ketua KPU.",
     ),
     r"inline \(\s*(foto|dok|dokumentasi|ilustrasi)\s*[:./][^()]{0,60}\)": (
         (
