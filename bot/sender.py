@@ -62,6 +62,9 @@ log = logging.getLogger(__name__)
 
 NO_PREVIEW_JSON = json.dumps(LinkPreviewOptions(is_disabled=True).to_dict())
 BroadcastHook = Callable[[int], Awaitable[None] | None]
+# After /hapusdata, rows of that chat that a claim returns this soon are dropped, not sent: the
+# claim committed just before the deletion did.
+FORGET_WINDOW = 10.0
 
 
 @dataclass(slots=True)
@@ -164,6 +167,7 @@ class OutboxSender:
         self._send_tasks: set[asyncio.Task[None]] = set()
         self._cooldown: dict[int, float] = {}
         self._bodies: dict[int, Body] = {}
+        self._forgotten: dict[int, float] = {}
         self._results: list[_Outcome] = []
         # Outcomes not yet written (sent during an outage, or waiting for the next flush): the
         # rows are ours even if their lease lapses, and a claim that returns one skips it.
@@ -191,6 +195,31 @@ class OutboxSender:
     def held(self) -> int:
         """Messages claimed and not yet settled, in this process."""
         return len(self._held_ids)
+
+    async def forget_chat(self, chat_id: int, timeout: float = 10.0) -> int:
+        """Drop every message held for `chat_id` (its user asked for their data to be deleted,
+        and the rows are gone) and wait for a send already on the wire to that chat to end, so
+        nothing reaches the chat after the confirmation. Returns how many were dropped."""
+        self._forgotten[chat_id] = self.clock()
+        queue = self._chats.get(chat_id)
+        dropped = 0
+        for job in list(queue or ()):
+            if chat_id in self._inflight and queue and job is queue[0]:
+                continue  # on the wire: its own completion settles it
+            queue.remove(job)  # type: ignore[union-attr]
+            self._release_job(job)
+            dropped += 1
+        if queue is not None and not queue:
+            self._chats.pop(chat_id, None)
+        self._scheduled.discard(chat_id)
+        self._cooldown.pop(chat_id, None)
+        deadline = self.clock() + timeout
+        while chat_id in self._inflight and self.clock() < deadline:
+            await asyncio.sleep(0.02)
+        self._chats.pop(chat_id, None)
+        if dropped:
+            log.info("dropped %d queued message(s) of a chat whose data was deleted", dropped)
+        return dropped
 
     def wake(self) -> None:
         """New rows were queued: claim now instead of at the next poll."""
@@ -348,6 +377,11 @@ class OutboxSender:
         return len(items)
 
     def _hold(self, job: _Job) -> None:
+        forgotten = self._forgotten.get(job.chat_id)
+        if forgotten is not None:
+            if self.clock() - forgotten < FORGET_WINDOW:
+                return  # claimed just before its deletion committed: never send it
+            del self._forgotten[job.chat_id]
         self._held_ids.add(job.item.id)
         if job.item.broadcast_id is not None:
             self._held_by_broadcast[job.item.broadcast_id] += 1

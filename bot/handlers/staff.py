@@ -201,29 +201,58 @@ async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def delete_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask before deleting; the buttons carry the asker's id, so in a group only they (or a
+    group admin) can confirm."""
+    asker = update.effective_user.id if update.effective_user else 0
     buttons = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(texts.DELETE_YES_BUTTON, callback_data=DELETE_YES),
-                InlineKeyboardButton(texts.DELETE_NO_BUTTON, callback_data=DELETE_NO),
+                InlineKeyboardButton(
+                    texts.DELETE_YES_BUTTON, callback_data=f"{DELETE_YES}:{asker}"
+                ),
+                InlineKeyboardButton(texts.DELETE_NO_BUTTON, callback_data=f"{DELETE_NO}:{asker}"),
             ]
         ]
     )
     await _message(update).reply_text(texts.DELETE_CONFIRM, reply_markup=buttons)
 
 
+async def _may_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, asker: int) -> bool:
+    """The asker always; in a group also its administrators; nobody else."""
+    chat, presser = update.effective_chat, update.effective_user
+    if chat is None or presser is None:
+        return False
+    if presser.id == asker:
+        return True
+    if chat.type == "private":
+        return False
+    member = await context.bot.get_chat_member(chat.id, presser.id)
+    return member.status in ("administrator", "creator")
+
+
 async def on_delete_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None or update.effective_chat is None:
         return
-    if query.data == DELETE_NO:
+    action, _, asker_text = (query.data or "").rpartition(":")
+    if action not in (DELETE_YES, DELETE_NO) or not asker_text.isdigit():
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    if not await _may_confirm(update, context, int(asker_text)):
+        await query.answer(texts.DELETE_NOT_YOURS, show_alert=True)
+        return
+    if action == DELETE_NO:
         await query.edit_message_text(texts.DELETE_CANCELLED, reply_markup=None)
         await query.answer()
         return
-    if query.data != DELETE_YES:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
-        return
-    existed = await subscribers.delete_all_data(deps(context).db, update.effective_chat.id)
+    d, chat_id = deps(context), update.effective_chat.id
+    private = update.effective_chat.type == "private"
+    # The person's own traces go with their private chat; a group's deletion is the group's.
+    person = update.effective_user.id if private and update.effective_user else None
+    existed = await subscribers.delete_all_data(d.db, chat_id, person)
+    if d.sender is not None:
+        # Rows are gone; what this process's sender already holds must not go out either.
+        await d.sender.forget_chat(chat_id)
     await query.edit_message_text(
         texts.DELETED if existed else texts.NOTHING_TO_DELETE, reply_markup=None
     )

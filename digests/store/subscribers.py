@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import time
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from digests.store.db import Database
-from digests.store.models import OutboxItem, Subscriber
+from digests.store.models import AuditEntry, Broadcast, OutboxItem, Subscriber
 
 __all__ = [
     "change_divisions",
@@ -136,14 +136,32 @@ async def deactivate(db: Database, chat_id: int, reason: str) -> Subscriber | No
     return await _modify(db, chat_id, apply)
 
 
-async def delete_all_data(db: Database, chat_id: int) -> bool:
-    """Forget a chat: its subscriber row and every message queued or sent to it.
+async def delete_all_data(db: Database, chat_id: int, user_id: int | None = None) -> bool:
+    """Forget a chat: its subscriber row and every message queued or sent to it; and, when
+    `user_id` asks, every other trace of that person (/hapusdata).
 
-    Returns whether anything was stored. Admin audit entries stay: they record admin acts,
-    not the staff member.
+    Other chats' rows the person created (a group they subscribed) stay for the group but no
+    longer name them; audit entries and broadcasts of their admin acts keep the act, with the
+    actor anonymised (id 0). Returns whether anything was stored.
     """
     async with db.session() as session:
         outbox = await session.exec(delete(OutboxItem).where(OutboxItem.chat_id == chat_id))
         subs = await session.exec(delete(Subscriber).where(Subscriber.chat_id == chat_id))
+        found = bool(outbox.rowcount or subs.rowcount)
+        if user_id is not None:
+            named = await session.exec(
+                update(Subscriber)
+                .where(Subscriber.user_id == user_id)
+                .values(user_id=None, first_name=None, username=None)
+            )
+            acts = await session.exec(
+                update(AuditEntry).where(AuditEntry.actor_id == user_id).values(actor_id=0)
+            )
+            sent = await session.exec(
+                update(Broadcast)
+                .where(Broadcast.admin_id == user_id)
+                .values(admin_id=0, admin_chat_id=0)
+            )
+            found = found or bool(named.rowcount or acts.rowcount or sent.rowcount)
         await session.commit()
-        return bool(outbox.rowcount or subs.rowcount)
+        return found

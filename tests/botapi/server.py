@@ -329,9 +329,12 @@ class BotApiServer(BotApiState):
             }
         )
 
-    def press(self, user_id: int, label: str, *, message_id: int | None = None) -> dict:
-        """Press the button whose label contains ``label`` (latest bot message that has one)."""
-        chat = self.chats.get(user_id)
+    def press(
+        self, user_id: int, label: str, *, message_id: int | None = None, chat_id: int | None = None
+    ) -> dict:
+        """Press the button whose label contains ``label`` (latest bot message that has one),
+        in the user's private chat or in ``chat_id`` (a group)."""
+        chat = self.chats.get(user_id if chat_id is None else chat_id)
         candidates = (
             [message_id]
             if message_id
@@ -342,8 +345,10 @@ class BotApiServer(BotApiState):
             for row in message.get("reply_markup", {}).get("inline_keyboard", []):
                 for button in row:
                     if label in button.get("text", "") and "callback_data" in button:
-                        return self.push_callback(user_id, mid, button["callback_data"])
-        raise ValueError(f"no button labelled {label!r} in chat {user_id}")
+                        return self.push_callback(
+                            user_id, mid, button["callback_data"], chat_id=chat_id
+                        )
+        raise ValueError(f"no button labelled {label!r} in chat {chat_id or user_id}")
 
     # ----- failures -------------------------------------------------------------------------
 

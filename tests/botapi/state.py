@@ -189,6 +189,7 @@ class BotApiState:
         self.edits: list[Edit] = []
         self.callback_answers: list[CallbackAnswer] = []
         self.chat_actions: list[tuple[int, str, float]] = []
+        self.group_admins: dict[int, set[int]] = {}
         self.requests: list[RequestRecord] = []
         self.command_menus: dict[str, list[dict]] = {}
         self.webhook: dict[str, Any] = {"url": ""}
@@ -228,6 +229,7 @@ class BotApiState:
                 "deleteMyCommands",
                 "sendChatAction",
                 "getChat",
+                "getChatMember",
             )
         }
         self._methods["getupdates"] = self._get_updates
@@ -707,6 +709,38 @@ class BotApiState:
             raise bad_request("wrong parameter action in request")
         self.chat_actions.append((chat.id, action, self.clock()))
         return True
+
+    def _m_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A group's members are whoever wrote there; `group_admins[chat]` holds its admins."""
+        chat = self._target_chat(params)
+        try:
+            user_id = int(params.get("user_id") or "")
+        except ValueError:
+            raise bad_request("invalid user_id specified") from None
+        user = self.users.get(user_id)
+        if user is None:
+            raise bad_request("PARTICIPANT_ID_INVALID")
+        if chat.type == "private":
+            status = "member" if user_id == chat.id else "left"
+        else:
+            status = "administrator" if user_id in self.group_admins.get(chat.id, ()) else "member"
+        member: dict[str, Any] = {"status": status, "user": user}
+        if status == "administrator":
+            member.update(
+                can_be_edited=False,
+                is_anonymous=False,
+                can_manage_chat=True,
+                can_delete_messages=True,
+                can_manage_video_chats=True,
+                can_restrict_members=True,
+                can_promote_members=False,
+                can_change_info=True,
+                can_invite_users=True,
+                can_post_stories=False,
+                can_edit_stories=False,
+                can_delete_stories=False,
+            )
+        return member
 
     def _m_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._target_chat(params)
