@@ -60,7 +60,7 @@ def summarise(
     `dateline` is the one extraction already found at the start of the first paragraph, if
     any: it is cut off as found instead of being searched for again."""
     body = [p.strip() for p in paragraphs if p and p.strip()]
-    body = _from_dateline(body, dateline)
+    body = _without_title(_from_dateline(body, dateline), title)
     title_key = _key(title or "")
     sentences = _Sentences(body)
     start = _lead_start(sentences, title_key)
@@ -104,6 +104,25 @@ class _Sentences:
         while (sentence := self.get(index)) is not None:
             yield sentence
             index += 1
+
+
+def _without_title(body: list[str], title: str | None) -> list[str]:
+    """ "Belopa, 03 Oktober 2025 KPU Luwu Tetapkan … Tahun 2025 #Temanpemilih, Komisi …":
+    a body that opens with its own headline (and hashtags) starts the news after them."""
+    if not body or not title:
+        return body
+    title_words = _WORD.findall(title)
+    if len(title_words) < _MIN_LEAD_WORDS:
+        return body
+    opening = re.match(
+        r"\W*" + r"\W+".join(map(re.escape, title_words)) + r"(?:\W*#\w+)*[\s,.:;–—-]*",
+        body[0],
+        re.IGNORECASE,
+    )
+    if opening is None or len(_WORD.findall(body[0][opening.end() :])) < _MIN_LEAD_WORDS:
+        return body
+    rest = body[0][opening.end() :]
+    return [rest[0].upper() + rest[1:], *body[1:]]
 
 
 def _lead_start(sentences: _Sentences, title_key: str) -> int | None:

@@ -69,6 +69,12 @@ def test_day_and_date_after_the_dateline_stay_with_the_news():
         ("Sleman (27/04) – KPU Kabupaten Sleman menindaklanjuti", "KPU Kabupaten"),
         ("Makassar, 24 Juli 2025 - Sehari setelah pelaksanaan", "Sehari setelah"),
         ("kab-belitung.kpu.go.id, KPU Kabupaten Belitung menerima", "KPU Kabupaten"),
+        (
+            "kab-lamongan.kpu.go.id Lamongan- KPU Kabupaten Lamongan gelar Rapat (DPTb) Pada",
+            "KPU Kab",
+        ),
+        ("Batu, kota-batu.kpu.go.id - (13 Juli2024) - Forkopimda Kota Batu hadir", "Forkopimda"),
+        ("Belopa, 03 Oktober 2025 KPU Luwu Tetapkan 273.231 Pemilih", "KPU Luwu"),
         ("Batam, (08/10/2022) Anggota KPU Provinsi Kepulauan Riau", "Anggota KPU"),
         ("kpugarut - Satu hari setelah dibukanya tahapan kampanye", "Satu hari"),
         ("Manado, sulut.kpu.go.id - bertempat di Luwansa Hotel Manado", "Bertempat di"),
@@ -108,6 +114,9 @@ def test_written_date_gives_the_year():
         "E-Voting menjadi wacana - kata Ketua.",
         "Komisi Pemilihan Umum menggelar rapat di Surabaya.",
         "Kamis (28/02/2019), KPU Kota Kediri menggelar rapat.",
+        "Kamis (19/1) Ketua KPU Riau Ilham Muhammmad Yasir menghadiri rapat.",
+        "Kantor KPU Jawa Timur Surabaya (12/3) Menggelar rapat.",
+        "Sabtu, 12 Maret 2024 KPU menggelar rapat.",
     ],
 )
 def test_normal_first_sentence_is_not_eaten(paragraph):

@@ -214,3 +214,14 @@ def test_day_and_date_after_the_dateline_stay_in_the_lead():
         "rapat pleno penetapan daftar pemilih tambahan di aula kantor."
     ]
     assert summarise(None, paragraphs).lead[0].startswith("Kamis (28/02/2019), KPU Kota Kediri")
+
+
+def test_a_body_that_opens_with_its_own_headline_leads_with_the_news_after_it():
+    title = "KPU Luwu Tetapkan 273.231 Pemilih dalam Daftar Pemilih Berkelanjutan"
+    paragraphs = [
+        "Belopa, 03 Oktober 2025 KPU Luwu Tetapkan 273.231 Pemilih dalam Daftar Pemilih "
+        "Berkelanjutan #Temanpemilih, Komisi Pemilihan Umum (KPU) Kabupaten Luwu melaksanakan "
+        "rapat pleno terbuka penetapan Daftar Pemilih Berkelanjutan."
+    ]
+    lead = summarise(title, paragraphs).lead
+    assert lead[0].startswith("Komisi Pemilihan Umum (KPU) Kabupaten Luwu melaksanakan")

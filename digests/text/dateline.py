@@ -14,7 +14,8 @@ import re
 from digests.model import Dateline
 from digests.text.lexicon import words
 
-_WORD = r"[A-Z][\w'’.&-]*"
+# A capitalised word; a hyphen only inside it ("Lamongan- KPU": the hyphen is the separator).
+_WORD = r"[A-Z](?:[\w'’.&-]*[\w'’.&])?"
 _PLACE = rf"{_WORD}(?:\s+(?:{_WORD}|dan|di))*?"
 _DOMAIN = r"[\w-]+(?:\.[\w-]+)+"
 _NUM_DATE = r"\d{1,2}/\d{1,2}(?:/\d{2,4})?"
@@ -34,7 +35,7 @@ _HEAD = rf"(?P<head>{_SEGMENT}(?:\s*,\s*{_SEGMENT}){{0,2}}(?:\s*,?\s*{_PAREN})?|
 _DASH = r"(?:\s*,?\s*[–—―]{1,2}|\s*,?\s+-{1,2}|\s*,?-{1,2}(?=\s))\s*"
 # No separator at all, only after a web address or a bracketed date, before a capitalised
 # word: "Bandung, kab-bandung.kpu.go.id Dalam …", "Batam, (08/10/2022) Anggota …".
-_AFTER_ADDRESS = r"(?:(?<=\.(?-i:id))|(?<=\.(?-i:com))|(?<=\)))"
+_AFTER_ADDRESS = r"(?:(?<=\.(?-i:id))|(?<=\.(?-i:com))|(?<=\d\))|(?<=\d{4}))"
 _BARE = rf"{_AFTER_ADDRESS}\s*,?\s+(?=(?-i:[A-Z]))"
 _SEP = rf"(?P<sep>{_DASH}|\s*[:;]\s+|(?<=\))\s*,\s*|{_BARE})"
 _DATELINE = re.compile(rf"^\s*{_HEAD}{_SEP}(?=\S)", re.IGNORECASE)
@@ -72,7 +73,9 @@ _MONTH_NUMBER = {
 _MAX_HEAD = 80
 _MAX_HEAD_WORDS = 8
 # Where a separator can begin: " -", a long dash, a colon, or the comma after a ")".
-_SEP_HINT = re.compile(r"\s-|[\w,]-+\s|[–—―:;]|\)\s*,|\.[a-z]{2,},?\s+[A-Z]|\d\)\s+[A-Z]")
+_SEP_HINT = re.compile(
+    r"\s-|[\w,]-+\s|[–—―:;]|\)\s*,|\.[a-z]{2,},?\s+[A-Z]|\d\)\s+[A-Z]|\d{4}\s+[A-Z]"
+)
 _SPACES = re.compile(r"\s*")
 _DOMAIN_RE = re.compile(_DOMAIN)
 _HEAD_PARTS = re.compile(r",|\(|\)")
@@ -80,6 +83,9 @@ _HEAD_WORDS = re.compile(r"[,\s]+")
 _HANDLE = re.compile(r"kpu[a-z-]+")
 _RAW_PARTS = re.compile(r"[,()–—―:;]|\s-+\s|\s-+$|-+$")
 _DIGIT = re.compile(r"\d")
+_DAY_NAMES = frozenset(_DAYS.split("|"))
+_BARE_HEAD_WORDS = 4  # "Belopa, 03 Oktober 2025 KPU …": place and date, no separator
+_LOOSE_DATE = re.compile(rf"\d{{1,2}}\s*(?a:{_MONTHS})\.?\s*\d{{4}}", re.IGNORECASE)
 _DAY_RE = re.compile(_DAYS)
 _ADDRESS_ENDS = (".go.id", ".com", ".co.id", ".id", ".co", ".net", ".org")
 
@@ -146,8 +152,13 @@ def _plausible(match: re.Match[str], text: str) -> bool:
         return False
     if ":" in sep and not (_DOMAIN_RE.search(head) or "(" in head):
         return False
+    if head.split()[0].lower().strip(",") in _DAY_NAMES:
+        return False  # "Kamis (19/1) Ketua KPU …": the day and date are the news's own
+    short = len(head.split("(")[0].split()) <= _BARE_HEAD_WORDS
     if sep.strip() in ("", ",") and not (
-        _ends_with_address(head) or (head.endswith(")") and _NUM_IN.search(head))
+        _ends_with_address(head)
+        or (short and head.endswith(")") and _NUM_IN.search(head))
+        or (short and _WORD_DATE_IN.search(head[-20:]))
     ):
         return False  # no separator: only after an address or a bracketed date
     if text[match.end() :][:1].islower() and not _DOMAIN_RE.search(head):
@@ -169,6 +180,8 @@ def _is_dateline_part(part: str) -> bool:
     if _HANDLE.fullmatch(part):  # a site's handle: "kpugarut - Satu hari …"
         return True
     if _NUM_IN.search(f"({part})") or _WORD_DATE_IN.search(part):
+        return True
+    if _LOOSE_DATE.fullmatch(part):  # "(13 Juli2024)": a date typed without its space
         return True
     tokens = part.split()
     # Place names are capitalised words; a sentence has lower-case words in it.
@@ -230,7 +243,9 @@ def _place(raw: str) -> str | None:
             continue
         sources = words("text_dateline_sources")
         head_words = part.split()
-        while len(head_words) > 1 and head_words[0].lower() in sources:  # "KPU SURABAYA"
+        while len(head_words) > 1 and (
+            head_words[0].lower() in sources or _DOMAIN_RE.fullmatch(head_words[0])
+        ):  # "KPU SURABAYA", "kab-lamongan.kpu.go.id Lamongan"
             head_words.pop(0)
         part = " ".join(head_words)
         lowered = part.lower()
