@@ -242,10 +242,11 @@ def clean_paragraphs(
     Headings take part in cut decisions ("Berita Terkait") but are not returned: they are not
     sentences, and the title already says what the article is about. A "br" block is a line
     after a line break in the same paragraph: after a `related` line ("Baca juga:") it is one
-    of the links it introduces and goes with it. `page` is True for the
-    body of an HTML page, whose date and title come from the page itself: its date lines
-    (`page-drop`) and what stands above its dateline (`start`) go. Pasted plain text keeps
-    them, because there those lines are the article's title and date.
+    of the links it introduces and goes with it.
+
+    `page` is True for the body of an HTML page, whose date and title come from the page
+    itself: its date lines (`page-drop`) and what stands above its dateline (`start`) go.
+    Pasted plain text keeps them, because there those lines are the article's title and date.
     """
     kept: list[str] = []
     folded_title = title.casefold() if title else None
@@ -409,49 +410,12 @@ def _truncate_tree(tree: lxml.html.HtmlElement, limit: int, page: str) -> None:
 
 
 # HTML elements that end a run of inline text: what a browser lays out as a block of its own.
-_HTML_BLOCKS = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "center",
-        "dd",
-        "details",
-        "dialog",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hr",
-        "li",
-        "main",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "tr",
-        "ul",
-    ]
-)
+_HTML_BLOCKS = frozenset((
+    "address", "article", "aside", "blockquote", "center", "dd", "details", "dialog", "div",
+    "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
+    "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+))  # fmt: skip
 _NO_TEXT = frozenset({"script", "style", "noscript", "template"})
 # Elements holding both a non-blank text node and a block child: "<div><b>Jakarta</b> – Lead
 # sentence…<p>Second paragraph</p></div>", or a <span> holding paragraphs apart by line breaks
@@ -705,10 +669,10 @@ def _meta_datetime(tree: lxml.html.HtmlElement) -> datetime | None:
     """
     for value in _PUBLISHED_XPATH(tree):
         found = _iso_datetime(value)
-        if found is not None and found.time() != time():
-            return found if found.tzinfo is not None else found.replace(tzinfo=_WIB)
         if found is not None and found.tzinfo is not None:
             return found
+        if found is not None and found.time() != time():  # a bare date is no time of day
+            return found.replace(tzinfo=_WIB)
     for value in _TIME_XPATH(tree):
         found = _iso_datetime(value)
         if found is not None and found.tzinfo is not None:
