@@ -59,6 +59,7 @@ from digests.listing import (
     parse_html_listing,
 )
 from digests.pipeline import NoArticleError, ProcessedArticle, process_html
+from digests.regions import article_region, region_from_host
 from digests.store import articles as article_store
 from digests.store import sources as source_store
 from digests.store.db import Database
@@ -586,6 +587,11 @@ class Crawler:
                     # its pushes are due, in the same commit as the article itself
                     push_pending=is_news and first_of_story,
                     first_seen_at=now,
+                    region=article_region(
+                        visit.source.region or region_from_host(visit.source.url),
+                        processed.title,
+                        processed.text,
+                    ),
                 )
                 _apply(article, processed, text_hash, simhash)
                 session.add(article)
@@ -692,6 +698,7 @@ def _apply(article: Article, processed: ProcessedArticle, text_hash: str, simhas
     article.summary = list(processed.summary)
     article.quotes = [{"text": q.text, "speaker": q.speaker} for q in processed.quotes]
     article.divisions = list(processed.divisions)
+    article.division_scores = dict(processed.division_scores)
 
 
 def _refusals(refused: list[str]) -> str:

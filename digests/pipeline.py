@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
-from digests.classify import classify
+from digests.classify import explain
 from digests.extract import (
     MIN_ARTICLE_CHARS,
     NoArticleError,
@@ -47,6 +47,7 @@ class ProcessedArticle:
     quotes: list[Quote] = field(default_factory=list)
     divisions: list[str] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)  # 1–3 sentences, the lead first
+    division_scores: dict[str, float] = field(default_factory=dict)  # why: see classify.explain
 
 
 def process_html(html: str | bytes, url: str | None = None) -> ProcessedArticle:
@@ -107,6 +108,7 @@ def summarise_and_tag(article: ExtractedArticle) -> ProcessedArticle:
         article.title, article.paragraphs, max_quotes=MAX_QUOTES, dateline=article.dateline
     )
     body = "\n\n".join(article.paragraphs)
+    tagging = explain(article.title, body)
     return ProcessedArticle(
         url=article.url,
         title=article.title or (summary.lead[0][:120] if summary.lead else ""),
@@ -115,6 +117,7 @@ def summarise_and_tag(article: ExtractedArticle) -> ProcessedArticle:
         text=body,
         lead=summary.lead,
         quotes=list(summary.quotes),
-        divisions=classify(article.title, body),
+        divisions=tagging.divisions,
         summary=summary.summary,
+        division_scores={slug: round(value, 2) for slug, value in tagging.scores.items()},
     )

@@ -11,6 +11,7 @@ from typing import TextIO
 from digests.documents import Document, InputError, decode_text, read_path
 from digests.extract import NoArticleError
 from digests.pipeline import ProcessedArticle, process_html, process_text
+from digests.regions import region_for_input
 
 
 def summarize_inputs(inputs: list[str], *, as_json: bool, out: TextIO, err: TextIO) -> int:
@@ -72,6 +73,7 @@ def _as_json(name: str, article: ProcessedArticle) -> dict[str, object]:
         "summary": article.summary,
         "quotes": [{"text": q.text, "speaker": q.speaker} for q in article.quotes],
         "divisions": article.divisions,
+        "region": region_for_input(name, article.title, article.text),
     }
 
 

@@ -173,3 +173,43 @@ def test_region_of_labelled_tuning_articles_matches_their_labels() -> None:
         if got != article.region:
             wrong.append((article.id, article.region, got))
     assert len(wrong) <= len(articles) * 0.05, wrong
+
+
+@pytest.mark.db
+async def test_crawled_articles_store_their_sources_region_and_division_scores(
+    database,
+) -> None:
+    from digests.classify import classify, score
+    from digests.loopback_site import LoopbackServer
+    from tests.fixture_site import NewsSite
+    from tests.test_crawl import all_articles, make_crawler, seed
+
+    with LoopbackServer() as server:
+        regional = NewsSite("regional", name="KPU Kabupaten Fixture", count=3, seed=5)
+        ri = NewsSite("ri", name="KPU RI Fixture", count=2, seed=6, first_id=7000)
+        regional.serve(server)
+        ri.serve(server)
+        await seed(
+            database,
+            regional.source_toml()
+            + 'region = "jatim"\n\n'
+            + ri.source_toml()
+            + 'region = "nasional"\n',
+        )
+        async with make_crawler(database) as crawler:
+            report = await crawler.crawl_all()
+    assert report.failed == 0
+    stored = await all_articles(database)
+    assert len(stored) == 5
+    for article in stored:
+        expected = "jawa-timur" if article.source_name == "KPU Kabupaten Fixture" else None
+        if expected:
+            assert article.region == expected
+        else:
+            assert article.region == article_region(NASIONAL, article.title, article.text)
+        # What the digest ranks by is what `kpu-digest explain` shows for the same text.
+        assert article.divisions == classify(article.title, article.text)
+        assert article.division_scores == {
+            slug: round(value, 2) for slug, value in score(article.title, article.text).items()
+        }
+        assert article.division_scores

@@ -42,7 +42,7 @@ def test_json_output_has_the_contract_fields_for_each_input() -> None:
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(lines) == 2
-    contract = {"input", "title", "published", "lead", "summary", "quotes", "divisions"}
+    contract = {"input", "title", "published", "lead", "summary", "quotes", "divisions", "region"}
     for obj in lines:
         assert contract <= set(obj)
         assert 1 <= len(obj["summary"]) <= 3 and obj["summary"][: len(obj["lead"])] == obj["lead"]
@@ -53,7 +53,9 @@ def test_json_output_has_the_contract_fields_for_each_input() -> None:
         "Gogot Cahyo Baskoro",
         "Choirul Anam",
     }
-    assert "data" in banyuwangi["divisions"]
+    # a bimtek review of several divisions' work: tagged with (some of) them
+    assert set(banyuwangi["divisions"]) <= {"data", "perencanaan", "sdm", "sosdiklih"}
+    assert banyuwangi["region"] == "jawa-timur"  # a file's region comes from its text
     assert banyuwangi["published"].startswith("2016-10-20")
     assert konsolnas["lead"][0].startswith("Memulai aktifitas di hari ke-2")
     assert {q["speaker"] for q in konsolnas["quotes"]} == {"Arif Rahman Hakim", "Arif Budiman"}
