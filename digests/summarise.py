@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from digests.model import Dateline, Quote, Summary
 from digests.quotes import FoundQuote, locate_quotes
-from digests.text.dateline import strip_dateline
+from digests.text.dateline import strip_dateline, strip_fused_dateline
 from digests.text.furniture import is_furniture
 from digests.text.sentences import iter_sentences
 
@@ -81,6 +81,10 @@ def _from_dateline(body: list[str], known: Dateline | None = None) -> list[str]:
         dateline, rest = strip_dateline(paragraph)
         if dateline is not None:
             return ([rest] if rest else []) + body[index + 1 :]
+    if body:  # a photo caption fused before the dateline never leads
+        dateline, rest = strip_fused_dateline(body[0])
+        if dateline is not None:
+            return ([rest] if rest else []) + body[1:]
     return body
 
 

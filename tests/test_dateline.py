@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from digests.model import Dateline
-from digests.text.dateline import strip_dateline
+from digests.text.dateline import strip_dateline, strip_fused_dateline
 
 
 @pytest.mark.parametrize(
@@ -127,3 +127,37 @@ def test_a_head_of_odd_whitespace_does_not_crash() -> None:
     dateline, rest = strip_dateline("KamisJAKARTAkpu.go.id(22/9)\t–’ — ")
     assert rest is not None
     assert dateline is None or dateline.place != ""
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "rest"),
+    [
+        (
+            "Ketua KPU Jatim membuka rapat pleno. (Foto: Humas) Surabaya, jatim.kpu.go.id – KPU "
+            "Jatim menggelar rapat pleno terbuka.",
+            "KPU Jatim menggelar rapat pleno terbuka.",
+        ),
+        (
+            "Suasana rapat pleno di aula KPU Jatim Surabaya, kpujatim.go.id - KPU Jatim menggelar "
+            "rapat.",
+            "KPU Jatim menggelar rapat.",
+        ),
+        ("Foto bersama peserta bimtek SURABAYA – KPU Jatim menggelar bimtek.", "KPU Jatim"),
+    ],
+)
+def test_a_photo_caption_fused_to_a_dateline_is_cut_with_it(paragraph, rest):
+    dateline, remaining = strip_fused_dateline(paragraph)
+    assert dateline is not None
+    assert remaining.startswith(rest)
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "KPU Jatim menggelar rapat di Surabaya. Informasi lengkap di laman kpu.go.id - silakan.",
+        "Rapat dihadiri Ketua KPU - Eko Sasmito - dan seluruh anggota KPU kabupaten/kota.",
+        "Rapat pleno KPU Jatim dihadiri oleh Humas Pemprov, Bawaslu dan partai politik.",
+    ],
+)
+def test_a_sentence_with_an_address_or_a_dash_inside_is_no_fused_dateline(paragraph):
+    assert strip_fused_dateline(paragraph) == (None, paragraph)

@@ -258,3 +258,35 @@ def _place(raw: str) -> str | None:
             continue
         return part.title() if part.isupper() else part
     return None
+
+
+# A dateline's strongest marks: a web address or a desk before a dash, an upper-case place
+# before a dash. Only these are looked for past the start of a paragraph.
+_FUSED_HINT = re.compile(
+    r"(?:[\w-]+\.)+(?:id|com|co)\s*[-–—]|\b(?:Hupmas|Humas)\b|\b[A-Z]{3,}\s*[-–—]+\s"
+)
+_FUSED_SEARCH = 300
+_STRONG_HEAD = re.compile(r"(?:[\w-]+\.)+(?:id|com|co)\b|\b(?:Hupmas|Humas)\b")
+_CAPTION = re.compile(r"\b(?:foto|dok|dokumentasi|ilustrasi)\b", re.IGNORECASE)
+_WORD_START = re.compile(r"(?:(?<=\s)|(?<=\)))[A-Z(]")
+
+
+def strip_fused_dateline(paragraph: str) -> tuple[Dateline | None, str]:
+    """A dateline behind a photo caption fused to it ("Ketua KPU Jatim membuka rapat pleno.
+    (Foto: Humas) Surabaya, jatim.kpu.go.id – KPU …"): the dateline, and the news after it.
+    The caption never leads. Only strong datelines count here (an address, a desk, an
+    upper-case place and a dash), so a sentence with a dash inside is left alone."""
+    tried: set[int] = set()
+    for hint in _FUSED_HINT.finditer(paragraph, 0, _FUSED_SEARCH):
+        window = _WORD_START.finditer(paragraph, max(1, hint.start() - 60), hint.start() + 1)
+        for start in (m.start() for m in window):
+            if start in tried:
+                continue
+            tried.add(start)
+            dateline, rest = strip_dateline(paragraph[start:])
+            if dateline is None or not _FUSED_HINT.search(dateline.raw + " "):
+                continue
+            # An upper-case place and a dash alone ("SURABAYA –") count only behind a caption.
+            if _STRONG_HEAD.search(dateline.raw) or _CAPTION.search(paragraph, 0, start):
+                return dateline, rest
+    return None, paragraph
