@@ -124,9 +124,8 @@ def explain(title: str | None, text: str, catalog: DivisionCatalog | None = None
         counted = float(min(count, settings.max_hits_per_keyword))
         if len(slugs) == 1:
             (slug,) = slugs
-            if settings.explicit_weight > 0:
-                weight = settings.explicit_weight
-                evidence.append(Evidence(slug, name, MENTION, weight, 0, count, counted))
+            weight = settings.explicit_weight
+            evidence.append(Evidence(slug, name, MENTION, weight, 0, count, counted))
         else:
             weight = settings.old_name_weight
             for slug in old_name_parts(slugs, scores):

@@ -17,6 +17,9 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument("inputs", nargs="+", metavar="PATH_OR_URL")
     summarize.add_argument("--json", action="store_true", help="one JSON object per input per line")
 
+    explain = commands.add_parser("explain", help="why an article got its divisions")
+    explain.add_argument("input", metavar="PATH_OR_URL")
+
     crawl = commands.add_parser("crawl", help="crawl the sources (every CRAWL_INTERVAL_MINUTES)")
     crawl.add_argument("--once", action="store_true", help="crawl once, print a report, exit")
 
@@ -51,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
         from digests.summarize_cli import main as summarize
 
         return summarize(args.inputs, args.json)
+    if args.command == "explain":
+        from digests.explain_cli import main as explain_main
+
+        return explain_main(args.input)
     settings = Settings()
     if args.command == "db":
         from digests.store.db import DatabaseVanished, upgrade_schema
