@@ -257,7 +257,8 @@ _entries = st.builds(
 
 
 def _quote_core(quote: Quote) -> str:
-    return quote.text.strip().strip('"“”').strip()
+    # A digest item shows a quote's first two sentences (`short_text`); the full one is stored.
+    return quote.short_text.strip().strip('"“”').strip()
 
 
 @FAST
