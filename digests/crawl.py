@@ -44,6 +44,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 import httpx
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from digests import dedup
 from digests.config import Settings
@@ -268,7 +269,7 @@ class Crawler:
             await self._record_health([result])
             return result
 
-    async def _trust_sources(self, session) -> None:  # type: ignore[no-untyped-def]
+    async def _trust_sources(self, session: AsyncSession) -> None:
         """The configured sources' origins are the ones trusted as configured (PRODUCT.md)."""
         active = await source_store.active_sources(session)
         self.fetcher.trusted_origins = {source.url for source in active}

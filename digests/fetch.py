@@ -26,6 +26,7 @@ import httpx
 from digests.urls import (
     ANY_HOST,
     BodyTooLarge,
+    CheckedUrl,
     Resolver,
     UrlRefused,
     check_url,
@@ -229,7 +230,7 @@ class Fetcher:
                     tally.not_modified += 1
                 return result
 
-    async def _check(self, url: str | httpx.URL):  # type: ignore[no-untyped-def]
+    async def _check(self, url: str | httpx.URL) -> CheckedUrl:
         try:
             return await check_url(
                 url,
