@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 
 import httpx
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from digests.loopback_site import LoopbackServer, Response, Site
 from digests.urls import (
+    BodyTooLarge,
     UrlRefused,
     canonical_url,
     check_fetchable,
@@ -223,3 +225,58 @@ async def test_redirects_are_checked_hop_by_hop(server: LoopbackServer) -> None:
 def test_an_ipv6_article_url_stays_fetchable_after_canonicalising() -> None:
     url = canonical_url("http://[::1]:8080/index.php/blog/read/1_a#top")
     assert httpx.URL(url).host == "::1" and httpx.URL(url).port == 8080
+
+
+def _gzip(data: bytes) -> bytes:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    return compressor.compress(data) + compressor.flush()
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush()
+
+
+PAGE = b"<html><body>" + b"<p>berita pemilu</p>" * 5_000 + b"</body></html>"
+
+
+@pytest.mark.parametrize(
+    ("body", "encoding"),
+    [
+        (_gzip(PAGE), "gzip"),
+        (_gzip(_gzip(PAGE)), "gzip, gzip"),
+        (_gzip(PAGE[:40_000]) + _gzip(PAGE[40_000:]), "gzip"),  # two gzip members
+        (zlib.compress(PAGE), "deflate"),
+        (_raw_deflate(PAGE), "deflate"),  # "deflate" as many servers send it, without header
+        (_gzip(zlib.compress(PAGE)), "deflate, gzip"),
+        (PAGE, "identity"),
+        (PAGE, "utf-8"),  # a misconfigured token is read as is, as browsers and httpx do
+    ],
+)
+async def test_every_stacked_encoding_decodes_to_the_page(
+    server: LoopbackServer, body: bytes, encoding: str
+) -> None:
+    base = server.add_site(Site({"/p": Response(body, headers={"Content-Encoding": encoding})}))
+    async with httpx.AsyncClient(trust_env=False) as client:
+        page = await fetch_checked(client, base + "/p", trusted_origins={base}, allowed_hosts=[])
+    assert page.body == PAGE
+
+
+@pytest.mark.parametrize(
+    ("body", "encoding", "reason"),
+    [
+        (_gzip(_gzip(PAGE)), "gzip, gzip", "setelah dibuka"),  # over a 50 KB cap once decoded
+        (_gzip(PAGE), "br", "br tidak didukung"),
+        (_gzip(PAGE), "gzip, gzip, gzip, gzip", "terlalu banyak lapisan"),
+        (b"\x1f\x8b\x08\x00garbage" * 10, "gzip", "rusak"),
+    ],
+)
+async def test_bodies_past_the_cap_or_undecodable_are_refused_with_a_reason(
+    server: LoopbackServer, body: bytes, encoding: str, reason: str
+) -> None:
+    base = server.add_site(Site({"/p": Response(body, headers={"Content-Encoding": encoding})}))
+    async with httpx.AsyncClient(trust_env=False) as client:
+        with pytest.raises(BodyTooLarge, match=reason):
+            await fetch_checked(
+                client, base + "/p", trusted_origins={base}, allowed_hosts=[], max_bytes=50_000
+            )
