@@ -43,6 +43,7 @@ _OPEN_ENDED_MIN_WORDS = 5
 _LOOK_BACK = 1500
 _EPITHET_MAX = 14
 _NYA_WORD = 8
+_MIN_NAME_CHARS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +114,7 @@ def locate_quotes(paragraphs: list[str]) -> list[FoundQuote]:
             continue
         speaker_name = _speaker(narrative, tokens, people, start, end, open_ended)
         if speaker_name:
-            speaker_name = _fullest(speaker_name, people)
+            speaker_name = _without_leading_title(_fullest(speaker_name, people))
             if not _can_speak(speaker_name):
                 speaker_name = None
         continues = pending and found[pending[-1]].paragraph == index - 1
@@ -219,6 +220,10 @@ def _tokenise(text: str) -> list[_Token]:
     # Every character is either a gap character or starts a token, so the (gap, token) pairs
     # tile the text and positions follow from lengths, without a match object per token.
     for gap, raw in _GAP_TOKEN.findall(text):
+        if "\n" in gap and tokens:
+            # A paragraph break ends a run: a subheading ("Persaingan") is not a first name.
+            last = tokens[-1]
+            tokens[-1] = _Token((*last[:4], True, *last[5:]))
         start = end + len(gap)
         end = start + len(raw)
         info = kinds.get(raw)
@@ -724,6 +729,15 @@ def _fullest(name: str, people: list[_Person]) -> str:
     return name
 
 
+def _without_leading_title(name: str) -> str:
+    """ "H Sofrayani" → "Sofrayani": an honorific written without its period is no name."""
+    parts = name.split()
+    honorifics = words("text_people", "honorific")
+    while len(parts) > 1 and parts[0].lower().rstrip(".") in honorifics:
+        parts.pop(0)
+    return " ".join(parts)
+
+
 def _contains(whole: list[str], part: list[str]) -> bool:
     n = len(part)
     return any(whole[i : i + n] == part for i in range(len(whole) - n + 1))
@@ -734,8 +748,8 @@ def _can_speak(name: str) -> bool:
     religion, an ordinal, a pronoun, a bare title, nor a relative named after the speaker
     (digests/data/non_speakers.txt)."""
     parts = [w.lower().rstrip(".,") for w in name.split()]
-    if not parts:
-        return False
+    if not parts or len(name.replace(" ", "")) < _MIN_NAME_CHARS:
+        return False  # "R" of "R&D"; initials like "JK" have two letters
     if " ".join(parts) in words("non_speakers", "whole"):
         return False
     if parts[0] in words("non_speakers", "relative"):

@@ -251,3 +251,21 @@ def test_title_cased_text_keeps_verbs_out_of_names():
         '"Jadi Dengan Aplikasi Ini Semua Jadi Mudah," Jelas Sutrisno Selaku Kasubag Teknis.',
     ]
     assert _said(paragraphs) == ["Muhammad Sawati", "Sutrisno"]
+
+
+def test_a_subheading_is_not_the_first_name_of_the_next_speaker():
+    paragraphs = [
+        "Ketua Umum Gaikindo Johannes Nangoi mengatakan merek baru membuat pasar lebih ramai.",
+        "Persaingan",
+        "Nangoi melanjutkan, sukses atau tidaknya merek ditentukan oleh konsumen.",
+        "“Persaingan memang cukup ketat, karena itu semua merek harus siap,” kata Nangoi.",
+    ]
+    assert _said(paragraphs) == ["Johannes Nangoi"]
+
+
+def test_an_honorific_without_its_period_is_not_shown_as_a_name():
+    paragraphs = [
+        "Kepala Kantor Kementerian Agama Kota Banjarmasin H Sofrayani mengimbau calon haji.",
+        "“Pemeriksaan kesehatan tahap pertama sangat penting bagi calon haji,” kata Sofrayani.",
+    ]
+    assert _said(paragraphs) == ["Sofrayani"]
