@@ -255,7 +255,7 @@ def test_title_cased_text_keeps_verbs_out_of_names():
 
 def test_a_subheading_is_not_the_first_name_of_the_next_speaker():
     paragraphs = [
-        "Ketua Umum Gaikindo Johannes Nangoi mengatakan merek baru membuat pasar lebih ramai.",
+        "Ketua Umum Gaikindo periode 2016-2019 Johannes Nangoi, mengatakan merek baru masuk.",
         "Persaingan",
         "Nangoi melanjutkan, sukses atau tidaknya merek ditentukan oleh konsumen.",
         "“Persaingan memang cukup ketat, karena itu semua merek harus siap,” kata Nangoi.",
