@@ -16,8 +16,10 @@ from digests.urls import (
     UrlRefused,
     canonical_url,
     check_fetchable,
+    check_url,
     fetch_checked,
     host_allowed,
+    pinned_request,
     same_site,
 )
 
@@ -280,3 +282,25 @@ async def test_bodies_past_the_cap_or_undecodable_are_refused_with_a_reason(
             await fetch_checked(
                 client, base + "/p", trusted_origins={base}, allowed_hosts=[], max_bytes=50_000
             )
+
+
+async def test_an_untrusted_url_is_requested_from_the_address_that_was_checked() -> None:
+    """DNS is asked once; the connection goes to that answer, the name stays in Host and SNI,
+    so a second, different answer (DNS rebinding) is never used."""
+    answers = [["203.0.114.9"], ["127.0.0.1"]]  # a public answer, then a rebinding one
+
+    async def rebinding(host: str, port: int) -> list[str]:
+        return answers.pop(0)
+
+    target = await check_url(
+        "https://berita.kpu.go.id/a?x=1",
+        trusted_origins=set(),
+        allowed_hosts=ALLOWED,
+        resolver=rebinding,
+    )
+    async with httpx.AsyncClient(trust_env=False) as client:
+        request = pinned_request(client, target, {"User-Agent": "uji"})
+    assert request.url.host == "203.0.114.9" and request.url.path == "/a"
+    assert request.headers["host"] == "berita.kpu.go.id"
+    assert request.extensions["sni_hostname"] == "berita.kpu.go.id"
+    assert len(answers) == 1  # the rebinding answer was never asked for
