@@ -107,6 +107,14 @@ def first_sentences(paragraphs: list[str], n: int) -> str:
     return " ".join(sentences[:n])
 
 
+def cut_to(text: str, length: int) -> str:
+    """`text` cut at the last word boundary within `length` characters."""
+    if len(text) <= length:
+        return text
+    cut = text[:length]
+    return cut[: cut.rfind(" ")] if " " in cut else cut
+
+
 # --- speakers and leads -------------------------------------------------------------------
 
 
@@ -281,6 +289,11 @@ def evaluate_news(show: bool) -> None:
         "Lead-1": lambda a: first_sentences(a["paragraphs"], 1),
         "Lead-2": lambda a: first_sentences(a["paragraphs"], 2),
         "Lead-3": lambda a: first_sentences(a["paragraphs"], 3),
+        # The body's opening cut to exactly our summary's length, article by article.
+        "Lead, summary's length": lambda a: cut_to(
+            first_sentences(a["paragraphs"], 10),
+            len(" ".join(summarise(a["title"], a["paragraphs"]).summary)),
+        ),
     }
     print(f"\nROUGE F1 x100 over {len(rated)} articles with a human reference summary")
     print(f"{'system':22} {'R-1':>6} {'R-2':>6} {'R-L':>6} {'mean chars':>11}")
