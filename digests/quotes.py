@@ -472,7 +472,16 @@ def _speaker(
     before = _before_attribution(narrative, people, start)
     if before:
         return before
+    if not _opens_speech(narrative, start):
+        return None  # 'program bertajuk "KPU Mengajar"': a name in quotes, not speech
     return _last_person(people, start)
+
+
+def _opens_speech(narrative: str, start: int) -> bool:
+    """An unattributed quote is the last speaker going on only where speech can start: at a
+    paragraph's or sentence's start, or after a colon or comma."""
+    before = narrative[max(0, start - 3) : start].rstrip(" \t")
+    return not before or before[-1] in '.!?:;,\n\x00”"'
 
 
 def _after_attribution(

@@ -269,3 +269,12 @@ def test_an_honorific_without_its_period_is_not_shown_as_a_name():
         "“Pemeriksaan kesehatan tahap pertama sangat penting bagi calon haji,” kata Sofrayani.",
     ]
     assert _said(paragraphs) == ["Sofrayani"]
+
+
+def test_a_title_in_quotes_inside_a_sentence_is_nobody_speaking():
+    paragraphs = [
+        "Anggota KPU Kota Makassar, Muh. Abdi Goncing mengatakan pemilih pemula harus dilibatkan.",
+        "KPU kembali menghadirkan program pendidikan pemilih bertajuk “KPU Mengajar di Sekolah "
+        "Menengah Atas” di SMA Negeri 17 Makassar.",
+    ]
+    assert _said(paragraphs) == [None]
