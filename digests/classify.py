@@ -59,12 +59,13 @@ _MATCHERS: WeakKeyDictionary[DivisionCatalog, _Matcher] = WeakKeyDictionary()
 class Observations:
     """What the text contains, before any weight: keyword hits and "Divisi …" mentions.
 
-    `keywords` maps a casefolded keyword to (hits in the title, hits in the body); `mentions`
+    `keywords` maps a casefolded keyword to its hits (in the title, in the lead paragraph, in
+    the rest of the body); `mentions`
     maps the set of slugs a named division stands for (two or more for an older combined name)
     to how often it was named, with the name as written in the catalog.
     """
 
-    keywords: dict[str, tuple[int, int]]
+    keywords: dict[str, tuple[int, int, int]]
     mentions: dict[frozenset[str], tuple[int, str]]
 
 
@@ -77,8 +78,9 @@ class Evidence:
     kind: str  # KEYWORD, MENTION ("Divisi X") or OLD_NAME (a combined older name)
     weight: float
     title_hits: int
-    body_hits: int
-    counted: float  # hits as counted: title hits × title_multiplier, capped
+    body_hits: int  # the lead paragraph's included
+    counted: float  # hits as counted: title and lead hits multiplied, capped
+    lead_hits: int = 0
 
     @property
     def points(self) -> float:
@@ -115,10 +117,13 @@ def explain(title: str | None, text: str, catalog: DivisionCatalog | None = None
 
     evidence: list[Evidence] = []
     scores: dict[str, float] = defaultdict(float)
-    for keyword, (in_title, in_body) in seen.keywords.items():
-        counted = counted_hits(in_title, in_body, catalog)
+    for keyword, (in_title, in_lead, in_rest) in seen.keywords.items():
+        counted = counted_hits(in_title, in_lead, in_rest, catalog)
+        in_body = in_lead + in_rest
         for slug, weight in matcher.weights.get(keyword, ()):
-            evidence.append(Evidence(slug, keyword, KEYWORD, weight, in_title, in_body, counted))
+            evidence.append(
+                Evidence(slug, keyword, KEYWORD, weight, in_title, in_body, counted, in_lead)
+            )
             scores[slug] += weight * counted
     for slugs, (count, name) in seen.mentions.items():
         counted = float(min(count, settings.max_hits_per_keyword))
@@ -152,16 +157,19 @@ def explain(title: str | None, text: str, catalog: DivisionCatalog | None = None
 
 
 def observe(title: str | None, text: str, catalog: DivisionCatalog | None = None) -> Observations:
-    """Keyword hits (title and body apart) and division mentions, weights not yet applied."""
+    """Keyword hits (title, lead, rest apart) and division mentions, weights not yet applied."""
     catalog = catalog or load_divisions()
     matcher = _matcher(catalog)
     in_title: dict[str, int] = defaultdict(int)
-    in_body: dict[str, int] = defaultdict(int)
+    in_lead: dict[str, int] = defaultdict(int)
+    in_rest: dict[str, int] = defaultdict(int)
+    lead, rest = _lead_and_rest(text or "")
     _count(matcher, _single_spaced(title or ""), in_title)
-    _count(matcher, _single_spaced(text or ""), in_body)
+    _count(matcher, _single_spaced(lead), in_lead)
+    _count(matcher, _single_spaced(rest), in_rest)
     keywords = {
-        keyword: (in_title.get(keyword, 0), in_body.get(keyword, 0))
-        for keyword in in_title.keys() | in_body.keys()
+        keyword: (in_title.get(keyword, 0), in_lead.get(keyword, 0), in_rest.get(keyword, 0))
+        for keyword in in_title.keys() | in_lead.keys() | in_rest.keys()
         if keyword in matcher.weights  # ignore-phrases are matched only to be dropped
     }
     mentions: dict[frozenset[str], tuple[int, str]] = {}
@@ -171,10 +179,25 @@ def observe(title: str | None, text: str, catalog: DivisionCatalog | None = None
     return Observations(keywords=keywords, mentions=mentions)
 
 
-def counted_hits(in_title: int, in_body: int, catalog: DivisionCatalog) -> float:
-    """How many times a keyword counts: title hits weigh `title_multiplier`, all capped."""
-    settings = catalog.settings
-    return min(in_body + settings.title_multiplier * in_title, settings.max_hits_per_keyword)
+def counted_hits(in_title: int, in_lead: int, in_rest: int, catalog: DivisionCatalog) -> float:
+    """How often a keyword counts: title and lead hits weigh their multipliers, all capped.
+
+    News states its activity in the headline and the first paragraph; the rest of the body is
+    where the people present and the background are named.
+    """
+    s = catalog.settings
+    counted = in_rest + s.lead_multiplier * in_lead + s.title_multiplier * in_title
+    return min(counted, s.max_hits_per_keyword)
+
+
+def _lead_and_rest(text: str) -> tuple[str, str]:
+    """The first paragraph and the rest (paragraphs are separated by blank lines or lines)."""
+    stripped = text.lstrip()
+    for separator in ("\n\n", "\n"):
+        lead, found, rest = stripped.partition(separator)
+        if found:
+            return lead, rest
+    return stripped, ""
 
 
 def old_name_parts(slugs: frozenset[str], keyword_scores: dict[str, float]) -> list[str]:

@@ -41,6 +41,7 @@ class ClassifierSettings:
     explicit_weight: float = 8.0
     old_name_weight: float = 8.0
     title_multiplier: float = 2.0
+    lead_multiplier: float = 1.0
     max_hits_per_keyword: int = 3
     max_divisions: int = 0  # 0: no limit
     fallback: str = "umum"

@@ -76,6 +76,7 @@ def _reason(item: Evidence, term: str) -> str:
             for part in (
                 f"title ×{item.title_hits}" if item.title_hits else "",
                 f"body ×{item.body_hits}" if item.body_hits else "",
+                f"of them lead ×{item.lead_hits}" if item.lead_hits else "",
             )
             if part
         )
