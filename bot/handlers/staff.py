@@ -361,7 +361,9 @@ def _summary_input(message: Message, args: list[str]) -> tuple[str | None, str |
         joined = " ".join(args).strip()
         if len(args) == 1 and _URL_LIKE.match(args[0]):
             return args[0], None
-        return None, joined
+        # The text after the command as typed: its line breaks separate title and paragraphs.
+        typed = (message.text or "").split(maxsplit=1)
+        return None, (typed[1].strip() if len(typed) > 1 else "") or joined
     replied = message.reply_to_message
     if replied is None:
         return None, None
