@@ -9,6 +9,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 
 from telegram import (
     BotCommand,
@@ -18,7 +19,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -34,7 +35,7 @@ from telegram.request import HTTPXRequest
 from bot import texts
 from bot.context import DEPS_KEY, BotDeps, deps
 from bot.flood import RetryReplies
-from bot.guards import PolitenessLimit
+from bot.guards import PerChatOrder, PolitenessLimit, refuse_nul
 from bot.handlers import admin, picker, staff
 from bot.jobs import deliver_due_digests
 from bot.request import ShardedHTTPXRequest
@@ -51,6 +52,7 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 DIGEST_JOB, CRAWL_JOB = "deliver_due_digests", "crawl_sources"
 SENDER_TASK = "sender_task"
 SENDER_LEASE = "sender_lease_seconds"
+API_OUTAGE = "bot_api_outage"
 DEFAULT_SENDER_LEASE = 60.0
 
 
@@ -100,14 +102,23 @@ def build_application(
                 tzinfo=settings.tz,
             )
         )
+        # Updates run concurrently (one slow command no longer holds up everyone), one at a
+        # time per chat so a chat's messages and presses keep their order.
+        .concurrent_updates(PerChatOrder())
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
     application.bot_data[DEPS_KEY] = bot_deps
+    bot_deps.state[API_OUTAGE] = ApiOutageLog()
 
-    # Group -1 runs before everything else: a user over the limit is stopped right here.
+    # Groups below 0 run first, lowest first; each may stop the update right there.
+    # An update arriving means the Bot API answers again, if it was away.
+    application.add_handler(TypeHandler(Update, note_api_reachable), group=-3)
+    # A NUL character cannot be stored: refused with a reply before any handler sees it.
+    application.add_handler(TypeHandler(Update, refuse_nul), group=-2)
+    # A user over the limit is stopped here.
     application.add_handler(TypeHandler(Update, politeness or PolitenessLimit()), group=-1)
 
     # Staff commands (Indonesian aliases are real command names).
@@ -264,6 +275,32 @@ async def crawl_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 # --- buttons nobody handles, errors ---------------------------------------------------------
 
 
+class ApiOutageLog:
+    """One warning when the Bot API stops answering (polls and replies fail with network
+    errors) and one when it answers again, instead of a traceback per poll and per update."""
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+
+    def failed(self, error: BaseException, where: str) -> None:
+        if self.since is not None:
+            return
+        self.since = time.monotonic()
+        log.warning("Bot API unreachable (%s: %s, seen by %s)", type(error).__name__, error, where)
+
+    def recovered(self) -> None:
+        if self.since is None:
+            return
+        log.warning("Bot API reachable again after %.0f s", time.monotonic() - self.since)
+        self.since = None
+
+
+async def note_api_reachable(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    outage = context.bot_data[DEPS_KEY].state.get(API_OUTAGE)
+    if isinstance(outage, ApiOutageLog):
+        outage.recovered()
+
+
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer(texts.STALE_BUTTON, show_alert=True)
@@ -276,10 +313,14 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     notes when the database is back), and the user is asked to try again shortly.
     """
     error = context.error
-    if error is not None and is_unavailable(error):
-        d = context.bot_data.get(DEPS_KEY)
-        if isinstance(d, BotDeps):
-            d.db.outage.failed(error, "update handler")
+    d_any = context.bot_data.get(DEPS_KEY)
+    outage = d_any.state.get(API_OUTAGE) if isinstance(d_any, BotDeps) else None
+    if isinstance(error, NetworkError) and isinstance(outage, ApiOutageLog):
+        # Telegram is away (or had a hiccup): one line per outage, not a traceback per update.
+        outage.failed(error, "polling" if update is None else "a reply")
+    elif error is not None and is_unavailable(error):
+        if isinstance(d_any, BotDeps):
+            d_any.db.outage.failed(error, "update handler")
         else:
             log.warning("database unavailable while handling an update: %s", error)
     else:
@@ -295,4 +336,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         elif update.effective_message is not None:
             await update.effective_message.reply_text(reply)
     except TelegramError as exc:
+        if isinstance(outage, ApiOutageLog) and outage.since is not None:
+            return  # the outage is logged already
         log.warning("could not tell the user about the error: %s", exc)
+    else:
+        if isinstance(outage, ApiOutageLog):
+            outage.recovered()

@@ -1,7 +1,10 @@
-"""Who may do what, and how often: the admin check and the per-user politeness limit."""
+"""Who may do what, how often, and in what order: the admin check, the per-user politeness
+limit, the NUL-character check at the edge, and concurrent updates that keep each chat's
+order."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import time
@@ -9,8 +12,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Update
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram import Message, Update
+from telegram.ext import ApplicationHandlerStop, BaseUpdateProcessor, ContextTypes
 
 from bot import texts
 from bot.context import deps
@@ -99,3 +102,67 @@ class PolitenessLimit:
         elif update.callback_query is not None:
             await update.callback_query.answer()
         raise ApplicationHandlerStop
+
+
+NUL = "\x00"
+
+
+def _texts_of(message: Message | None) -> list[str]:
+    """What a handler may store from a message: its text or caption, and the replied-to one's."""
+    found: list[str] = []
+    for part in (message, message.reply_to_message if message else None):
+        if part is not None:
+            found += [t for t in (part.text, part.caption) if t]
+    return found
+
+
+async def refuse_nul(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A NUL character cannot be stored in PostgreSQL: refuse the message here, in the user's
+    language, before any handler tries (instead of a traceback and a lost command)."""
+    if not isinstance(update, Update):
+        return
+    if any(NUL in text for text in _texts_of(update.effective_message)):
+        log.info("refused a message holding a NUL character")
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(texts.NUL_REFUSED)
+        raise ApplicationHandlerStop
+
+
+def without_nul(value: str | None) -> str | None:
+    """A name or username as stored: NUL characters dropped (Telegram allows them in names)."""
+    return value.replace(NUL, "") if value else value
+
+
+class PerChatOrder(BaseUpdateProcessor):
+    """Handle up to `max_concurrent_updates` updates at once, but one at a time per chat.
+
+    One slow command (a stuck database statement, a slow page for /ringkas) then holds up only
+    its own chat, while a chat's messages and button presses still run in the order sent.
+    """
+
+    def __init__(self, max_concurrent_updates: int = 64) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(chat.id, asyncio.Lock())
+        self._users[chat.id] = self._users.get(chat.id, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[chat.id] -= 1
+            if not self._users[chat.id]:
+                del self._users[chat.id]
+                self._locks.pop(chat.id, None)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""

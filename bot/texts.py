@@ -194,6 +194,10 @@ DELETE_NO_BUTTON = "Batal"
 DELETED = "Semua data Anda sudah dihapus. Terima kasih! Ketik /start jika ingin kembali."
 NOTHING_TO_DELETE = "Tidak ada data Anda yang tersimpan."
 DELETE_CANCELLED = "Dibatalkan. Data Anda tetap tersimpan."
+NUL_REFUSED = (
+    "Pesan Anda memuat karakter NUL (kode 0) yang tidak dapat disimpan. "
+    "Kirim ulang tanpa karakter itu, misalnya dengan mengetiknya kembali."
+)
 DELETE_NOT_YOURS = (
     "Hanya yang meminta penghapusan, atau admin grup ini, yang dapat mengonfirmasinya."
 )

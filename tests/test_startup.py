@@ -176,3 +176,26 @@ def test_empty_sources_file_means_the_bundled_list(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc\n")
     token = Settings(_env_file=None).telegram_bot_token  # type: ignore[call-arg]
     assert token is not None and token.get_secret_value() == "123:abc"
+
+
+async def test_bot_api_outage_while_running_is_logged_once(tmp_path: Path) -> None:
+    port = _free_port()
+    env = _env(f"http://127.0.0.1:{port}/bot", BotApiServer().token, tmp_path)
+    async with BotApiServer(port=port) as api:
+        process = await _spawn(["--poll-timeout", "1"], env, tmp_path)
+        await api.wait_for_request("getUpdates", timeout=30)
+    try:
+        await asyncio.sleep(8)  # several polls fail meanwhile
+        async with BotApiServer(port=port) as api:
+            await api.wait_for_request("getUpdates", timeout=40)
+            api.push_message(STAFF_ID, "/bantuan")
+            await api.wait_for_sent(STAFF_ID, 1, timeout=15)
+            code, output = await _stop(process)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert code == 0, output
+    assert len([line for line in output.splitlines() if "Bot API unreachable" in line]) == 1
+    assert len([line for line in output.splitlines() if "reachable again" in line]) == 1
+    assert "Traceback" not in output, output

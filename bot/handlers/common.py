@@ -9,6 +9,7 @@ from telegram import Message, Update
 
 from bot import texts
 from bot.context import BotDeps
+from bot.guards import without_nul
 from digests import delivery
 from digests.compose import split_message
 from digests.config import Settings
@@ -25,8 +26,8 @@ async def register(d: BotDeps, update: Update) -> Subscriber:
         d.db,
         chat_id=chat.id,
         user_id=user.id if user else None,
-        first_name=user.first_name if user else None,
-        username=user.username if user else None,
+        first_name=without_nul(user.first_name) if user else None,
+        username=without_nul(user.username) if user else None,
         default_time=d.settings.default_digest_time,
     )
     if created or subscriber.next_digest_at is None:

@@ -24,8 +24,10 @@ log = logging.getLogger("digests.database")
 T = TypeVar("T")
 
 # SQLSTATE classes that mean "the server is going away or not there yet": 08 connection
-# exception, 57P operator intervention (admin shutdown, crash shutdown, cannot connect now).
-_UNAVAILABLE_SQLSTATES = ("08", "57P")
+# exception, 57P operator intervention (admin shutdown, crash shutdown, cannot connect now);
+# and 57014, a statement cancelled by statement_timeout (digests.store.db): the store is stuck
+# for now, which the user hears as "try again shortly".
+_UNAVAILABLE_SQLSTATES = ("08", "57P", "57014")
 _SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o")
 
 
