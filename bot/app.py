@@ -40,6 +40,7 @@ from bot.handlers import admin, picker, staff
 from bot.jobs import deliver_due_digests
 from bot.request import ShardedHTTPXRequest
 from bot.sender import OutboxSender
+from digests import metrics
 from digests.config import Settings
 from digests.crawl import Crawler
 from digests.sources import load_sources_file, sync_sources
@@ -50,6 +51,7 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 DIGEST_JOB, CRAWL_JOB = "deliver_due_digests", "crawl_sources"
+METRICS_JOB, METRICS_REFRESH_SECONDS = "refresh_metrics", 5.0
 SENDER_TASK = "sender_task"
 SENDER_LEASE = "sender_lease_seconds"
 API_OUTAGE = "bot_api_outage"
@@ -196,6 +198,14 @@ async def _post_init(application: Application) -> None:
     )
     d.sender = sender
     d.state[SENDER_TASK] = asyncio.create_task(sender.run(), name="outbox-sender")
+    if d.settings.metrics_port:
+        await metrics.refresh(d.db)  # the first scrape already sees the outbox
+        metrics.serve(d.settings.metrics_port)
+        assert application.job_queue is not None
+        application.job_queue.run_repeating(
+            refresh_metrics, interval=METRICS_REFRESH_SECONDS, first=0, name=METRICS_JOB
+        )
+        log.info("metrics at http://0.0.0.0:%d/metrics", d.settings.metrics_port)
     log.info(
         "bot ready: %d admin(s), sources from %s",
         len(d.settings.admin_ids),
@@ -255,6 +265,17 @@ async def set_commands(application: Application, settings: Settings) -> None:
 
 
 # --- jobs and hooks -------------------------------------------------------------------------
+
+
+async def refresh_metrics(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The gauges read from the database; an outage just leaves them as they were."""
+    d = deps(context)
+    try:
+        await metrics.refresh(d.db)
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        d.db.outage.failed(exc, "metrics")
 
 
 async def crawl_job(context: ContextTypes.DEFAULT_TYPE) -> None:

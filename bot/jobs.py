@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from telegram.ext import Application, CallbackContext
 
 from bot.context import deps
-from digests import delivery
+from digests import delivery, metrics
 from digests.store.outage import is_unavailable
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,7 @@ async def deliver_due_digests(context: CallbackContext[Any, Any, Any, Any]) -> N
         d.db.outage.failed(exc, "digest job")
         return
     d.db.outage.recovered()
+    metrics.digest_run_done()
     if queued:
         log.info("digest job: %d message(s) queued", queued)
         d.wake_sender()

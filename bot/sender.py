@@ -50,7 +50,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 
 from bot.flood import outbox_send, retry_after_seconds
 from bot.pacing import ChatPacer, Clock, ConcurrencyController, TokenBucket, backoff_delay
-from digests import delivery
+from digests import delivery, metrics
 from digests.config import Settings
 from digests.store import outbox
 from digests.store.db import Database
@@ -539,6 +539,7 @@ class OutboxSender:
 
     def _on_sent(self, job: _Job, message_id: int | None) -> None:
         self.stats.sent += 1
+        metrics.message_sent()
         self._pop(job)
         self._record(_Outcome("sent", job.item.id, job.item.broadcast_id, message_id=message_id))
 
@@ -547,6 +548,7 @@ class OutboxSender:
         self.stats.by_error[type(exc).__name__] += 1
         if isinstance(exc, RetryAfter):
             self.stats.rate_limited += 1
+            metrics.rate_limited()
             wait = retry_after_seconds(exc)
             job.not_before = now + wait
             self._cooldown[job.chat_id] = now + wait
@@ -560,6 +562,7 @@ class OutboxSender:
             return
         if isinstance(exc, BadRequest):
             self.stats.failed += 1
+            metrics.message_failed()
             log.warning("message %s to %s refused: %s", job.item.id, job.chat_id, exc)
             self._pop(job)
             self._record(_Outcome("failed", job.item.id, job.item.broadcast_id, reason=str(exc)))
@@ -569,6 +572,7 @@ class OutboxSender:
         job.attempts += 1
         if job.attempts >= self.max_attempts:
             self.stats.failed += 1
+            metrics.message_failed()
             log.warning(
                 "message %s to %s failed %d times: %s", job.item.id, job.chat_id, job.attempts, exc
             )

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     contact: str = "https://github.com/kpu-digest"
     # An http(s) proxy for every outgoing request; proxy variables are never read implicitly.
     outbound_proxy: str | None = None
+    # Prometheus metrics at http://0.0.0.0:$METRICS_PORT/metrics when set (digests/metrics.py).
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -63,6 +65,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return value.strip() or None
         return value
+
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("sources_file", mode="before")
     @classmethod

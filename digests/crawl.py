@@ -46,7 +46,7 @@ from typing import TypeVar
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from digests import dedup
+from digests import dedup, metrics
 from digests.config import Settings
 from digests.dedup import SimhashIndex
 from digests.fetch import Fetcher, FetchError, FetchLimits, FetchResult, Tally, make_client
@@ -249,7 +249,9 @@ class Crawler:
 
         results = list(await asyncio.gather(*(bounded(s) for s in sources)))
         await self._record_health(results)
-        return CrawlReport(list(results), time.monotonic() - start, started_at)
+        report = CrawlReport(list(results), time.monotonic() - start, started_at)
+        metrics.crawl_done(report.seconds, report.failed, len(report.new_article_ids))
+        return report
 
     async def crawl_source(self, source_id: int) -> SourceResult:
         """Visit one source now, even if it is backing off (an admin asked)."""
