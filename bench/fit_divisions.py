@@ -68,6 +68,13 @@ MENTION, OLD_NAME = "<mention>", "<old-name>"
 # The fit decides their weights; a candidate it finds useless is listed as `unused`.
 CANDIDATES: dict[str, list[str]] = {
     "teknis": [
+        "PAW",
+        "pergantian antarwaktu",
+        "daerah pemilihan",
+        "dapil",
+        "alokasi kursi",
+        "calon terpilih",
+        "hari pemungutan suara",
         "masa tenang",
         "alat peraga",
         "pemasangan",
@@ -90,6 +97,10 @@ CANDIDATES: dict[str, list[str]] = {
         "TPS",
     ],
     "perencanaan": [
+        "distribusi",
+        "pendistribusian",
+        "capaian kinerja",
+        "pagu",
         "pengelolaan logistik",
         "realisasi",
         "hibah",
@@ -137,6 +148,10 @@ CANDIDATES: dict[str, list[str]] = {
         "JDIH",
     ],
     "sosdiklih": [
+        "lomba",
+        "mural",
+        "sosialisasi tahapan",
+        "pemilihan ketua OSIS",
         "siswa",
         "pemilih cerdas",
         "generasi muda",
@@ -188,6 +203,9 @@ CANDIDATES: dict[str, list[str]] = {
         "pembentukan",
     ],
     "hukum": [
+        "etika",
+        "keputusan KPU",
+        "kekerasan seksual",
         "majelis",
         "panel",
         "penyusunan peraturan",
