@@ -324,3 +324,58 @@ def test_tagging_is_a_fraction_of_a_millisecond() -> None:
     for item in items * 5:
         classify(item.title, item.text)
     assert (time.perf_counter() - started) / (len(items) * 5) < 0.001
+
+
+# --- the fit writes what the scorer applies -------------------------------------------------
+
+
+def test_fitted_weights_written_to_the_file_score_as_the_fit_scored(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    import numpy as np
+
+    from bench import fit_divisions as fit
+    from bench.eval_divisions import LabelledText
+
+    def item(n: int, labels: list[str], title: str, body: str) -> LabelledText:
+        return LabelledText(f"t{n}", title, labels, "", [body])
+
+    items = [
+        item(1, ["data"], "Rapat Pleno DPT", "Penetapan daftar pemilih tetap dan coklit."),
+        item(2, ["data"], "Coklit Serentak", "Pantarlih melakukan coklit daftar pemilih."),
+        item(3, ["sosdiklih"], "Sosialisasi Pemilih Pemula", "Sosialisasi di sekolah."),
+        item(4, ["sosdiklih"], "KPU Goes to Campus", "Pendidikan pemilih bagi mahasiswa."),
+        item(5, ["hukum"], "Sidang DKPP", "Sidang kode etik di DKPP, teradu hadir."),
+        item(6, ["hukum"], "Gugatan PTUN", "Sengketa dan gugatan diputus."),
+        item(7, ["sdm"], "Rekrutmen PPK", "Rekrutmen badan ad hoc dan tes tertulis."),
+        item(8, ["sdm"], "Seleksi PPS", "Seleksi dan wawancara calon anggota PPS."),
+        item(9, ["sekretariat"], "Apel Pagi Pegawai", "Sekretaris memimpin apel pegawai."),
+        item(10, ["perencanaan"], "Distribusi Logistik", "Logistik dan kotak suara dari gudang."),
+        item(11, ["teknis"], "Rekapitulasi Suara", "Rekapitulasi hasil penghitungan suara."),
+        item(12, ["umum"], "Jalan Sehat", "Warga berolahraga bersama di alun-alun."),
+    ]
+    catalog = load_divisions()
+    terms = fit.universe(catalog)
+    seen = fit.observe_all(items, fit.probe_catalog(catalog, terms))
+    priors = fit.load_priors()
+    prior_weights = {(s, t): priors.get((s, t.casefold()), 0.0) for s in terms for t in terms[s]}
+    design = fit.design(items, seen, terms, catalog, prior_weights, priors)
+    model = fit.fit(design, 1.0, 1.0)
+    assert (model.weights >= 0).all()
+    rule = fit.Decision(0.5, 0.3, 2)
+    cut = fit._cut(rule, model)
+    weights = {c: round(float(v), 2) for c, v in zip(design.columns, model.weights, strict=True)}
+    path = tmp_path / "divisions.toml"
+    path.write_text(
+        fit.render(catalog, terms, weights, rule, round(cut, 2), header="a test fit"),
+        encoding="utf-8",
+    )
+    written = load_divisions(path)
+    assert written.settings.threshold == round(cut, 2)
+    assert written.settings.max_divisions == 2
+    rows = fit.article_scores(design, model.weights, np.arange(len(design.y)))
+    for index, it in enumerate(items):
+        expected = {slug: value for slug, value in rows[index].items() if value > 0}
+        got = score(it.title, it.text, written)
+        assert set(got) == set(expected), it.name
+        for slug, value in expected.items():
+            assert abs(got[slug] - value) < 0.05 * max(1.0, value), (it.name, slug)
