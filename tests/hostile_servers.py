@@ -129,6 +129,11 @@ class ForwardingProxy:
             request = [f"{method} /{path} HTTP/1.1", *headers, "Connection: close", "", ""]
             upstream_writer.write("\r\n".join(request).encode("latin-1") + body)
             await upstream_writer.drain()
+            # One request per connection, and the client is told so: it never reuses a
+            # connection this proxy is about to close.
+            response_head = await upstream_reader.readuntil(b"\r\n\r\n")
+            status_line, _, rest = response_head.partition(b"\r\n")
+            writer.write(status_line + b"\r\nConnection: close\r\n" + rest)
             while chunk := await upstream_reader.read(65536):
                 writer.write(chunk)
                 await writer.drain()
