@@ -24,9 +24,10 @@ from digests.store.models import OutboxItem
 __all__ = ["format_report", "print_sources", "run_crawl", "run_crawl_once", "seed_sources"]
 
 NAME_WIDTH = 34
-ONCE_SEND_TIMEOUT = (
-    120.0  # seconds `--once` waits for its pushes to go out; the outbox keeps the rest
-)
+# Seconds `--once` waits for its pushes to go out (the outbox keeps the rest), and for the Bot
+# API to answer at start (without it the crawl goes on and the pushes stay queued).
+ONCE_SEND_TIMEOUT = 120.0
+BOT_API_START_TIMEOUT = 30.0
 log = logging.getLogger(__name__)
 _OUTBOX = OutboxItem.__table__  # type: ignore[attr-defined]
 
@@ -144,10 +145,13 @@ class _SenderContext:
         self.task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
-        self.sender.wake()
+        if self.task is not None:
+            self.sender.wake()
 
     async def drain(self, timeout: float) -> bool:
         """Wait until no instant push is left open (True) or `timeout` passes (False)."""
+        if self.task is None:
+            return False
         db = self.sender.db
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -166,14 +170,23 @@ class _SenderContext:
         return False
 
     async def __aenter__(self) -> _SenderContext:
-        await self.bot.initialize()
+        try:
+            await asyncio.wait_for(self.bot.initialize(), BOT_API_START_TIMEOUT)
+        except Exception as exc:  # the crawl goes on; the pushes wait in the outbox
+            # The type only: some of the library's messages carry the token.
+            log.warning(
+                "crawl: Bot API not reachable (%s); pushes stay queued for the next sender",
+                type(exc).__name__,
+            )
+            return self
         self.task = asyncio.create_task(self.sender.run(), name="crawl-outbox-sender")
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        if self.task is None:
+            return
         await self.sender.stop()  # hands unsent rows back to the outbox
-        if self.task is not None:
-            await asyncio.gather(self.task, return_exceptions=True)
+        await asyncio.gather(self.task, return_exceptions=True)
         await self.bot.shutdown()
 
 

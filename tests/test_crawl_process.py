@@ -393,3 +393,28 @@ async def test_crawler_process_and_bot_send_everything_through_outbound_proxy(
     assert sum("/sendMessage" in line for line in crawled) == 2 * len(INSTANT_CHATS)
     assert any("/getUpdates" in line for line in bot_requests)
     assert any("/sendMessage" in line for line in bot_requests)
+
+
+async def test_crawl_process_with_the_bot_api_down_still_crawls_and_keeps_the_pushes_queued(
+    db_url: str, tmp_path: Path, server: LoopbackServer
+) -> None:
+    site = NewsSite("regional", name="KPU Tanpa Telegram", count=2, seed=207)
+    site.serve(server)
+    sources = tmp_path / "sources.toml"
+    sources.write_text(site.source_toml(), encoding="utf-8")
+    await prepare(db_url)
+    token = "123456:secret-token-that-must-not-show"
+    env = crawl_env(
+        db_url,
+        sources,
+        TELEGRAM_BOT_TOKEN=token,
+        TELEGRAM_API_BASE_URL="http://127.0.0.1:9/bot",  # nothing listens there
+    )
+    log_path = tmp_path / "crawl.log"
+    process = await start_crawl(env, log_path, "--once")
+    assert await finish(process) == 0
+    output = log_path.read_text()
+    assert "Bot API not reachable" in output and "secret-token" not in output
+    articles, queued = await stored(db_url)
+    assert len(articles) == 2
+    assert sorted(q.chat_id for q in queued if q.status == "pending") == sorted(INSTANT_CHATS * 2)
