@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from digests.model import Quote
 
@@ -68,9 +69,34 @@ def escape(text: str) -> str:
     return html.escape(_LONE_SURROGATE.sub("\ufffd", text), quote=False)
 
 
+# Control characters and blanks inside a URL: Telegram refuses a NUL in an href outright, and a
+# link must stay one word; percent-encoded they reach the same page.
+_HREF_UNSAFE = re.compile(r"[\x00-\x20\x7f]")
+# What Telegram shows as nothing (TDLib's blank characters, zero-width ones, fillers): a link
+# text or a message made only of these is invisible, or refused as empty.
+_BLANK = re.compile(
+    "^[\\s\x00-\x20\u115f\u1160\u1680\u180e\u2000-\u200f\u202e\u202f\u205f\u2060"
+    "\u2800\u3000\u3164\ufeff\uffa0\ufffc]*$"
+)
+
+
 def escape_href(url: str) -> str:
-    """Escape a URL for an `href="…"` attribute."""
-    return html.escape(_LONE_SURROGATE.sub("\ufffd", url), quote=True)
+    """Escape a URL for an `href="…"` attribute (control characters percent-encoded)."""
+    safe = _HREF_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
+    return html.escape(_LONE_SURROGATE.sub("\ufffd", safe), quote=True)
+
+
+def is_blank(text: str) -> bool:
+    """Nothing a reader would see: empty, or only blank and zero-width characters."""
+    return _BLANK.match(text) is not None
+
+
+def link_text(text: str, url: str) -> str:
+    """A link's visible words: `text`, or the URL's host when `text` would show nothing."""
+    if not is_blank(text):
+        return text
+    host = urlsplit(url).hostname if "://" in url else None
+    return host or url.strip() or "tautan"
 
 
 def utf16_len(text: str) -> int:
@@ -303,7 +329,8 @@ def render_article(entry: DigestEntry, tz: tzinfo, *, limit: int = MESSAGE_LIMIT
     Used for digest items, instant pushes and the replies of /latest, /search and /summary.
     Never longer than `limit`: an over-long item is trimmed without breaking a tag.
     """
-    lines = [f'<b><a href="{escape_href(entry.url)}">{escape(entry.title)}</a></b>']
+    title = link_text(entry.title, entry.url)
+    lines = [f'<b><a href="{escape_href(entry.url)}">{escape(title)}</a></b>']
     meta = []
     if entry.site_names:
         meta.append(_render_sites(entry))
@@ -324,7 +351,8 @@ def _render_sites(entry: DigestEntry) -> str:
     rendered = [f"<i>{escape(names[0])}</i>"]
     for i, name in enumerate(names[1:], start=1):
         if urls:
-            rendered.append(f'<a href="{escape_href(urls[i])}">{escape(name)}</a>')
+            shown = link_text(name, urls[i])
+            rendered.append(f'<a href="{escape_href(urls[i])}">{escape(shown)}</a>')
         else:
             rendered.append(escape(name))
     return ", ".join(rendered)

@@ -20,7 +20,7 @@ from bot.context import BotDeps, deps
 from bot.guards import admin_only
 from bot.jobs import until_stopping
 from digests import delivery, service
-from digests.compose import render_announcement
+from digests.compose import is_blank, render_announcement
 from digests.crawl import Crawler, CrawlReport
 from digests.sources import SourceError, add_source, remove_source, source_health
 from digests.store import queries
@@ -83,7 +83,7 @@ async def broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if unknown:
         await message.reply_text(texts.unknown_divisions(unknown, division_slugs()))
         return
-    if not text:
+    if not text or is_blank(text):  # nothing a reader would see
         await message.reply_text(texts.BROADCAST_USAGE)
         return
     recipients = await delivery.count_broadcast_recipients(d.db, divisions)
