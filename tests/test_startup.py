@@ -199,3 +199,17 @@ async def test_bot_api_outage_while_running_is_logged_once(tmp_path: Path) -> No
     assert len([line for line in output.splitlines() if "Bot API unreachable" in line]) == 1
     assert len([line for line in output.splitlines() if "reachable again" in line]) == 1
     assert "Traceback" not in output, output
+
+
+async def test_unreachable_database_at_start_is_one_line(
+    botapi: BotApiServer,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    env = _env(botapi.base_url, botapi.token, tmp_path)
+    env["DATABASE_URL"] = f"postgresql://kpu:rahasia-db@127.0.0.1:{_free_port()}/kpu"
+    process = await _spawn([], env, tmp_path)
+    code, output = await _finish(process)
+    failures = [line for line in output.splitlines() if line.startswith("kpu-digest:")]
+    assert code == 1, output
+    assert len(failures) == 1 and "database is unavailable" in failures[0], output
+    assert "Traceback" not in output and botapi.token not in output
