@@ -19,7 +19,7 @@ from operator import itemgetter
 
 from digests.model import Quote
 from digests.text.furniture import is_furniture
-from digests.text.lexicon import words
+from digests.text.lexicon import place_names, words
 
 _OPEN = "“"
 _CLOSE = "”"
@@ -381,22 +381,31 @@ def _name_of(segment: list[_Token]) -> tuple[list[_Token], frozenset[str], bool]
     marked = any(t.kind in ("role", "hon") for t in head)
     before = head[-1] if head else None
     if before is not None and before.lowered in words("text_people", "region_word"):
-        # "KPU Kabupaten Jepara Muhammadun": the word after "Kabupaten" is the place.
-        last_name = last_name[1:]
+        # "KPU Kabupaten Tanah Datar Budi": the words after "Kabupaten" are the place.
+        last_name = last_name[max(1, _place_prefix(last_name)) :]
         if not last_name:
             return [], frozenset(t.lowered for t in head if t.kind in ("role", "org")), False
-    elif (
-        before is not None
-        and before.kind == "org"
-        and len(last_name) > 1
-        and last_name[0].lowered in words("dateline_places")
-    ):
-        last_name = last_name[1:]  # "anggota KPU Jepara Muhammadun": a regency, then the name
+    elif before is not None and before.kind == "org":
+        # "anggota KPU Jepara Muhammadun": a regency, then the name.
+        last_name = last_name[_place_prefix(last_name, keep=1) :]
     if before is not None and before.kind in ("role", "org") and len(last_name) > 3:
         last_name = last_name[-_NAME_TRIM_WORDS:]
     last_name = last_name[-_NAME_MAX_WORDS:]
     role_words = frozenset(t.lowered for t in head if t.kind in ("role", "org"))
     return last_name, role_words, marked
+
+
+def _place_prefix(name: list[_Token], keep: int = 0) -> int:
+    """How many leading words of `name` are a place (a province, regency or city of
+    data/regions.toml, or a dateline place), leaving at least `keep` words."""
+    places = place_names()
+    for n in (3, 2, 1):
+        if len(name) - n < keep:
+            continue
+        words_ = tuple(t.lowered for t in name[:n])
+        if words_ in places or (n == 1 and words_[0] in words("dateline_places")):
+            return n
+    return 0
 
 
 def _people(tokens: list[_Token], text: str) -> list[_Person]:

@@ -278,3 +278,15 @@ def test_a_title_in_quotes_inside_a_sentence_is_nobody_speaking():
         "Menengah Atas” di SMA Negeri 17 Makassar.",
     ]
     assert _said(paragraphs) == [None]
+
+
+@pytest.mark.parametrize(
+    ("opening", "speaker"),
+    [
+        ("Ketua KPU Kabupaten Tanah Datar Budi Santoso membuka rapat pleno.", "Budi Santoso"),
+        ("Anggota KPU Kendal Siti Aminah membuka rapat pleno di aula.", "Siti Aminah"),
+    ],
+)
+def test_a_regency_between_the_office_and_the_name_is_not_the_name(opening, speaker):
+    paragraphs = [opening, "“Semua tahapan sudah sesuai jadwal yang ditetapkan,” ujarnya."]
+    assert _said(paragraphs) == [speaker]

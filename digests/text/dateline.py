@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from digests.model import Dateline
-from digests.text.lexicon import words
+from digests.text.lexicon import place_names, words
 
 # A capitalised word; a hyphen only inside it ("Lamongan- KPU": the hyphen is the separator).
 _WORD = r"[A-Z](?:[\w'’.&-]*[\w'’.&])?"
@@ -195,7 +195,7 @@ def _is_known_place(city: str) -> bool:
     places = (
         words("text_people", "place") | words("dateline_places") | words("dateline_places", "desk")
     )
-    if lowered in places:
+    if lowered in places or tuple(lowered.split()) in place_names():
         return True
     return (
         city.isupper()

@@ -33,3 +33,24 @@ def sections(name: str) -> dict[str, frozenset[str]]:
 def words(name: str, section: str = "") -> frozenset[str]:
     """Entries of one section (empty when the section is absent)."""
     return sections(name).get(section, frozenset())
+
+
+@cache
+def place_names() -> frozenset[tuple[str, ...]]:
+    """Indonesia's provinces, their short forms and its 514 regencies and cities, as lower-case
+    word tuples ("tanah", "datar"), from ``data/regions.toml`` (Kemendagri's list): a
+    capitalised place right after "KPU" or "Kabupaten" is never part of a person's name."""
+    import tomllib
+
+    regions = tomllib.loads((DATA_DIR / "regions.toml").read_text(encoding="utf-8"))
+    names: set[tuple[str, ...]] = set()
+    for province in regions.get("provinces", []):
+        names.add(tuple(province["name"].lower().split()))
+        names.update((short.lower(),) for short in province.get("short", []))
+        for regency in province.get("regencies", []):
+            words_ = regency["name"].lower().replace("kab ", "kabupaten ").split()
+            if words_ and words_[0] in ("kabupaten", "kota"):
+                words_ = words_[1:]
+            if words_:
+                names.add(tuple(words_))
+    return frozenset(names)
