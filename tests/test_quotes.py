@@ -290,3 +290,12 @@ def test_a_title_in_quotes_inside_a_sentence_is_nobody_speaking():
 def test_a_regency_between_the_office_and_the_name_is_not_the_name(opening, speaker):
     paragraphs = [opening, "“Semua tahapan sudah sesuai jadwal yang ditetapkan,” ujarnya."]
     assert _said(paragraphs) == [speaker]
+
+
+def test_a_division_s_long_name_is_not_the_speaker():
+    paragraphs = [
+        "“Rekrutmen badan ad hoc kami lakukan terbuka dan berjenjang,” kata Anggota KPU RI Divisi "
+        "SDM, Organisasi, Pendidikan dan Pelatihan, serta Penelitian dan Pengembangan, Lestari "
+        "Wulandari.",
+    ]
+    assert _said(paragraphs) == ["Lestari Wulandari"]
