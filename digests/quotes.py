@@ -661,7 +661,9 @@ def _before_attribution(narrative: str, people: list[_Person], start: int) -> st
     inside = [p for p in people if clause_start <= p.start < start and p.strong]
     if not inside:
         return None
-    return _resolve(max(inside, key=lambda p: p.start).name, people, start)
+    # "Eko mengatakan kepada Bupati Yusuf, “…”": the one before the verb speaks.
+    speaking = [p for p in inside if p.speaking] or inside
+    return _resolve(max(speaking, key=lambda p: p.start).name, people, start)
 
 
 @cache

@@ -299,3 +299,11 @@ def test_a_division_s_long_name_is_not_the_speaker():
         "Wulandari.",
     ]
     assert _said(paragraphs) == ["Lestari Wulandari"]
+
+
+def test_the_person_spoken_to_before_the_quote_is_not_the_speaker():
+    paragraphs = [
+        "Ketua KPU Jatim Choirul Anam mengatakan kepada Gubernur Jawa Timur Emil Dardak, “Semua "
+        "logistik sudah tiba di gudang kecamatan.”",
+    ]
+    assert _said(paragraphs) == ["Choirul Anam"]
