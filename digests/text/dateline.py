@@ -28,8 +28,8 @@ _MONTHS = (
 _WORD_DATE = rf"\d{{1,2}}\s+(?a:{_MONTHS})\.?\s+\d{{4}}"
 _DAYS = r"senin|selasa|rabu|kamis|jumat|jum'at|jum’at|sabtu|minggu|ahad"
 _SEGMENT = rf"(?:{_DOMAIN}|{_PLACE}|{_WORD_DATE}|(?:{_DAYS}),?\s+{_WORD_DATE})"
-_PAREN = r"\(\s*[^()\n]{1,60}?\s*\)"
-_HEAD = rf"(?P<head>{_SEGMENT}(?:\s*,\s*{_SEGMENT}){{0,2}}(?:\s*,?\s*{_PAREN})?|{_PAREN})"
+_PAREN = r"(?:\(\s*[^()\n]{1,60}?\s*\)|\[\s*[^\[\]\n]{1,60}?\s*\])"
+_HEAD = rf"(?P<head>{_SEGMENT}(?:\s*[,|]\s*{_SEGMENT}){{0,2}}(?:\s*,?\s*{_PAREN})?|{_PAREN})"
 # A dash, spaced or glued to the head ("SURABAYA- E-Voting", "go.id– Komisi", "Jakarta,- KPU"),
 # never a hyphen inside a word: a glued hyphen needs a space after it.
 _DASH = r"(?:\s*,?\s*[–—―]{1,2}|\s*,?\s+-{1,2}|\s*,?-{1,2}(?=\s))\s*"
@@ -78,7 +78,7 @@ _SEP_HINT = re.compile(
 )
 _SPACES = re.compile(r"\s*")
 _DOMAIN_RE = re.compile(_DOMAIN)
-_HEAD_PARTS = re.compile(r",|\(|\)")
+_HEAD_PARTS = re.compile(r"[,|()\[\]]")
 _HEAD_WORDS = re.compile(r"[,\s]+")
 _HANDLE = re.compile(r"kpu[a-z-]+")
 _RAW_PARTS = re.compile(r"[,()–—―:;]|\s-+\s|\s-+$|-+$")
@@ -150,8 +150,10 @@ def _plausible(match: re.Match[str], text: str) -> bool:
     head, sep = match.group("head"), match.group("sep")
     if len(head) > _MAX_HEAD or len(head.split()) > _MAX_HEAD_WORDS:
         return False
-    if ":" in sep and not (_DOMAIN_RE.search(head) or "(" in head):
-        return False
+    if ":" in sep and not (
+        _DOMAIN_RE.search(head) or "(" in head or tuple(head.lower().split()) in place_names()
+    ):
+        return False  # "Catatan: rapat ditunda" is a sentence; "SURABAYA : KPU …" a dateline
     if head.split()[0].lower().strip(",") in _DAY_NAMES:
         return False  # "Kamis (19/1) Ketua KPU …": the day and date are the news's own
     short = len(head.split("(")[0].split()) <= _BARE_HEAD_WORDS
@@ -231,7 +233,7 @@ def _full_year(text: str | None) -> int | None:
 
 def _place(raw: str) -> str | None:
     """The first head part that is neither a web address, a newsroom nor a date."""
-    for chunk in _RAW_PARTS.split(raw):
+    for chunk in _RAW_PARTS.split(raw.replace("[", "(").replace("]", ")").replace("|", ",")):
         part = chunk.strip(" -.")
         if (
             not part
