@@ -43,6 +43,9 @@ _OPEN_ENDED_MIN_WORDS = 5
 _LOOK_BACK = 1500
 _EPITHET_MAX = 14
 _NYA_WORD = 8
+# Indonesian abstract nouns (pe-…-an, per-…-an, ke-…-an, and "-asi" loans) name units and
+# subjects, never people: "Divisi Perencanaan, Keuangan", "Bidang Kependudukan".
+_ABSTRACT_NOUN = re.compile(r"(?:pe[mnr]?\w{4,}an|ke\w{5,}an|\w{5,}asi)")
 _MIN_NAME_CHARS = 2
 
 
@@ -258,6 +261,8 @@ def _token_kind(raw: str) -> tuple[str, bool, str, str]:
         kind = capitalised.get(lowered)
         if kind is None and len(lowered) >= _NYA_WORD and lowered.endswith("nya"):
             kind = "lower"  # "Dalam Laporannya Dedy": a word with "-nya" is not a name
+        if kind is None and _ABSTRACT_NOUN.fullmatch(lowered):
+            kind = "org"  # "Pendayagunaan", "Kesejahteraan", "Organisasi": units, not names
         if kind is None:
             # "KPU", "KPU-RI", "DPRD": acronyms name bodies, not people.
             kind = "org" if len(word) > 1 and word[1].isupper() else "name"

@@ -307,3 +307,11 @@ def test_the_person_spoken_to_before_the_quote_is_not_the_speaker():
         "logistik sudah tiba di gudang kecamatan.”",
     ]
     assert _said(paragraphs) == ["Choirul Anam"]
+
+
+def test_a_unit_named_by_an_abstract_noun_is_not_part_of_the_name():
+    paragraphs = [
+        "“Data kependudukan kami serahkan setiap bulan kepada KPU,” kata Kepala Bidang "
+        "Pelayanan Pendaftaran Penduduk Disdukcapil Ahmad Fauzi.",
+    ]
+    assert _said(paragraphs) == ["Ahmad Fauzi"]
