@@ -223,7 +223,7 @@ def _tokenise(text: str) -> list[_Token]:
     # Every character is either a gap character or starts a token, so the (gap, token) pairs
     # tile the text and positions follow from lengths, without a match object per token.
     for gap, raw in _GAP_TOKEN.findall(text):
-        if "\n" in gap and tokens:
+        if gap != " " and "\n" in gap and tokens:
             # A paragraph break ends a run: a subheading ("Persaingan") is not a first name.
             last = tokens[-1]
             tokens[-1] = _Token((*last[:4], True, *last[5:]))

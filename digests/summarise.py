@@ -36,7 +36,7 @@ _LEAD_OVERLAP = 0.6
 _DUPLICATE_OVERLAP = 0.7
 _DATELINE_SEARCH = 3
 _MAX_SUMMARY_SENTENCES = 3
-_SUMMARY_SCAN = 6  # sentences read past the lead's start to fill the summary
+_SUMMARY_SCAN = 4  # sentences read past the lead's start to fill the summary
 # /summary's length: measured on tests/eval/summaries, two to three sentences of about
 # 150 characters each stay under the mean length of the first three sentences.
 SUMMARY_BUDGET = 420
@@ -231,11 +231,11 @@ def _pick_quotes(found: list[FoundQuote], lead: list[str], limit: int) -> list[Q
     lead_words = _word_set(" ".join(lead))
     candidates: list[tuple[float, FoundQuote]] = []
     for quote in found:
-        found_words = _WORD.findall(quote.text)
+        found_words = _WORD.findall(quote.text.lower())
         count = len(found_words)
         if count < _MIN_QUOTE_WORDS:
             continue
-        quote_words = {w.lower() for w in found_words}
+        quote_words = set(found_words)
         if quote_words and len(quote_words & lead_words) / len(quote_words) >= _LEAD_OVERLAP:
             continue
         score = min(count, _QUOTE_WORD_CAP) + 4 * len(quote_words & _figures(quote.text))
