@@ -420,7 +420,7 @@ def _people(tokens: list[_Token], text: str) -> list[_Person]:
     candidates, used only to complete a partial name."""
     before_verbs = words("attribution_verbs", "before")
     speech_lead = words("attribution_verbs", "lead_in")
-    lead_words = speech_lead | words("text_people", "role")
+    lead_words = _lead_words()
     people: list[_Person] = []
     for first, last in _runs(tokens):
         if "name" not in map(_KIND_OF, tokens[first : last + 1]):
@@ -445,6 +445,12 @@ def _people(tokens: list[_Token], text: str) -> list[_Person]:
                 )
             )
     return people
+
+
+@cache
+def _lead_words() -> frozenset[str]:
+    """Words after which a capitalised run is a person: speech lead-ins and roles."""
+    return words("attribution_verbs", "lead_in") | words("text_people", "role")
 
 
 def _shown(token: _Token) -> str:
