@@ -78,6 +78,12 @@ def test_day_and_date_after_the_dateline_stay_with_the_news():
         ("[Hupmas KPU Kudus] – KPU Kabupaten Kudus menggelar rapat", "KPU Kabupaten Kudus"),
         ("Bantul | kab-bantul.kpu.go.id – KPU Kabupaten Bantul menggelar", "KPU Kabupaten Bantul"),
         ("SURABAYA : KPU Jatim menggelar rapat pleno", "KPU Jatim"),
+        ("Sleman, 12/3/2024 – KPU Kabupaten Sleman menggelar rapat", "KPU Kabupaten"),
+        ("PONOROGO, kab-ponorogo.kpu.go.id.- KPU Ponorogo menggelar rapat", "KPU Ponorogo"),
+        ("Sumenep, kab-sumenep.kpu.go.id bertempat di aula KPU Sumenep", "Bertempat di"),
+        ("Jakarta, 12 Maret 2024, KPU RI menggelar rapat", "KPU RI"),
+        ("Bekasi - (kab-bekasi.kpu.go.id), KPU Kabupaten Bekasi menggelar", "KPU Kabupaten"),
+        ("Gresik, 12/03/2024. KPU Kabupaten Gresik menggelar", "KPU Kabupaten"),
         ("Batam, (08/10/2022) Anggota KPU Provinsi Kepulauan Riau", "Anggota KPU"),
         ("kpugarut - Satu hari setelah dibukanya tahapan kampanye", "Satu hari"),
         ("Manado, sulut.kpu.go.id - bertempat di Luwansa Hotel Manado", "Bertempat di"),
@@ -120,6 +126,8 @@ def test_written_date_gives_the_year():
         "Kamis (19/1) Ketua KPU Riau Ilham Muhammmad Yasir menghadiri rapat.",
         "Kantor KPU Jawa Timur Surabaya (12/3) Menggelar rapat.",
         "Sabtu, 12 Maret 2024 KPU menggelar rapat.",
+        "Informasi lengkap ada di kpu.go.id dan bisa diunduh.",
+        "Pada 12/3/2024 KPU menggelar rapat.",
     ],
 )
 def test_normal_first_sentence_is_not_eaten(paragraph):

@@ -27,7 +27,7 @@ _MONTHS = (
 # Unicode case folding would let through) never reach the month table as unknown keys.
 _WORD_DATE = rf"\d{{1,2}}\s+(?a:{_MONTHS})\.?\s+\d{{4}}"
 _DAYS = r"senin|selasa|rabu|kamis|jumat|jum'at|jum’at|sabtu|minggu|ahad"
-_SEGMENT = rf"(?:{_DOMAIN}|{_PLACE}|{_WORD_DATE}|(?:{_DAYS}),?\s+{_WORD_DATE})"
+_SEGMENT = rf"(?:{_DOMAIN}\.?|{_PLACE}|{_WORD_DATE}|{_NUM_DATE}|(?:{_DAYS}),?\s+{_WORD_DATE})"
 _PAREN = r"(?:\(\s*[^()\n]{1,60}?\s*\)|\[\s*[^\[\]\n]{1,60}?\s*\])"
 _HEAD = rf"(?P<head>{_SEGMENT}(?:\s*[,|]\s*{_SEGMENT}){{0,2}}(?:\s*,?\s*{_PAREN})?|{_PAREN})"
 # A dash, spaced or glued to the head ("SURABAYA- E-Voting", "go.id– Komisi", "Jakarta,- KPU"),
@@ -36,8 +36,10 @@ _DASH = r"(?:\s*,?\s*[–—―]{1,2}|\s*,?\s+-{1,2}|\s*,?-{1,2}(?=\s))\s*"
 # No separator at all, only after a web address or a bracketed date, before a capitalised
 # word: "Bandung, kab-bandung.kpu.go.id Dalam …", "Batam, (08/10/2022) Anggota …".
 _AFTER_ADDRESS = r"(?:(?<=\.(?-i:id))|(?<=\.(?-i:com))|(?<=\d\))|(?<=\d{4}))"
-_BARE = rf"{_AFTER_ADDRESS}\s*,?\s+(?=(?-i:[A-Z]))"
-_SEP = rf"(?P<sep>{_DASH}|\s*[:;]\s+|(?<=\))\s*,\s*|{_BARE})"
+_BARE = rf"{_AFTER_ADDRESS}\s*,?\s+(?=(?-i:[A-Z]))|(?<=\.(?-i:id))\s+(?=(?-i:[a-z]))"
+# "Gresik, 12/03/2024. KPU …": a period after a date closes the dateline.
+_AFTER_DATE = r"(?<=\d{4})\.\s+(?=(?-i:[A-Z]))"
+_SEP = rf"(?P<sep>{_DASH}|\s*[:;]\s+|(?<=\))\s*,\s*|{_BARE}|{_AFTER_DATE})"
 _DATELINE = re.compile(rf"^\s*{_HEAD}{_SEP}(?=\S)", re.IGNORECASE)
 # Debris before a dateline: "#Temanpemilih, " hashtags, a leaked "width=" attribute.
 _DEBRIS = re.compile(r"^\s*(?:(?:(?:(?i:hai|halo|hallo)\s+)?#\w+|\w+=)\s*,?\s*)+")
@@ -74,7 +76,7 @@ _MAX_HEAD = 80
 _MAX_HEAD_WORDS = 8
 # Where a separator can begin: " -", a long dash, a colon, or the comma after a ")".
 _SEP_HINT = re.compile(
-    r"\s-|[\w,]-+\s|[–—―:;]|\)\s*,|\.[a-z]{2,},?\s+[A-Z]|\d\)\s+[A-Z]|\d{4}\s+[A-Z]"
+    r"\s-|[\w,.]-+\s|[–—―:;]|\)\s*,|\.[a-z]{2,},?\s+\w|\d\)\s+[A-Z]|\d{4}[,.]?\s+[A-Z]"
 )
 _SPACES = re.compile(r"\s*")
 _DOMAIN_RE = re.compile(_DOMAIN)
@@ -157,10 +159,15 @@ def _plausible(match: re.Match[str], text: str) -> bool:
     if head.split()[0].lower().strip(",") in _DAY_NAMES:
         return False  # "Kamis (19/1) Ketua KPU …": the day and date are the news's own
     short = len(head.split("(")[0].split()) <= _BARE_HEAD_WORDS
-    if sep.strip() in ("", ",") and not (
-        _ends_with_address(head)
-        or (short and head.endswith(")") and _NUM_IN.search(head))
-        or (short and _WORD_DATE_IN.search(head[-20:]))
+    closed_paren = head.endswith((")", "]")) and sep.strip() == ","  # "Jakarta (22/9), …"
+    if (
+        sep.strip() in ("", ",")
+        and not closed_paren
+        and not (
+            _ends_with_address(head)
+            or (short and head.endswith(")") and _NUM_IN.search(head))
+            or (short and _WORD_DATE_IN.search(head[-20:]))
+        )
     ):
         return False  # no separator: only after an address or a bracketed date
     if text[match.end() :][:1].islower() and not _DOMAIN_RE.search(head):
