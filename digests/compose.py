@@ -189,18 +189,43 @@ class DigestEntry:
     seen_at: datetime | None = None
     article_id: int | None = None
     story_id: int | None = None
+    regions: tuple[str, ...] = ()  # every copy's region ("nasional" or a province slug)
+    division_scores: tuple[tuple[str, float], ...] = ()  # the tagger's stored scores
 
     def __post_init__(self) -> None:
         # Accept lists from callers; store tuples so entries stay hashable and immutable.
-        for name in ("site_names", "lead", "divisions", "site_urls"):
+        for name in ("site_names", "lead", "divisions", "site_urls", "regions"):
             value = getattr(self, name)
             if not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
+        scores = self.division_scores
+        if isinstance(scores, Mapping):
+            object.__setattr__(self, "division_scores", _score_pairs(scores))
+        elif not isinstance(scores, tuple):
+            object.__setattr__(self, "division_scores", tuple(scores))
+
+    def score(self, slug: str) -> float | None:
+        """The tagger's score of this story for `slug`; None when it was not stored."""
+        for name, value in self.division_scores:
+            if name == slug:
+                return value
+        return None
 
     @property
     def sort_time(self) -> datetime:
         when = self.published or self.seen_at
         return _aware(when) if when is not None else datetime.min.replace(tzinfo=UTC)
+
+
+def _score_pairs(scores: Mapping[str, Any] | None) -> tuple[tuple[str, float], ...]:
+    """Stored scores as sorted (slug, score) pairs; unreadable values are left out."""
+    pairs = []
+    for slug, value in (scores or {}).items():
+        try:
+            pairs.append((str(slug), float(value)))
+        except (TypeError, ValueError):
+            continue
+    return tuple(sorted(pairs))
 
 
 def best_quote(quotes: Iterable[Quote | Mapping[str, Any]]) -> Quote | None:
@@ -236,6 +261,8 @@ def entry_from_article(article: Any) -> DigestEntry:
         seen_at=article.first_seen_at,
         article_id=article.id,
         story_id=article.story_id,
+        regions=(region,) if (region := getattr(article, "region", None)) else (),
+        division_scores=_score_pairs(getattr(article, "division_scores", None)),
     )
 
 
@@ -257,12 +284,19 @@ def entries_from_articles(articles: Iterable[Any]) -> list[DigestEntry]:
         entry = entry_from_article(copies[0])
         names, urls = list(entry.site_names), list(entry.site_urls)
         divisions = list(entry.divisions)
+        regions = list(entry.regions)
+        scores = dict(entry.division_scores)
         quote = entry.quote
         for other in copies[1:]:
             if other.source_name and other.source_name not in names:
                 names.append(other.source_name)
                 urls.append(other.url)
             divisions.extend(d for d in other.divisions or () if d not in divisions)
+            region = getattr(other, "region", None)
+            if region and region not in regions:
+                regions.append(region)
+            for slug, value in _score_pairs(getattr(other, "division_scores", None)):
+                scores[slug] = max(value, scores.get(slug, value))
             if quote is None:
                 quote = best_quote(other.quotes or [])
         entries.append(
@@ -278,9 +312,40 @@ def entries_from_articles(articles: Iterable[Any]) -> list[DigestEntry]:
                 seen_at=entry.seen_at,
                 article_id=entry.article_id,
                 story_id=entry.story_id,
+                regions=tuple(regions),
+                division_scores=tuple(sorted(scores.items())),
             )
         )
     return entries
+
+
+SCOPE_ALL = "semua"
+NASIONAL = "nasional"
+# Items of a division shown in full (title, source · date, lead, quote); the rest of the shown
+# items are one-line headlines, so a busy division costs one phone screen, not five.
+FULL_ITEMS_PER_DIVISION = 3
+
+
+def scope_everywhere(scope: Collection[str] | None) -> bool:
+    """No scope stored, or `semua`: every region."""
+    return not scope or SCOPE_ALL in scope
+
+
+def scope_provinces(scope: Collection[str] | None) -> frozenset[str]:
+    """The provinces a scope names (without `semua` and `nasional`)."""
+    return frozenset(r for r in scope or () if r not in (SCOPE_ALL, NASIONAL))
+
+
+def in_scope(entry_regions: Collection[str], scope: Collection[str] | None) -> bool:
+    """Whether a story reaches a reader with this region scope (PRODUCT.md "Regions").
+
+    `semua` takes everything; otherwise KPU RI (`nasional`) always, plus the scope's provinces.
+    A story whose region is unknown reaches only `semua` readers: it might be any province's.
+    """
+    if scope_everywhere(scope):
+        return True
+    allowed = scope_provinces(scope) | {NASIONAL}
+    return bool(allowed.intersection(entry_regions))
 
 
 def matches_divisions(entry_divisions: Collection[str], selected: Collection[str] | None) -> bool:
@@ -295,29 +360,58 @@ def matches_divisions(entry_divisions: Collection[str], selected: Collection[str
     return bool(set(entry_divisions or (FALLBACK_DIVISION,)) & set(selected))
 
 
+def home_division(
+    entry: DigestEntry, selected: Collection[str] | None, rank: Mapping[str, int] | None = None
+) -> str | None:
+    """The one division a story is listed under for a reader: among its tags the reader
+    follows, the one the tagger scored best; catalogue order breaks ties and stands in for
+    missing scores. None when the reader follows none of its tags."""
+    rank = rank if rank is not None else {slug: i for i, slug in enumerate(division_order())}
+    tags = list(entry.divisions) or [FALLBACK_DIVISION]
+    candidates = [d for d in tags if selected is None or d in selected]
+    if not candidates:
+        return None
+
+    def key(slug: str) -> tuple[float, int, str]:
+        score = entry.score(slug)
+        return (-(score if score is not None else float("-inf")), rank.get(slug, len(rank)), slug)
+
+    return min(candidates, key=key)
+
+
+def ranking_key(entry: DigestEntry, preferred: Collection[str]) -> tuple[int, int, float, int]:
+    """Order inside a division: KPU RI and the reader's provinces first, then stories carried
+    by more sites, then the newest."""
+    near = 0 if set(entry.regions) & set(preferred) else 1
+    sites = max(len(entry.site_names), 1)
+    return (near, -sites, -entry.sort_time.timestamp(), -(entry.article_id or 0))
+
+
 def group_by_division(
-    entries: Iterable[DigestEntry], selected: Collection[str] | None = None
+    entries: Iterable[DigestEntry],
+    selected: Collection[str] | None = None,
+    *,
+    scope: Collection[str] | None = None,
 ) -> dict[str, list[DigestEntry]]:
-    """Entries under their first matching division (display order), newest first.
+    """Entries under their home division (display order), ranked; each story once.
 
     `selected=None` keeps every entry (/latest, /search); otherwise only the selected divisions,
-    and an empty selection gives nothing (see `matches_divisions`). Each entry appears once: an
-    article tagged `teknis` and `data` sent to someone following both is listed under the
-    division that comes first, not twice.
+    and an empty selection gives nothing (see `matches_divisions`). `scope` is the reader's
+    region scope (None or `semua`: everything), see `in_scope`.
     """
     order = division_order()
     rank = {slug: i for i, slug in enumerate(order)}
     wanted = None if selected is None else set(selected)
+    preferred = scope_provinces(scope) | {NASIONAL}
     groups: dict[str, list[DigestEntry]] = {}
     for entry in entries:
-        tags = list(entry.divisions) or [FALLBACK_DIVISION]
-        candidates = [d for d in tags if wanted is None or d in wanted]
-        if not candidates:
+        if not in_scope(entry.regions, scope):
             continue
-        home = min(candidates, key=lambda d: (rank.get(d, len(rank)), d))
-        groups.setdefault(home, []).append(entry)
+        home = home_division(entry, wanted, rank)
+        if home is not None:
+            groups.setdefault(home, []).append(entry)
     ordered = sorted(groups, key=lambda d: (rank.get(d, len(rank)), d))
-    return {slug: sorted(groups[slug], key=lambda e: e.sort_time, reverse=True) for slug in ordered}
+    return {slug: sorted(groups[slug], key=lambda e: ranking_key(e, preferred)) for slug in ordered}
 
 
 # --- rendering --------------------------------------------------------------------------------
@@ -343,6 +437,17 @@ def render_article(entry: DigestEntry, tz: tzinfo, *, limit: int = MESSAGE_LIMIT
     if entry.quote is not None:
         lines.append(_render_quote(entry.quote))
     return trim_html("\n".join(lines), limit)
+
+
+def render_headline(entry: DigestEntry, *, limit: int = MESSAGE_LIMIT) -> str:
+    """One line: linked title and the site (and how many others carried it)."""
+    title = link_text(entry.title, entry.url)
+    line = f'▪️ <a href="{escape_href(entry.url)}">{escape(title)}</a>'
+    if entry.site_names:
+        line += f" · <i>{escape(entry.site_names[0])}</i>"
+        if len(entry.site_names) > 1:
+            line += escape(f" +{len(entry.site_names) - 1} situs")
+    return trim_html(line, limit)
 
 
 def _render_sites(entry: DigestEntry) -> str:
@@ -372,6 +477,34 @@ def digest_header(when: datetime, tz: tzinfo, count: int) -> str:
     return f"🗞 <b>Ringkasan Berita KPU</b>\n{escape(format_day(when, tz))} · {count} {noun}"
 
 
+def instant_header(count: int) -> str:
+    """The first line of an instant push holding everything new from one crawl."""
+    return f"🔔 <b>Berita KPU terbaru</b> · {count} berita baru"
+
+
+def division_heading(slug: str, *, continued: bool = False) -> str:
+    """A division's heading; `continued` when a message picks the division up again."""
+    suffix = " (lanjutan)" if continued else ""
+    return f"<b>📂 {escape(division_name(slug))}{escape(suffix)}</b>"
+
+
+def division_counts(entries_by_division: Mapping[str, Sequence[DigestEntry]]) -> str:
+    """The lines under a digest's header: how many stories each division has."""
+    return "\n".join(
+        f"📂 {escape(division_name(slug))}: {len(entries)}"
+        for slug, entries in entries_by_division.items()
+        if entries
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    slug: str | None  # the division it belongs to (None: the header)
+    text: str
+    joiner: str  # what separates it from the block before it in the same message
+    opens_division: bool = False  # carries the division's heading itself
+
+
 def render_digest(
     entries_by_division: Mapping[str, Sequence[DigestEntry]],
     *,
@@ -379,34 +512,70 @@ def render_digest(
     header: str,
     limit: int = MESSAGE_LIMIT,
     max_per_division: int | None = None,
+    full_items: int | None = None,
+    counts: bool = False,
 ) -> list[str]:
-    """A whole digest as message parts: header, then each division's items, newest first.
+    """A whole digest as message parts: header, then each division's items in the given order.
 
-    Parts break only between items, and a division heading always travels with its first item.
-    With `max_per_division`, a busy division shows its newest items and a line counting the
-    rest, so a day of hundreds of articles stays a digest rather than a flood of messages.
-    Empty input gives no parts: nothing new means no message.
+    Items come ranked (`group_by_division`). The first `full_items` of a division are shown in
+    full and the rest as one-line headlines (None: all in full). With `counts`, the header is
+    followed by the number of stories per division. Parts break only between items; a division
+    heading always travels with its first item, and a part that continues a division opens
+    with its heading marked "(lanjutan)". With `max_per_division`, a busy division shows its
+    best items and a line counting the rest. Empty input gives no parts.
     """
-    blocks: list[str] = []
+    blocks: list[_Block] = []
     for slug, entries in entries_by_division.items():
         if not entries:
             continue
-        ordered = sorted(entries, key=lambda e: e.sort_time, reverse=True)
-        shown = ordered[:max_per_division] if max_per_division else ordered
-        heading = f"<b>📂 {escape(division_name(slug))}</b>"
-        first = render_article(shown[0], tz, limit=limit - utf16_len(heading) - 1)
-        blocks.append(f"{heading}\n{first}")
-        blocks.extend(render_article(e, tz, limit=limit) for e in shown[1:])
-        if len(ordered) > len(shown):
-            blocks.append(more_in_division(len(ordered) - len(shown)))
+        shown = list(entries[:max_per_division] if max_per_division else entries)
+        heading = division_heading(slug)
+        room = limit - utf16_len(division_heading(slug, continued=True)) - 1
+        for index, entry in enumerate(shown):
+            full = full_items is None or index < full_items
+            text = render_article(entry, tz, limit=room) if full else render_headline(entry)
+            joiner = "\n" if not full and index > 0 else BLOCK_SEPARATOR
+            if index == 0:
+                blocks.append(_Block(slug, f"{heading}\n{text}", BLOCK_SEPARATOR, True))
+            else:
+                blocks.append(_Block(slug, text, joiner))
+        if len(entries) > len(shown):
+            blocks.append(_Block(slug, more_in_division(len(entries) - len(shown)), "\n"))
     if not blocks:
         return []
-    return split_message([header, *blocks] if header else blocks, limit=limit)
+    if counts:
+        header = "\n".join(p for p in (header, division_counts(entries_by_division)) if p)
+    if header:
+        blocks.insert(0, _Block(None, trim_html(header.strip(), limit), ""))
+    return _pack_blocks(blocks, limit)
+
+
+def _pack_blocks(blocks: Sequence[_Block], limit: int) -> list[str]:
+    """Fill messages block by block; a message that starts inside a division repeats its
+    heading, marked "(lanjutan)"."""
+    parts: list[str] = []
+    current = ""
+    for block in blocks:
+        text = block.text.strip()
+        if not text:
+            continue
+        if current:
+            candidate = current + block.joiner + text
+            if utf16_len(candidate) <= limit:
+                current = candidate
+                continue
+            parts.append(current)
+        if block.slug is not None and not block.opens_division:
+            text = f"{division_heading(block.slug, continued=True)}\n{text}"
+        current = trim_html(text, limit)
+    if current:
+        parts.append(current)
+    return parts
 
 
 def more_in_division(count: int) -> str:
     """The line that stands for a division's items beyond the digest's cap."""
-    return f"<i>… dan {count} berita lain di divisi ini. Lihat dengan /terbaru atau /cari.</i>"
+    return f"<i>… dan {count} berita lain di divisi ini.</i>"
 
 
 def render_announcement(text: str, *, limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -639,13 +808,23 @@ def render_entries_digest(
     when: datetime,
     header: Callable[[datetime, tzinfo, int], str] = digest_header,
     max_per_division: int | None = None,
+    scope: Collection[str] | None = None,
+    full_items: int | None = FULL_ITEMS_PER_DIVISION,
 ) -> RenderedDigest:
-    """Filter, group and render in one go: what one group of subscribers receives."""
-    groups = group_by_division(entries, selected)
+    """Filter, group, rank and render in one go: what one group of subscribers receives.
+
+    The one renderer of digests: the scheduler, `/digest` and `kpu-digest preview` call it.
+    """
+    groups = group_by_division(entries, selected, scope=scope)
     count = sum(len(v) for v in groups.values())
     if not count:
         return RenderedDigest()
     parts = render_digest(
-        groups, tz=tz, header=header(when, tz, count), max_per_division=max_per_division
+        groups,
+        tz=tz,
+        header=header(when, tz, count),
+        max_per_division=max_per_division,
+        full_items=full_items,
+        counts=True,
     )
     return RenderedDigest(parts, count)

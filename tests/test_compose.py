@@ -214,3 +214,128 @@ def test_any_announcement_splits_into_parseable_parts(text: str, limit: int) -> 
     for part in render_announcement(text, limit=limit):
         assert 0 < utf16_len(part) <= limit
         parse_html(part)
+
+
+# --- issue 12: one story once, under its best division; ranking; a phone-sized layout ------
+
+
+def test_a_story_sits_under_the_followed_division_it_scores_best() -> None:
+    voters = entry(
+        1,
+        divisions=("perencanaan", "data"),
+        division_scores={"perencanaan": 0.4, "data": 2.5, "hukum": 9.0},
+    )
+    unscored = entry(2, divisions=("perencanaan", "data"))
+    groups = group_by_division([voters, unscored], ["perencanaan", "data"])
+    assert [e.title for e in groups["data"]] == [voters.title]
+    # no stored scores: the catalogue's order decides, as before
+    assert [e.title for e in groups["perencanaan"]] == [unscored.title]
+    # a division the reader does not follow never takes the story, however well it scores
+    assert list(group_by_division([voters], ["perencanaan"])) == ["perencanaan"]
+
+
+def test_kpu_ri_and_my_province_first_then_more_sites_then_newest() -> None:
+    day = datetime(2026, 11, 21, tzinfo=UTC)
+    other_newest = entry(1, regions=("jawa-barat",), published=day.replace(hour=9))
+    other_two_sites = entry(
+        2, regions=("jawa-barat",), site_names=("KPU Jabar", "KPU Bogor"), published=day
+    )
+    mine_old = entry(3, regions=("jawa-timur",), published=day.replace(hour=1))
+    ri_new = entry(4, regions=("nasional",), published=day.replace(hour=5))
+    groups = group_by_division(
+        [other_newest, other_two_sites, mine_old, ri_new], ["teknis"], scope=["semua"]
+    )
+    # scope semua: KPU RI first, then by sites, then newest
+    assert [e.title for e in groups["teknis"]] == [
+        ri_new.title,
+        other_two_sites.title,
+        other_newest.title,
+        mine_old.title,
+    ]
+
+
+def test_a_jawa_timur_reader_gets_kpu_ri_and_jawa_timur_only() -> None:
+    items = [
+        entry(1, regions=("jawa-timur",)),
+        entry(2, regions=("jawa-barat",)),
+        entry(3, regions=("nasional",)),
+        entry(4, regions=()),  # region unknown
+        entry(5, regions=("jawa-barat", "jawa-timur")),  # carried by both provinces
+    ]
+    shown = group_by_division(items, ["teknis"], scope=["jawa-timur"])["teknis"]
+    assert sorted(e.title for e in shown) == sorted(items[i].title for i in (0, 2, 4))
+    national = group_by_division(items, ["teknis"], scope=["nasional"])["teknis"]
+    assert [e.title for e in national] == [items[2].title]
+    assert len(group_by_division(items, ["teknis"], scope=["semua"])["teknis"]) == 5
+    assert len(group_by_division(items, ["teknis"])["teknis"]) == 5
+
+
+def _realistic(n: int, division: str) -> DigestEntry:
+    lead = (
+        f"Kediri – Komisi Pemilihan Umum Kabupaten Kediri menggelar rapat koordinasi ke-{n} "
+        "bersama panitia pemilihan kecamatan untuk membahas pemutakhiran data pemilih "
+        "berkelanjutan dan kesiapan logistik menjelang tahapan berikutnya di aula kantor.",
+    )
+    return entry(
+        n,
+        title=f"KPU Kabupaten Kediri gelar rapat koordinasi pemutakhiran data pemilih ke-{n}",
+        url=f"https://kab-kediri.kpu.go.id/berita/baca/{n}/rapat-koordinasi-pemutakhiran",
+        site_names=("KPU Kabupaten Kediri",),
+        divisions=(division,),
+        lead=lead,
+        quote=Quote(
+            "Kami memastikan setiap warga yang memenuhi syarat terdaftar sebagai pemilih "
+            "dan dapat menggunakan hak pilihnya dengan mudah",
+            "Ketua KPU Kabupaten Kediri",
+        ),
+        published=datetime(2026, 11, 21, 8, n % 60, tzinfo=UTC),
+        regions=("jawa-timur",),
+    )
+
+
+def test_thirty_stories_in_three_divisions_fit_three_messages_counts_on_top() -> None:
+    from digests.compose import render_entries_digest
+
+    followed = ("teknis", "data", "hukum")
+    items = [_realistic(n, followed[n % 3]) for n in range(30)]
+    digest = render_entries_digest(
+        items,
+        selected=followed,
+        tz=JAKARTA,
+        when=datetime(2026, 11, 22, tzinfo=UTC),
+        max_per_division=10,
+        scope=["jawa-timur"],
+    )
+    assert digest.count == 30
+    assert 1 <= len(digest.parts) <= 3
+    plains = [parse_html(part)[0] for part in digest.parts]
+    first = plains[0]
+    counts = [line for line in first.splitlines() if line.startswith("📂") and ": " in line]
+    assert counts == [
+        "📂 Teknis Penyelenggaraan: 10",
+        "📂 Data dan Informasi: 10",
+        "📂 Hukum dan Pengawasan: 10",
+    ]
+    assert first.index("Hukum dan Pengawasan: 10") < first.index("pemilih ke-")
+    everything = "\n".join(plains)
+    for n in range(30):
+        assert f"pemilih ke-{n}\n" in everything or f"pemilih ke-{n} ·" in everything
+    # three per division in full (lead and quote), the rest as one-line headlines
+    assert everything.count("Ketua KPU Kabupaten Kediri") == 9
+    assert everything.count("▪️") == 21
+    for part in digest.parts:
+        assert utf16_len(part) <= 4096
+
+
+def test_a_message_that_continues_a_division_repeats_its_heading() -> None:
+    items = [_realistic(n, "teknis") for n in range(12)]
+    parts = render_digest(
+        {"teknis": items}, tz=JAKARTA, header="<b>Ringkasan</b>", limit=1200, full_items=3
+    )
+    assert len(parts) > 1
+    plains = [parse_html(part)[0] for part in parts]
+    assert "(lanjutan)" not in plains[0]
+    for plain in plains[1:]:
+        assert plain.splitlines()[0].endswith("(lanjutan)")
+    for part in parts:
+        assert utf16_len(part) <= 1200
