@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import islice
 
 from digests.model import Dateline, Quote, Summary
 from digests.quotes import FoundQuote, locate_quotes
@@ -36,6 +37,10 @@ _LEAD_OVERLAP = 0.6
 _DUPLICATE_OVERLAP = 0.7
 _DATELINE_SEARCH = 3
 _MAX_SUMMARY_SENTENCES = 3
+# After a repeated headline: its closing punctuation and hashtags ("… 2025 #Temanpemilih, ").
+_AFTER_TITLE = re.compile(r"^[^\w#]*(?:#\w+[^\w#]*)*")
+_OPENING_JUNK = " \t\"“”'‘’([-–—:"
+_SHORTEST_SENTENCE = 40  # a news sentence shorter than this is rare: do not look for one
 _SUMMARY_SCAN = 4  # sentences read past the lead's start to fill the summary
 # /summary's length: measured on tests/eval/summaries, two to three sentences of about
 # 150 characters each stay under the mean length of the first three sentences.
@@ -115,17 +120,19 @@ def _without_title(body: list[str], title: str | None) -> list[str]:
     a body that opens with its own headline (and hashtags) starts the news after them."""
     if not body or not title:
         return body
-    title_words = _WORD.findall(title)
+    title_words = _WORD.findall(title.lower())
     if len(title_words) < _MIN_LEAD_WORDS:
         return body
-    opening = re.match(
-        r"\W*" + r"\W+".join(map(re.escape, title_words)) + r"(?:\W*#\w+)*[\s,.:;–—-]*",
-        body[0],
-        re.IGNORECASE,
-    )
-    if opening is None or len(_WORD.findall(body[0][opening.end() :])) < _MIN_LEAD_WORDS:
+    first = body[0]
+    # Compare words, not a pattern built from the title: no regex to compile per article.
+    opening = list(islice(_WORD.finditer(first), len(title_words)))
+    if len(opening) < len(title_words) or first[: opening[0].start()].strip(_OPENING_JUNK):
         return body
-    rest = body[0][opening.end() :]
+    if [m.group().lower() for m in opening] != title_words:
+        return body
+    rest = _AFTER_TITLE.sub("", first[opening[-1].end() :], count=1)
+    if len(_WORD.findall(rest)) < _MIN_LEAD_WORDS:
+        return body
     return [rest[0].upper() + rest[1:], *body[1:]]
 
 
@@ -166,6 +173,8 @@ def _summary(
     if start is None or not summary:
         return summary
     used = sum(len(s) for s in summary) + len(summary) - 1
+    if used + _SHORTEST_SENTENCE > budget or len(summary) >= _MAX_SUMMARY_SENTENCES:
+        return summary  # nothing more fits: the rest of the body is never split
     seen = _word_set(" ".join(summary))
     for read, sentence in enumerate(sentences.from_(start + len(lead))):
         if len(summary) >= _MAX_SUMMARY_SENTENCES or read >= _SUMMARY_SCAN:
