@@ -403,6 +403,8 @@ def _name_of(segment: list[_Token]) -> tuple[list[_Token], frozenset[str], bool]
 def _place_prefix(name: list[_Token], keep: int = 0) -> int:
     """How many leading words of `name` are a place (a province, regency or city of
     data/regions.toml, or a dateline place), leaving at least `keep` words."""
+    if not name or name[0].lowered not in _place_first_words():
+        return 0  # most names start with no place word: skip building the tuples
     places = place_names()
     for n in (3, 2, 1):
         if len(name) - n < keep:
@@ -411,6 +413,11 @@ def _place_prefix(name: list[_Token], keep: int = 0) -> int:
         if words_ in places or (n == 1 and words_[0] in words("dateline_places")):
             return n
     return 0
+
+
+@cache
+def _place_first_words() -> frozenset[str]:
+    return frozenset(place[0] for place in place_names()) | words("dateline_places")
 
 
 def _people(tokens: list[_Token], text: str) -> list[_Person]:
