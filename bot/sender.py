@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from sqlmodel import select
 from telegram import Bot, LinkPreviewOptions
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 
@@ -54,6 +55,7 @@ from digests import delivery, metrics
 from digests.config import Settings
 from digests.store import outbox
 from digests.store.db import Database
+from digests.store.models import OutboxItem
 from digests.store.outage import Backoff, is_unavailable
 from digests.store.outbox import Body, ClaimedItem
 from digests.store.types import utcnow
@@ -737,14 +739,41 @@ class OutboxSender:
                 self.db.outage.failed(exc, "outbox sender")  # the next round tries again
 
     async def _extend_leases(self) -> None:
-        """Rows we hold, and rows sent whose outcome is not written yet, stay ours."""
+        """Rows we hold, and rows sent whose outcome is not written yet, stay ours; held rows
+        that were deleted meanwhile (/hapusdata in another process) are dropped unsent."""
         ids = list(self._held_ids.union(self._unrecorded))
         if ids:
+            held = list(self._held_ids)
             async with self.db.session() as session:
                 await outbox.extend_lease(
                     session, ids, worker_id=self.worker_id, lease_until=utcnow() + self.lease
                 )
+                present = await self._present(session, held)
                 await session.commit()
+            self._drop_vanished(set(held) - present)
+
+    @staticmethod
+    async def _present(session: Any, ids: list[int]) -> set[int]:
+        found: set[int] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = await session.exec(select(OutboxItem.id).where(OutboxItem.id.in_(chunk)))
+            found.update(rows.all())
+        return found
+
+    def _drop_vanished(self, ids: set[int]) -> None:
+        if not ids:
+            return
+        for chat_id, queue in list(self._chats.items()):
+            for job in list(queue):
+                on_wire = chat_id in self._inflight and job is queue[0]
+                if job.item.id in ids and not on_wire:
+                    queue.remove(job)
+                    self._release_job(job)
+            if not queue:
+                self._chats.pop(chat_id, None)
+                self._scheduled.discard(chat_id)
+        log.info("dropped %d held message(s) whose rows were deleted", len(ids))
 
     async def _sweep_broadcasts(self) -> None:
         """Close broadcasts whose last outcome was recorded by a sender that then died, and

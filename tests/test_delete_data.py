@@ -160,3 +160,41 @@ async def test_deleting_my_data_leaves_nothing_that_names_me(bot: BotHarness) ->
     assert [r.chat_id for r in rows] == [GROUP_ID]  # the group keeps its subscription
     assert rows[0].user_id is None and rows[0].first_name is None
     assert all(entry.actor_id != STAFF_ID for entry in audit)
+
+
+async def test_a_sender_only_process_drops_what_it_holds_once_the_rows_are_deleted(
+    botapi: BotApiServer,  # noqa: F811
+    database: Database,
+    db_url: str,
+    tmp_path: Path,
+) -> None:
+    await _queue_pushes(database, STAFF_ID, QUEUED)
+    env = clean_env(
+        TELEGRAM_BOT_TOKEN=botapi.token,
+        TELEGRAM_API_BASE_URL=botapi.base_url,
+        DATABASE_URL=db_url,
+    )
+    # A 3 s lease: this sender looks at what it holds every second.
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "--sender-only",
+        "--sender-lease",
+        "3",
+        env=env,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        await botapi.wait_for(lambda: len(botapi.sent_to(STAFF_ID)) >= 3, timeout=30)
+        # /hapusdata, answered by the bot process: the rows go, this process still holds them.
+        await subscribers.delete_all_data(database, STAFF_ID, STAFF_ID)
+        await asyncio.sleep(2.5)
+        settled = len(botapi.sent_to(STAFF_ID))
+        await asyncio.sleep(4)
+        assert len(botapi.sent_to(STAFF_ID)) == settled < QUEUED
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), timeout=20)
