@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     news_horizon_days: int = Field(default=7, ge=0)
     # A digest shows each division's newest items up to this many, then a line counting the rest.
     digest_items_per_division: int = Field(default=10, ge=1)
+    # No instant pushes 21.00-06.00 in TIMEZONE: held and sent at 06.00 as one message.
+    instant_quiet_hours: bool = True
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     port: int = 8443

@@ -17,11 +17,16 @@ Decisions worth knowing:
   does not move the watermark, so the scheduled digest still arrives complete.
 - A bot that was down at 07:00 finds next_digest_at in the past when it comes back and sends
   that digest once; next_digest_at then jumps to the next delivery time after now.
+- Digests and instant pushes honour the reader's region scope (`Subscriber.regions`); renders
+  are shared per distinct (divisions, scope, window).
+- The daily digest notifies (the reader asked for it at that time); instant pushes are silent,
+  one message per crawl per reader, and none between 21.00 and 06.00 (held until 06.00).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
@@ -33,17 +38,26 @@ from sqlalchemy import func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from digests.compose import (
+    FULL_ITEMS_PER_DIVISION,
+    SCOPE_ALL,
     DigestEntry,
     RenderedDigest,
     entries_from_articles,
-    matches_divisions,
+    instant_header,
     render_announcement,
-    render_article,
     render_broadcast_report,
     render_entries_digest,
+    scope_everywhere,
 )
 from digests.config import Settings
-from digests.schedule import format_time, next_delivery, parse_time
+from digests.schedule import (
+    QUIET_END,
+    format_time,
+    in_quiet_hours,
+    next_delivery,
+    parse_time,
+    quiet_hours_end,
+)
 from digests.store import outbox
 from digests.store.db import Database
 from digests.store.models import Article, Broadcast, OutboxItem, Subscriber
@@ -77,6 +91,8 @@ _ARTICLE_COLUMNS = (
     _articles.c.quotes,
     _articles.c.divisions,
     _articles.c.first_seen_at,
+    _articles.c.region,
+    _articles.c.division_scores,
 )
 
 
@@ -171,6 +187,13 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def scope_key(regions: Collection[str] | None) -> frozenset[str]:
+    """A reader's region scope as a grouping key: every spelling of "everything" is one key."""
+    if scope_everywhere(regions):
+        return frozenset({SCOPE_ALL})
+    return frozenset(regions or ())
+
+
 def _render_group(
     window: NewsWindow,
     start: datetime,
@@ -178,6 +201,7 @@ def _render_group(
     tz: tzinfo,
     when: datetime,
     max_per_division: int | None,
+    scope: Collection[str] | None = None,
 ) -> RenderedDigest:
     if not divisions:
         return RenderedDigest()
@@ -187,6 +211,7 @@ def _render_group(
         tz=tz,
         when=when,
         max_per_division=max_per_division,
+        scope=scope,
     )
 
 
@@ -220,6 +245,7 @@ async def build_digest_for(
         settings.tz,
         now,
         settings.digest_items_per_division,
+        scope_key(getattr(subscriber, "regions", None)),
     ).parts
 
 
@@ -309,7 +335,7 @@ async def enqueue_due_digests(db: Database, settings: Settings, now: datetime | 
     tz = settings.tz
     await _schedule_unscheduled(db, settings, now)
     window = NewsWindow(end=now)
-    rendered: dict[tuple[frozenset[str], datetime], RenderedDigest] = {}
+    rendered: dict[_GroupKey, RenderedDigest] = {}
     body_ids: dict[str, int] = {}
     queued = 0
     after_id = 0
@@ -322,6 +348,7 @@ async def enqueue_due_digests(db: Database, settings: Settings, now: datetime | 
                         _subs.c.id,
                         _subs.c.chat_id,
                         _subs.c.divisions,
+                        _subs.c.regions,
                         _subs.c.delivery_times,
                         _subs.c.digest_watermark,
                         _subs.c.next_digest_at,
@@ -341,17 +368,31 @@ async def enqueue_due_digests(db: Database, settings: Settings, now: datetime | 
             await window.cover(session, min(starts.values()))
         # Render outside any transaction: pure CPU, once per distinct group.
         for c in candidates:
-            key = (frozenset(c.divisions or ()), starts[c.id])
+            key = _group_key(c, starts)
             if key not in rendered:
                 rendered[key] = _render_group(
-                    window, key[1], key[0], tz, now, settings.digest_items_per_division
+                    window, key[2], key[0], tz, now, settings.digest_items_per_division, key[1]
                 )
                 await asyncio.sleep(0)
         queued += await _claim_and_queue(db, settings, candidates, starts, rendered, body_ids, now)
         await asyncio.sleep(0)
+    # This job runs every minute: the instant pushes held overnight leave at 06.00 sharp.
+    queued += await release_held_instant(db, settings, now=now)
     if queued:
         log.info("queued %d digest message(s)", queued)
     return queued
+
+
+_GroupKey = tuple[frozenset[str], frozenset[str], datetime]  # divisions, scope, window start
+
+
+def _group_key(candidate: Any, starts: dict[int, datetime]) -> _GroupKey:
+    """Subscribers with the same key receive the same digest."""
+    return (
+        frozenset(candidate.divisions or ()),
+        scope_key(candidate.regions),
+        starts[candidate.id],
+    )
 
 
 async def _claim_and_queue(
@@ -359,7 +400,7 @@ async def _claim_and_queue(
     settings: Settings,
     candidates: Sequence[Any],
     starts: dict[int, datetime],
-    rendered: dict[tuple[frozenset[str], datetime], RenderedDigest],
+    rendered: dict[_GroupKey, RenderedDigest],
     body_ids: dict[str, int],
     now: datetime,
 ) -> int:
@@ -387,15 +428,16 @@ async def _claim_and_queue(
             {
                 part
                 for c in winners
-                for part in rendered[(frozenset(c.divisions or ()), starts[c.id])].parts
+                for part in rendered[_group_key(c, starts)].parts
                 if part not in body_ids
             }
         )
-        ids = await outbox.insert_bodies(session, new_texts, disable_notification=True, now=now)
+        # The daily digest notifies: it is what the reader asked for at that hour.
+        ids = await outbox.insert_bodies(session, new_texts, disable_notification=False, now=now)
         body_ids.update(zip(new_texts, ids, strict=True))
         rows = []
         for c in winners:
-            digest = rendered[(frozenset(c.divisions or ()), starts[c.id])]
+            digest = rendered[_group_key(c, starts)]
             slot = c.next_digest_at.strftime("%Y%m%dT%H%M")
             for index, part in enumerate(digest.parts):
                 rows.append(
@@ -422,15 +464,17 @@ async def enqueue_instant(
     *,
     now: datetime | None = None,
 ) -> int:
-    """Queue each new article for instant-mode subscribers of its divisions; returns messages.
+    """Queue what is new in `article_ids` for instant-mode subscribers; returns messages queued.
 
-    Called right after the crawl that found the articles. One message body per story; a story
-    republished by a later crawl is not pushed again (the dedupe key names the story).
-    `enqueue_instant(db, article_ids)` is accepted too and uses `Settings()`.
+    Called right after the crawl that found the articles. Each subscriber gets one message
+    (split only past 4096 UTF-16 units) holding every new story of their divisions and scope,
+    sent silently. A story republished by a later crawl is not pushed again (only a story whose
+    first copy is among `article_ids` is new). Between 21.00 and 06.00 the message falls due at
+    06.00. `enqueue_instant(db, article_ids)` is accepted too and uses `Settings()`.
 
     Waits out a database outage (up to five minutes): the crawl report is the only record of
-    which articles are new, so giving up would lose their pushes. Running again after a partial
-    failure is harmless (dedupe keys).
+    which articles are new, so giving up would lose their pushes. Running again with the same
+    articles is harmless (the dedupe key names the subscriber and the stories).
     """
     if article_ids is None:
         article_ids, settings = settings, Settings()  # type: ignore[assignment]
@@ -455,9 +499,13 @@ async def enqueue_pending_instant(
     The flag was set in the commit that stored the article, so articles whose pushes a crash
     (or an outage) kept from being queued are still found here by the next run, by the bot or
     by `kpu-digest crawl`. The flag is cleared only after every subscriber batch is queued;
-    a run killed in between queues the rest next time and the dedupe keys skip what is there.
+    a run killed in between queues the same set next time and the dedupe keys skip what is
+    there. Between 21.00 and 06.00 nothing is queued and the flags stay: the first run from
+    06.00 (`release_held_instant`, called every minute) sends the night's news as one message.
     """
     moment = now or utcnow()
+    if settings.instant_quiet_hours and in_quiet_hours(moment, settings.tz):
+        return 0
 
     async def pending() -> list[int]:
         async with db.session() as session:
@@ -487,6 +535,54 @@ async def enqueue_pending_instant(
     return queued
 
 
+HELD_RELEASE_WINDOW = timedelta(minutes=10)
+
+
+async def release_held_instant(
+    db: Database, settings: Settings, *, now: datetime | None = None
+) -> int:
+    """At 06.00, queue the pushes held overnight, without waiting for the next crawl.
+
+    Runs with the every-minute digest job; does anything only in the first minutes after the
+    quiet hours end, so it never races an ordinary crawl's own pushes during the day.
+    """
+    moment = now or utcnow()
+    if not settings.instant_quiet_hours:
+        return 0
+    local = moment.astimezone(settings.tz)
+    opened = local.replace(hour=QUIET_END.hour, minute=QUIET_END.minute, second=0, microsecond=0)
+    if not opened <= local < opened + HELD_RELEASE_WINDOW:
+        return 0
+    return await enqueue_pending_instant(db, settings, now=moment)
+
+
+def _story_key(entry: DigestEntry) -> str:
+    if entry.story_id is not None:
+        return f"story:{entry.story_id}"
+    return f"article:{entry.article_id}"
+
+
+async def _new_stories(session: AsyncSession, rows: Sequence[Any]) -> list[Any]:
+    """The rows of stories first seen in this batch: a republication of a story stored before
+    (pushed then, or found old) is not new."""
+    in_batch = {row.id for row in rows}
+    story_ids = sorted({row.story_id for row in rows if row.story_id is not None})
+    first: dict[int, tuple[datetime, int]] = {}
+    for chunk_start in range(0, len(story_ids), 1000):
+        chunk = story_ids[chunk_start : chunk_start + 1000]
+        result = await run(
+            session,
+            select(_articles.c.story_id, _articles.c.id, _articles.c.first_seen_at).where(
+                _articles.c.story_id.in_(chunk)
+            ),
+        )
+        for story_id, article_id, seen in result:
+            candidate = (_utc(seen), article_id)
+            if story_id not in first or candidate < first[story_id]:
+                first[story_id] = candidate
+    return [row for row in rows if row.story_id is None or first[row.story_id][1] in in_batch]
+
+
 async def _enqueue_instant(db: Database, settings: Settings, ids: list[int], now: datetime) -> int:
     async with db.session() as session:
         rows = (
@@ -497,23 +593,24 @@ async def _enqueue_instant(db: Database, settings: Settings, ids: list[int], now
                 .where(_articles.c.is_news.is_(True)),
             )
         ).all()
+        rows = await _new_stories(session, rows) if rows else []
     entries = entries_from_articles(rows)
     if not entries:
         return 0
-    texts = [render_article(entry, settings.tz) for entry in entries]
-    keys = [
-        f"story:{e.story_id}" if e.story_id is not None else f"article:{e.article_id}"
-        for e in entries
-    ]
+    due = quiet_hours_end(now, settings.tz) if settings.instant_quiet_hours else now
+    # Names this crawl's stories: a rerun with the same articles finds its rows already queued.
+    batch = hashlib.sha1("|".join(sorted(_story_key(e) for e in entries)).encode()).hexdigest()
+    # One render per distinct (divisions, scope).
+    rendered: dict[tuple[frozenset[str], frozenset[str]], RenderedDigest] = {}
+    body_ids: dict[str, int] = {}
     queued = 0
     after_id = 0
-    body_ids: list[int] | None = None
     while True:
         async with db.session() as session:
             subscribers = (
                 await run(
                     session,
-                    select(_subs.c.id, _subs.c.chat_id, _subs.c.divisions)
+                    select(_subs.c.id, _subs.c.chat_id, _subs.c.divisions, _subs.c.regions)
                     .where(_subs.c.active.is_(True))
                     .where(_subs.c.instant.is_(True))
                     .where(_subs.c.id > after_id)
@@ -525,27 +622,31 @@ async def _enqueue_instant(db: Database, settings: Settings, ids: list[int], now
                 await session.rollback()
                 break
             after_id = subscribers[-1].id
-            pairs = []
+            plan = []
             for sub in subscribers:
-                selected = sub.divisions or []
-                for index, entry in enumerate(entries):
-                    if matches_divisions(entry.divisions, selected):
-                        pairs.append((sub, index))
-            if pairs and body_ids is None:
-                body_ids = await outbox.insert_bodies(
-                    session, texts, disable_notification=False, now=now
+                key = (frozenset(sub.divisions or ()), scope_key(sub.regions))
+                if key not in rendered:
+                    rendered[key] = _render_instant(entries, key, settings.tz, now)
+                if rendered[key].parts:
+                    plan.append((sub, rendered[key]))
+            new_texts = sorted({p for _, d in plan for p in d.parts if p not in body_ids})
+            if new_texts:
+                new_ids = await outbox.insert_bodies(
+                    session, new_texts, disable_notification=True, now=now
                 )
-            rows = [
+                body_ids.update(zip(new_texts, new_ids, strict=True))
+            rows_out = [
                 {
                     "chat_id": sub.chat_id,
-                    "body_id": body_ids[index],  # type: ignore[index]
+                    "body_id": body_ids[part],
                     "kind": "instant",
-                    "dedupe_key": f"instant:{sub.id}:{keys[index]}",
-                    "next_attempt_at": now,
+                    "dedupe_key": f"instant:{sub.id}:{batch[:16]}:{index}",
+                    "next_attempt_at": due + PART_SPACING * index,
                 }
-                for sub, index in pairs
+                for sub, digest in plan
+                for index, part in enumerate(digest.parts)
             ]
-            queued += await outbox.enqueue(session, rows)
+            queued += await outbox.enqueue(session, rows_out)
             # Pushed news is not news for a later digest if they switch back to fixed times.
             await run(
                 session,
@@ -556,6 +657,27 @@ async def _enqueue_instant(db: Database, settings: Settings, ids: list[int], now
             await session.commit()
         await asyncio.sleep(0)
     return queued
+
+
+def _render_instant(
+    entries: Sequence[DigestEntry],
+    key: tuple[frozenset[str], frozenset[str]],
+    tz: tzinfo,
+    now: datetime,
+) -> RenderedDigest:
+    """One crawl's news for one (divisions, scope): every story, laid out as in a digest."""
+    divisions, scope = key
+    if not divisions:
+        return RenderedDigest()
+    return render_entries_digest(
+        entries,
+        selected=divisions,
+        tz=tz,
+        when=now,
+        header=lambda _when, _tz, count: instant_header(count),
+        scope=scope,
+        full_items=FULL_ITEMS_PER_DIVISION,  # every story listed, the best in full
+    )
 
 
 # --- broadcasts -------------------------------------------------------------------------------

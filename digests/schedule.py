@@ -106,3 +106,22 @@ def describe_spec(spec: DeliverySpec) -> str:
     if len(labels) == 1:
         return f"pukul {labels[0]}"
     return "pukul " + ", ".join(labels[:-1]) + " dan " + labels[-1]
+
+
+# No instant pushes at night (wall-clock in TIMEZONE): what arrives from 21.00 is held and sent
+# at 06.00 as one message.
+QUIET_START = time(21, 0)
+QUIET_END = time(6, 0)
+
+
+def in_quiet_hours(now_utc: datetime, tz: tzinfo) -> bool:
+    """Whether `now_utc` falls between 21.00 and 06.00 in `tz`."""
+    local = now_utc.astimezone(tz).time()
+    return local >= QUIET_START or local < QUIET_END
+
+
+def quiet_hours_end(now_utc: datetime, tz: tzinfo) -> datetime:
+    """When held instant pushes go out: the next 06.00 in `tz` (`now_utc` itself if awake)."""
+    if not in_quiet_hours(now_utc, tz):
+        return now_utc
+    return next_delivery(now_utc, [QUIET_END], tz)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -9,6 +10,10 @@ import pytest
 
 from digests.store.db import Database
 from tests.dbutil import fresh_database_url
+
+# Instant pushes hold at night (21.00-06.00 WIB): tests that run on the wall clock must not
+# depend on the hour; tests/test_delivery.py switches the quiet hours on where it tests them.
+os.environ.setdefault("INSTANT_QUIET_HOURS", "false")
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def clean_env(**values: str) -> dict[str, str]:
     """A clean environment: nothing from the developer's shell or `.env` leaks in."""
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "SYSTEMROOT")}
+    env.setdefault("INSTANT_QUIET_HOURS", "false")  # see tests/conftest.py
     env.update(values)
     env["PYTHONPATH"] = str(ROOT)
     return env

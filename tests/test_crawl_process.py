@@ -390,7 +390,8 @@ async def test_crawler_process_and_bot_send_everything_through_outbound_proxy(
         await api.stop()
     listing = f"GET {site.site.base_url}{LISTING}"
     assert listing in crawled
-    assert sum("/sendMessage" in line for line in crawled) == 2 * len(INSTANT_CHATS)
+    # one instant message per crawl per subscriber, holding both articles
+    assert sum("/sendMessage" in line for line in crawled) == len(INSTANT_CHATS)
     assert any("/getUpdates" in line for line in bot_requests)
     assert any("/sendMessage" in line for line in bot_requests)
 
@@ -417,4 +418,5 @@ async def test_crawl_process_with_the_bot_api_down_still_crawls_and_keeps_the_pu
     assert "Bot API not reachable" in output and "secret-token" not in output
     articles, queued = await stored(db_url)
     assert len(articles) == 2
-    assert sorted(q.chat_id for q in queued if q.status == "pending") == sorted(INSTANT_CHATS * 2)
+    # one instant message per crawl per subscriber, holding both articles
+    assert sorted(q.chat_id for q in queued if q.status == "pending") == sorted(INSTANT_CHATS)

@@ -73,7 +73,7 @@ def links(html: str) -> list[str]:
     return [e["url"] for e in parse_html(html)[1] if "url" in e]
 
 
-async def test_due_digest_holds_new_articles_of_my_divisions_and_goes_out_silently(
+async def test_due_digest_holds_new_articles_of_my_divisions_and_notifies(
     database: Database,
 ) -> None:
     yesterday = SEVEN_WIB - timedelta(hours=10)
@@ -89,7 +89,8 @@ async def test_due_digest_holds_new_articles_of_my_divisions_and_goes_out_silent
     assert count == 1
     [(item, body)] = await queued(database, 100)
     assert item.kind == "digest" and item.status == "pending"
-    assert body.disable_notification is True
+    # the daily digest is what the reader asked for at that hour: it notifies
+    assert body.disable_notification is False
     assert links(body.text) == ["https://jatim.kpu.go.id/blog/read/1_berita"]
     plain = parse_html(body.text)[0]
     assert "Teknis" in plain or "teknis" in plain
@@ -291,13 +292,17 @@ async def test_instant_subscribers_get_each_new_story_once(database: Database) -
         subscriber(103, [], instant=True),
     )
     count = await delivery.enqueue_instant(database, SETTINGS, [a1.id, a2.id], now=now)
-    assert count == 3
+    assert count == 2  # one message per subscriber for the whole crawl
     assert [links(b.text) for _, b in await queued(database, 100)] == [
         ["https://jatim.kpu.go.id/blog/read/1_berita"]
     ]
-    assert len(await queued(database, 101)) == 2
+    [(_, both)] = await queued(database, 101)
+    assert sorted(links(both.text)) == [
+        "https://jatim.kpu.go.id/blog/read/1_berita",
+        "https://jatim.kpu.go.id/blog/read/2_berita",
+    ]
     assert await queued(database, 102) == []
-    assert all(not b.disable_notification for _, b in await queued(database))
+    assert all(b.disable_notification for _, b in await queued(database))  # silent
     assert await delivery.enqueue_instant(database, SETTINGS, [a1.id, a2.id], now=now) == 0
     a3 = article(3, now + timedelta(hours=1), ["hukum"], story_id=story.id)
     await add(database, a3)
@@ -395,3 +400,111 @@ async def test_an_unreadable_stored_time_falls_back_to_the_default(database: Dat
     )
     assert await delivery.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB) == 2
     assert (await reload(database, 100)).next_digest_at == SEVEN_WIB + timedelta(days=1)
+
+
+# --- issue 12: region scope, one instant message per crawl, quiet hours ---------------------
+
+
+async def test_a_reader_scoped_to_jawa_timur_gets_no_story_from_another_province(
+    database: Database,
+) -> None:
+    seen = SEVEN_WIB - timedelta(hours=2)
+    await add(
+        database,
+        article(1, seen, ["teknis"], region="jawa-timur"),
+        article(2, seen, ["teknis"], region="jawa-barat", url="https://jabar.kpu.go.id/b/2"),
+        article(3, seen, ["teknis"], region="nasional", url="https://www.kpu.go.id/b/3"),
+        subscriber(100, ["teknis"], regions=["jawa-timur"]),
+        subscriber(101, ["teknis"]),  # existing readers keep "semua"
+    )
+    await delivery.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB)
+    mine = "\n".join(body.text for _, body in await queued(database, 100))
+    # KPU RI first, then my province; nothing from Jawa Barat
+    assert links(mine) == [
+        "https://www.kpu.go.id/b/3",
+        "https://jatim.kpu.go.id/blog/read/1_berita",
+    ]
+    everyone = "\n".join(body.text for _, body in await queued(database, 101))
+    assert len(links(everyone)) == 3
+    assert (await reload(database, 101)).regions == ["semua"]
+    me = await reload(database, 100)
+    parts = await delivery.build_digest_for(database, me, SETTINGS, since=seen - timedelta(1))
+    assert "jabar" not in "\n".join(parts)
+
+
+async def pending_articles(db: Database) -> list[int]:
+    async with db.session() as session:
+        rows = await session.exec(select(Article.id).where(Article.push_pending == True))  # noqa: E712
+        return list(rows.all())
+
+
+async def test_one_crawl_of_thirty_stories_is_one_silent_message_per_reader(
+    database: Database,
+) -> None:
+    noon = SEVEN_WIB + timedelta(hours=5)
+    divisions = ["teknis", "data", "hukum"]
+    await add(
+        database,
+        *[
+            article(i, noon, [divisions[i % 3]], push_pending=True, region="jawa-timur")
+            for i in range(30)
+        ],
+        article(99, noon, ["teknis"], push_pending=True, region="aceh", url="https://aceh/b"),
+        subscriber(100, divisions, instant=True, regions=["jawa-timur"]),
+        subscriber(101, ["hukum"], instant=True),
+    )
+    # one message each; reader 100's 30 stories pass 4096 units, so theirs comes in two parts
+    assert await delivery.enqueue_pending_instant(database, SETTINGS, now=noon) == 3
+    mine = await queued(database, 100)
+    assert [item.dedupe_key.rsplit(":", 1)[1] for item, _ in mine] == ["0", "1"]
+    sizes = [len(body.text.encode("utf-16-le")) // 2 for _, body in mine]
+    assert sum(sizes) > 4096 and all(size <= 4096 for size in sizes)
+    assert all(body.disable_notification and item.kind == "instant" for item, body in mine)
+    shown = [url for _, body in mine for url in links(body.text)]
+    assert len(shown) == len(set(shown)) == 30 and "https://aceh/b" not in shown
+    assert parse_html(mine[1][1].text)[0].startswith("📂 Hukum dan Pengawasan (lanjutan)")
+    [(_, hukum)] = await queued(database, 101)
+    assert len(links(hukum.text)) == 10
+    assert await pending_articles(database) == []
+    # the same crawl's news queued again (a rerun after a crash) is not sent twice
+    assert await delivery.enqueue_instant(database, SETTINGS, range(1, 32), now=noon) == 0
+
+
+async def test_instant_news_at_night_is_held_and_sent_at_six_as_one_message(
+    database: Database,
+) -> None:
+    settings = SETTINGS.model_copy(update={"instant_quiet_hours": True})
+    ten_pm = datetime(2026, 11, 22, 22, 0, tzinfo=SETTINGS.tz).astimezone(UTC)
+    two_am = ten_pm + timedelta(hours=4)
+    six_am = ten_pm + timedelta(hours=8)
+    await add(
+        database,
+        article(1, ten_pm, ["hukum"], push_pending=True),
+        subscriber(100, ["hukum"], instant=True, next_digest_at=None),
+    )
+    assert await delivery.enqueue_pending_instant(database, settings, now=ten_pm) == 0
+    await add(database, article(2, two_am, ["hukum"], push_pending=True))
+    assert await delivery.enqueue_pending_instant(database, settings, now=two_am) == 0
+    assert await queued(database, 100) == []
+    assert len(await pending_articles(database)) == 2  # held, not lost
+    # at 06.00 the every-minute job sends the night's news, one message, silently
+    assert await delivery.enqueue_due_digests(database, settings, now=six_am) == 1
+    [(item, body)] = await queued(database, 100)
+    assert item.next_attempt_at == six_am and body.disable_notification is True
+    assert sorted(links(body.text)) == [
+        "https://jatim.kpu.go.id/blog/read/1_berita",
+        "https://jatim.kpu.go.id/blog/read/2_berita",
+    ]
+    assert await pending_articles(database) == []
+    # a direct push asked for at night falls due at 06.00 too
+    await add(database, article(3, ten_pm + timedelta(days=1), ["hukum"]))
+    three = (await pending_ids_of(database, 3))[0]
+    await delivery.enqueue_instant(database, settings, [three], now=ten_pm + timedelta(days=1))
+    last = (await queued(database, 100))[-1][0]
+    assert last.next_attempt_at == six_am + timedelta(days=1)
+
+
+async def pending_ids_of(db: Database, n: int) -> list[int]:
+    async with db.session() as session:
+        url = f"https://jatim.kpu.go.id/blog/read/{n}_berita"
+        return list((await session.exec(select(Article.id).where(Article.url == url))).all())

@@ -75,3 +75,19 @@ def test_spec_is_described_for_settings_replies() -> None:
         "pukul 07:00, 12:00 dan 17:30"
     )
     assert "instan" in describe_spec(parse_delivery_times("instan"))
+
+
+def test_quiet_hours_run_from_nine_in_the_evening_to_six_in_jakarta() -> None:
+    from digests.schedule import in_quiet_hours, quiet_hours_end
+
+    def wib(hour: int, minute: int = 0) -> datetime:
+        return datetime(2026, 11, 22, hour, minute, tzinfo=JAKARTA).astimezone(UTC)
+
+    assert not in_quiet_hours(wib(20, 59), JAKARTA)
+    assert in_quiet_hours(wib(21), JAKARTA)
+    assert in_quiet_hours(wib(3), JAKARTA)
+    assert not in_quiet_hours(wib(6), JAKARTA)
+    six_next_day = datetime(2026, 11, 23, 6, 0, tzinfo=JAKARTA).astimezone(UTC)
+    assert quiet_hours_end(wib(22, 30), JAKARTA) == six_next_day
+    assert quiet_hours_end(wib(5, 59), JAKARTA) == wib(6)
+    assert quiet_hours_end(wib(12), JAKARTA) == wib(12)

@@ -97,6 +97,8 @@ class Subscriber(SQLModel, table=True):
     active: bool = True
     inactive_reason: str | None = None
     divisions: list[str] = Field(default_factory=list, sa_type=JSON)
+    # Region scope (PRODUCT.md "Regions"): ["semua"], ["nasional"] or provinces (with nasional).
+    regions: list[str] = Field(default_factory=lambda: ["semua"], sa_type=JSON)
     delivery_times: list[str] = Field(default_factory=lambda: ["07:00"], sa_type=JSON)
     instant: bool = False
     digest_watermark: datetime | None = _when()
