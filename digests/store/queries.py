@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_
 from sqlmodel import col, select
 
+from digests.compose import NASIONAL, scope_everywhere, scope_provinces
 from digests.store.db import Database
 from digests.store.models import Article, OutboxItem, Source, Subscriber
 from digests.store.subscribers import is_blocked
@@ -42,12 +43,23 @@ def _newest_first():  # type: ignore[no-untyped-def]
     )
 
 
-async def search_articles(db: Database, query: str, limit: int) -> list[Article]:
-    """Articles whose title or text holds every word of `query` (case-insensitive), newest first."""
+def _in_scope(stmt, regions: Collection[str] | None):  # type: ignore[no-untyped-def]
+    """Only articles a reader with region scope `regions` receives (None or `semua`: all)."""
+    if scope_everywhere(regions):
+        return stmt
+    allowed = sorted(scope_provinces(regions) | {NASIONAL})
+    return stmt.where(col(Article.region).in_(allowed))
+
+
+async def search_articles(
+    db: Database, query: str, limit: int, regions: Collection[str] | None = None
+) -> list[Article]:
+    """Articles whose title or text holds every word of `query` (case-insensitive), newest first,
+    within the reader's region scope when given."""
     words = query.split()
     if not words:
         return []
-    stmt = select(Article)
+    stmt = _in_scope(select(Article), regions)
     for word in words:
         pattern = like_pattern(word)
         stmt = stmt.where(
@@ -62,11 +74,16 @@ async def search_articles(db: Database, query: str, limit: int) -> list[Article]
 
 
 async def latest_articles(
-    db: Database, limit: int, divisions: Sequence[str] | None = None
+    db: Database,
+    limit: int,
+    divisions: Sequence[str] | None = None,
+    regions: Collection[str] | None = None,
 ) -> list[Article]:
-    """The newest summarised articles, only those tagged with one of `divisions` when given."""
+    """The newest summarised articles, only those tagged with one of `divisions` when given and
+    within the region scope `regions` (None or `semua`: everywhere)."""
     wanted = set(divisions or ())
-    stmt = select(Article).where(func.length(Article.title) > 0).order_by(*_newest_first())
+    stmt = _in_scope(select(Article).where(func.length(Article.title) > 0), regions)
+    stmt = stmt.order_by(*_newest_first())
     stmt = stmt.limit(LATEST_WINDOW if wanted else limit)
     async with db.session() as session:
         articles = list((await session.exec(stmt)).all())
