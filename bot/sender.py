@@ -45,9 +45,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from sqlmodel import select
 from telegram import Bot, LinkPreviewOptions
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TimedOut
 
 from bot.flood import outbox_send, retry_after_seconds
 from bot.pacing import ChatPacer, Clock, ConcurrencyController, TokenBucket, backoff_delay
@@ -67,6 +68,8 @@ BroadcastHook = Callable[[int], Awaitable[None] | None]
 # After /hapusdata, rows of that chat that a claim returns this soon are dropped, not sent: the
 # claim committed just before the deletion did.
 FORGET_WINDOW = 10.0
+# Retries of one message while the Bot API answers nobody, before it counts as failing.
+MAX_OUTAGE_RETRIES = 60
 
 
 @dataclass(slots=True)
@@ -75,6 +78,8 @@ class _Job:
     chat_id: int
     attempts: int
     not_before: float = 0.0
+    outage_retries: int = 0  # failed while the Bot API was unreachable for every chat
+    successes_seen: int = -1  # the sender's success count at this job's previous failure
 
 
 @dataclass(slots=True)
@@ -170,6 +175,8 @@ class OutboxSender:
         self._cooldown: dict[int, float] = {}
         self._bodies: dict[int, Body] = {}
         self._forgotten: dict[int, float] = {}
+        self._successes = 0
+        self._api_down = False
         self._results: list[_Outcome] = []
         # Outcomes not yet written (sent during an outage, or waiting for the next flush): the
         # rows are ours even if their lease lapses, and a claim that returns one skips it.
@@ -539,7 +546,19 @@ class OutboxSender:
             del self._chats[job.chat_id]
         self._release_job(job)
 
+    def _is_outage(self, job: _Job, exc: Exception) -> bool:
+        """A transport failure (no answer at all) with no send getting through since this
+        job's previous failure, within a bound (about an hour at the 60 s backoff cap)."""
+        transport = isinstance(exc, TimedOut) or isinstance(exc.__cause__, httpx.HTTPError)
+        quiet = job.successes_seen == self._successes
+        job.successes_seen = self._successes
+        return transport and quiet and job.outage_retries < MAX_OUTAGE_RETRIES
+
     def _on_sent(self, job: _Job, message_id: int | None) -> None:
+        self._successes += 1
+        if self._api_down:
+            self._api_down = False
+            log.warning("outbox sender: Bot API reachable again")
         self.stats.sent += 1
         metrics.message_sent()
         self._pop(job)
@@ -571,6 +590,23 @@ class OutboxSender:
             return
         # Network trouble, 5xx, timeouts, anything unexpected: try again later, then give up.
         self.stats.network_errors += 1
+        if self._is_outage(job, exc):
+            # Nothing got through since this message last failed: Telegram (or the way to it)
+            # is down, not this message. Wait it out instead of spending its attempts.
+            job.outage_retries += 1
+            if not self._api_down:
+                self._api_down = True
+                log.warning(
+                    "outbox sender: Bot API unreachable (%s: %s); holding %d message(s) and "
+                    "retrying",
+                    type(exc).__name__,
+                    exc,
+                    self.held,
+                )
+            delay = backoff_delay(job.attempts + job.outage_retries, base=self.backoff_base)
+            job.not_before = now + delay
+            return
+        job.successes_seen = self._successes
         job.attempts += 1
         if job.attempts >= self.max_attempts:
             self.stats.failed += 1
