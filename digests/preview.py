@@ -1,16 +1,22 @@
-"""`kpu-digest preview` and the end of `kpu-digest demo`: each division's digest as plain text."""
+"""`kpu-digest preview` and the end of `kpu-digest demo`: each division's digest as plain text.
+
+Rendered by the bot's own code (`digests.compose.render_entries_digest`), so what an operator
+previews is what staff receive: layout, ranking, counts and the parts a message splits into.
+"""
 
 from __future__ import annotations
 
+import html
 import re
 import sys
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
+from digests.compose import entries_from_articles, render_entries_digest
 from digests.config import Settings
 from digests.divisions import load_divisions
 from digests.store.db import Database
@@ -51,28 +57,43 @@ async def recent_articles(db: Database, since: timedelta) -> list[Article]:
 
 
 def print_division_digests(
-    articles: Sequence[Article], slugs: Sequence[str], tz: ZoneInfo, out: TextIO
+    articles: Sequence[Article],
+    slugs: Sequence[str],
+    tz: ZoneInfo,
+    out: TextIO,
+    *,
+    max_per_division: int | None = None,
+    now: datetime | None = None,
 ) -> None:
-    """Print, for each division, the digest its subscribers would receive."""
+    """Print, for each division, the digest a reader following only it would receive.
+
+    The messages are rendered by `render_entries_digest`, exactly as the bot renders them, and
+    only turned into terminal text here (tags dropped, each link's address after its text).
+    """
     catalog = load_divisions()
+    entries = entries_from_articles(articles)
+    when = now or utcnow()
     for slug in slugs:
-        items = [a for a in articles if slug in a.divisions]
-        out.write(f"\n=== {catalog.name(slug)} [{slug}] — {len(items)} artikel\n")
-        if not items:
+        digest = render_entries_digest(
+            entries, selected=[slug], tz=tz, when=when, max_per_division=max_per_division
+        )
+        out.write(f"\n=== {catalog.name(slug)} [{slug}] — {digest.count} artikel\n")
+        if not digest.parts:
             out.write("(tidak ada berita baru untuk divisi ini)\n")
-        for article in items:
-            out.write(_render(article, tz) + "\n")
+        for number, part in enumerate(digest.parts, start=1):
+            if len(digest.parts) > 1:
+                out.write(f"\n--- pesan {number} dari {len(digest.parts)} ---\n")
+            out.write("\n" + telegram_html_to_text(part) + "\n")
 
 
-def _render(article: Article, tz: ZoneInfo) -> str:
-    when = article.published_at.astimezone(tz).strftime("%d-%m-%Y") if article.published_at else "-"
-    lines = [f"\n• {article.title}", f"  {article.source_name} · {when} · {article.url}"]
-    lines.extend(f"  {sentence}" for sentence in article.lead)
-    if article.quotes:
-        quote = article.quotes[0]
-        speaker = f" — {quote['speaker']}" if quote.get("speaker") else ""
-        lines.append(f"  “{quote['text']}”{speaker}")
-    return "\n".join(lines)
+_LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def telegram_html_to_text(markup: str) -> str:
+    """A message in Telegram HTML as a terminal shows it: text, and each link's address."""
+    linked = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", markup)
+    return html.unescape(_TAG.sub("", linked))
 
 
 async def run_preview(settings: Settings, *, division: str | None, since: str) -> int:
@@ -92,5 +113,11 @@ async def run_preview(settings: Settings, *, division: str | None, since: str) -
     finally:
         await db.dispose()
     slugs = [division] if division else list(catalog.slugs)
-    print_division_digests(articles, slugs, settings.tz, sys.stdout)
+    print_division_digests(
+        articles,
+        slugs,
+        settings.tz,
+        sys.stdout,
+        max_per_division=settings.digest_items_per_division,
+    )
     return 0

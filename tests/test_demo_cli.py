@@ -37,8 +37,9 @@ def test_demo_crawls_the_sample_site_and_prints_each_divisions_digest(
     for slug in ("teknis", "perencanaan", "data", "sosdiklih", "sdm", "hukum", "sekretariat"):
         assert f"[{slug}]" in out
     data_section = out.split("[data]")[1].split("\n=== ")[0]
-    assert "Sesi terakhir dari Bimbingan Teknis" in data_section
-    assert "— Eko Sasmito" in data_section
+    # the bot's layout: counts on top, KPU RI first in full, older stories as headlines
+    assert "📂 Data dan Informasi: 5" in data_section
+    assert data_section.index("— Fajar Nugroho") < data_section.index("▪️ Bimtek Banyuwangi")
     assert "Komentar via Facebook" not in out and "authorizing" not in out
     assert "— Arif Rahman Hakim" in out.split("[sekretariat]")[1].split("\n=== ")[0]
 
