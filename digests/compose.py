@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -342,10 +342,15 @@ def in_scope(entry_regions: Collection[str], scope: Collection[str] | None) -> b
     `semua` takes everything; otherwise KPU RI (`nasional`) always, plus the scope's provinces.
     A story whose region is unknown reaches only `semua` readers: it might be any province's.
     """
+    allowed = _allowed_regions(scope)
+    return allowed is None or not allowed.isdisjoint(entry_regions)
+
+
+def _allowed_regions(scope: Collection[str] | None) -> frozenset[str] | None:
+    """The regions a scope takes; None for everything."""
     if scope_everywhere(scope):
-        return True
-    allowed = scope_provinces(scope) | {NASIONAL}
-    return bool(allowed.intersection(entry_regions))
+        return None
+    return scope_provinces(scope) | {NASIONAL}
 
 
 def matches_divisions(entry_divisions: Collection[str], selected: Collection[str] | None) -> bool:
@@ -403,9 +408,10 @@ def group_by_division(
     rank = {slug: i for i, slug in enumerate(order)}
     wanted = None if selected is None else set(selected)
     preferred = scope_provinces(scope) | {NASIONAL}
+    allowed = _allowed_regions(scope)
     groups: dict[str, list[DigestEntry]] = {}
     for entry in entries:
-        if not in_scope(entry.regions, scope):
+        if allowed is not None and allowed.isdisjoint(entry.regions):
             continue
         home = home_division(entry, wanted, rank)
         if home is not None:
@@ -437,6 +443,17 @@ def render_article(entry: DigestEntry, tz: tzinfo, *, limit: int = MESSAGE_LIMIT
     if entry.quote is not None:
         lines.append(_render_quote(entry.quote))
     return trim_html("\n".join(lines), limit)
+
+
+@lru_cache(maxsize=8192)
+def _cached_article(entry: DigestEntry, tz: tzinfo, limit: int) -> str:
+    """Digests for thousands of selections show the same items: render each once."""
+    return render_article(entry, tz, limit=limit)
+
+
+@lru_cache(maxsize=8192)
+def _cached_headline(entry: DigestEntry) -> str:
+    return render_headline(entry)
 
 
 def render_headline(entry: DigestEntry, *, limit: int = MESSAGE_LIMIT) -> str:
@@ -533,7 +550,7 @@ def render_digest(
         room = limit - utf16_len(division_heading(slug, continued=True)) - 1
         for index, entry in enumerate(shown):
             full = full_items is None or index < full_items
-            text = render_article(entry, tz, limit=room) if full else render_headline(entry)
+            text = _cached_article(entry, tz, room) if full else _cached_headline(entry)
             joiner = "\n" if not full and index > 0 else BLOCK_SEPARATOR
             if index == 0:
                 blocks.append(_Block(slug, f"{heading}\n{text}", BLOCK_SEPARATOR, True))

@@ -43,6 +43,7 @@ from digests.compose import (
     DigestEntry,
     RenderedDigest,
     entries_from_articles,
+    in_scope,
     instant_header,
     render_announcement,
     render_broadcast_report,
@@ -135,6 +136,8 @@ class NewsWindow:
         # Entries per window start: every division selection with that start shares them, so
         # 500 articles become entries once, not once per distinct selection.
         self._entries: dict[datetime, list[DigestEntry]] = {}
+        # ... and per (start, region scope): thousands of selections share a few scopes.
+        self._scoped: dict[tuple[datetime, frozenset[str]], list[DigestEntry]] = {}
 
     async def cover(self, session: AsyncSession, start: datetime) -> None:
         if self.start is not None and start >= self.start:
@@ -164,11 +167,20 @@ class NewsWindow:
                 firsts[story_id] = _utc(first)
         self.rows, self.story_first_seen, self.start = rows, firsts, start
         self._entries.clear()
+        self._scoped.clear()
 
     def entries_after(self, start: datetime) -> list[DigestEntry]:
         entries = self._entries.get(start)
         if entries is None:
             entries = self._entries[start] = entries_from_articles(self.articles_after(start))
+        return entries
+
+    def entries_in_scope(self, start: datetime, scope: frozenset[str]) -> list[DigestEntry]:
+        key = (start, scope)
+        entries = self._scoped.get(key)
+        if entries is None:
+            entries = [e for e in self.entries_after(start) if in_scope(e.regions, scope)]
+            self._scoped[key] = entries
         return entries
 
     def articles_after(self, start: datetime) -> list[Any]:
@@ -205,8 +217,13 @@ def _render_group(
 ) -> RenderedDigest:
     if not divisions:
         return RenderedDigest()
+    entries = (
+        window.entries_after(start)
+        if scope is None
+        else window.entries_in_scope(start, frozenset(scope))
+    )
     return render_entries_digest(
-        window.entries_after(start),
+        entries,
         selected=divisions,
         tz=tz,
         when=when,
