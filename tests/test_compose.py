@@ -339,3 +339,31 @@ def test_a_message_that_continues_a_division_repeats_its_heading() -> None:
         assert plain.splitlines()[0].endswith("(lanjutan)")
     for part in parts:
         assert utf16_len(part) <= 1200
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    titles=st.lists(_nasty, min_size=1, max_size=30),
+    leads=_nasty,
+    limit=st.integers(300, 4096),
+    picks=st.lists(st.sampled_from(["teknis", "data", "hukum"]), min_size=30, max_size=30),
+)
+def test_any_digest_layout_gives_parseable_parts_each_opening_with_a_heading(
+    titles: list[str], leads: str, limit: int, picks: list[str]
+) -> None:
+    items = [
+        entry(i, title=t or "x", lead=(leads * 3,), divisions=(picks[i],))
+        for i, t in enumerate(titles)
+    ]
+    groups = group_by_division(items, ["teknis", "data", "hukum"])
+    parts = render_digest(
+        groups, tz=JAKARTA, header="<b>H</b>", limit=limit, full_items=3, counts=True
+    )
+    assert parts and parse_html(parts[0])[0].startswith("H\n📂 ")
+    for part in parts:
+        assert utf16_len(part) <= limit
+        plain, _ = parse_html(part)
+        assert plain.startswith(("H\n", "📂 ")), plain[:40]
+    links_shown = [e["url"] for p in parts for e in parse_html(p)[1] if "url" in e]
+    prefix = "https://jatim.kpu.go.id/blog/read/"
+    assert sum(u.startswith(prefix) for u in links_shown) >= len(items)  # every story shown
