@@ -508,3 +508,31 @@ async def pending_ids_of(db: Database, n: int) -> list[int]:
     async with db.session() as session:
         url = f"https://jatim.kpu.go.id/blog/read/{n}_berita"
         return list((await session.exec(select(Article.id).where(Article.url == url))).all())
+
+
+async def test_thirty_new_stories_in_three_divisions_come_in_three_messages_counts_first(
+    database: Database,
+) -> None:
+    seen = SEVEN_WIB - timedelta(hours=3)
+    lead = [
+        "Komisi Pemilihan Umum Kabupaten Kediri menggelar rapat koordinasi bersama panitia "
+        "pemilihan kecamatan untuk membahas pemutakhiran data pemilih berkelanjutan."
+    ]
+    followed = ["teknis", "data", "hukum"]
+    await add(
+        database,
+        *[
+            article(i, seen + timedelta(seconds=i), [followed[i % 3]], lead=lead, region="nasional")
+            for i in range(30)
+        ],
+        subscriber(100, followed, regions=["jawa-timur"]),
+    )
+    await delivery.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB)
+    rows = await queued(database, 100)
+    assert 1 <= len(rows) <= 3
+    first = parse_html(rows[0][1].text)[0]
+    for name in ("Teknis Penyelenggaraan", "Data dan Informasi", "Hukum dan Pengawasan"):
+        assert f"📂 {name}: 10" in first
+    shown = [url for _, body in rows for url in links(body.text)]
+    assert len(shown) == len(set(shown)) == 30
+    assert all(not body.disable_notification for _, body in rows)
