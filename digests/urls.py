@@ -22,7 +22,7 @@ import ipaddress
 import re
 import socket
 import zlib
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
@@ -368,8 +368,16 @@ async def read_body(response: httpx.Response, max_bytes: int, *, truncate: bool 
     decoders = _decoders(response.headers.get("content-encoding", ""))
     chunks: list[bytes] = []
     size = 0
-    async for raw in response.aiter_raw():
-        for piece in _decode(decoders, raw):
+
+    async def decoded() -> AsyncIterator[bytes]:
+        async for raw in response.aiter_raw():
+            for piece in _decode(decoders, raw):
+                yield piece
+        for piece in _flush(decoders):
+            yield piece
+
+    async with contextlib.aclosing(decoded()) as pieces:
+        async for piece in pieces:
             size += len(piece)
             if size > max_bytes:
                 if truncate:
@@ -377,14 +385,6 @@ async def read_body(response: httpx.Response, max_bytes: int, *, truncate: bool 
                     return b"".join(chunks)
                 raise BodyTooLarge(_too_large(max_bytes, decoders))
             chunks.append(piece)
-    for piece in _flush(decoders):
-        size += len(piece)
-        if size > max_bytes:
-            if truncate:
-                chunks.append(piece[: max_bytes - (size - len(piece))])
-                return b"".join(chunks)
-            raise BodyTooLarge(_too_large(max_bytes, decoders))
-        chunks.append(piece)
     return b"".join(chunks)
 
 
