@@ -36,7 +36,7 @@ from bot import texts
 from bot.context import DEPS_KEY, BotDeps, deps
 from bot.flood import RetryReplies
 from bot.guards import PerChatOrder, PolitenessLimit, refuse_nul
-from bot.handlers import admin, picker, staff
+from bot.handlers import admin, picker, region, staff
 from bot.jobs import deliver_due_digests
 from bot.request import ShardedHTTPXRequest
 from bot.sender import OutboxSender
@@ -130,6 +130,7 @@ def build_application(
     application.add_handler(CommandHandler(["subscribe", "langganan"], staff.subscribe))
     application.add_handler(CommandHandler(["unsubscribe", "berhenti"], staff.unsubscribe))
     application.add_handler(CommandHandler(["time", "waktu"], staff.set_time))
+    application.add_handler(CommandHandler(["region", "wilayah"], region.region_command))
     application.add_handler(CommandHandler(["settings", "pengaturan"], staff.show_settings))
     application.add_handler(CommandHandler("hapusdata", staff.delete_data))
     application.add_handler(CommandHandler(["digest", "ringkasan"], staff.digest))
@@ -148,6 +149,7 @@ def build_application(
 
     # Buttons, by callback-data prefix; anything else is stale or forged.
     application.add_handler(CallbackQueryHandler(picker.on_press, pattern=picker.PATTERN))
+    application.add_handler(CallbackQueryHandler(region.on_press, pattern=region.PATTERN))
     application.add_handler(
         CallbackQueryHandler(staff.on_delete_press, pattern=staff.DELETE_PATTERN)
     )

@@ -35,6 +35,7 @@ STAFF_COMMANDS: list[tuple[str, str]] = [
     ("ringkas", "Ringkas satu tautan: /ringkas URL"),
     ("divisi", "Daftar divisi"),
     ("langganan", "Langganan divisi: /langganan data"),
+    ("wilayah", "Wilayah berita: /wilayah jatim, nasional atau semua"),
     ("berhenti", "Berhenti langganan"),
     ("waktu", "Jam kirim: /waktu 07:00,17:30 atau instan"),
     ("pengaturan", "Lihat pengaturan Anda"),
@@ -73,6 +74,7 @@ HELP = (
     "/divisi — daftar divisi\n"
     "/langganan data teknis | semua — pilih divisi\n"
     "/berhenti [divisi] — berhenti (tanpa divisi: semuanya)\n"
+    "/wilayah jatim | nasional | semua — wilayah berita (tanpa argumen: pilih dengan tombol)\n"
     "/waktu 07:00,17:30 | instan — jam kirim\n"
     "/pengaturan — pengaturan Anda\n"
     "/hapusdata — hapus semua data saya"
@@ -106,6 +108,8 @@ def picker_done(names: Sequence[str], times_text: str) -> str:
         "Tersimpan. Anda berlangganan: "
         + esc(", ".join(names))
         + f".\nRingkasan dikirim {times_text}."
+        + "\n\nBerikutnya, wilayah berita: semua wilayah, atau hanya KPU RI dan provinsi Anda. "
+        "Pilih dengan /wilayah (mis. <code>/wilayah jatim</code>)."
     )
 
 
@@ -175,14 +179,17 @@ def time_set(when: str) -> str:
 # --- Settings, data -----------------------------------------------------------------------------
 
 
-def settings(*, active: bool, names: Sequence[str], when: str, next_at: str | None) -> str:
+def settings(
+    *, active: bool, names: Sequence[str], when: str, next_at: str | None, scope: str = "Semua"
+) -> str:
     lines = ["<b>Pengaturan Anda</b>"]
     lines.append("Status: " + ("aktif" if active else "berhenti"))
     lines.append("Divisi: " + (esc(", ".join(names)) if names else "belum ada"))
+    lines.append("Wilayah: " + esc(scope))
     lines.append(f"Jadwal: {when}")
     if next_at and active:
         lines.append(f"Kiriman berikutnya: {esc(next_at)}")
-    lines.append("\nUbah dengan /langganan, /berhenti, /waktu. Hapus data: /hapusdata.")
+    lines.append("\nUbah dengan /langganan, /berhenti, /waktu, /wilayah. Hapus data: /hapusdata.")
     return "\n".join(lines)
 
 
@@ -367,3 +374,47 @@ BROADCAST_QUEUED_LATER = (
 )
 PLAIN_TEXT_HINT = "Ingin diringkas? Balas pesan itu dengan /ringkas. Daftar perintah: /bantuan."
 UNKNOWN_COMMAND = "Perintah tidak dikenal. Ketik /bantuan untuk daftar perintah."
+
+
+# --- Region scope (/wilayah) ------------------------------------------------------------------
+
+REGION_ALL_BUTTON = "Semua"
+REGION_NATIONAL_BUTTON = "Nasional saja"
+REGION_DONE_BUTTON = "Selesai"
+REGION_PREV_BUTTON = "◀"
+REGION_NEXT_BUTTON = "▶"
+
+
+def region_picker(label: str) -> str:
+    return (
+        "Pilih wilayah berita (ketuk provinsi untuk memilih / membatalkan). "
+        "Berita KPU RI selalu ikut; <b>Semua</b>: berita dari semua wilayah.\n"
+        f"Sekarang: <b>{esc(label)}</b>"
+    )
+
+
+def scope_label(province_names: Sequence[str] | None) -> str:
+    """ "Semua", "KPU RI saja" or "KPU RI + Jawa Timur" (plain text, not yet escaped)."""
+    if province_names is None:
+        return "Semua"
+    if not province_names:
+        return "KPU RI saja"
+    return "KPU RI + " + ", ".join(province_names)
+
+
+def region_page(page: int, pages: int) -> str:
+    return f"Hal. {page + 1}/{pages}"
+
+
+def region_set(label: str) -> str:
+    return f"✅ Wilayah berita Anda: {esc(label)}."
+
+
+def unknown_regions(unknown: Sequence[str]) -> str:
+    return (
+        "Wilayah tidak dikenal: "
+        + echo(", ".join(unknown))
+        + ".\nContoh: <code>/wilayah jatim</code>, <code>/wilayah jawa-tengah diy</code>, "
+        "<code>/wilayah nasional</code> (hanya KPU RI), <code>/wilayah semua</code>. "
+        "Tanpa argumen, /wilayah menampilkan tombol 38 provinsi."
+    )

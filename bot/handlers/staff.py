@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.catalog import division_description, division_names, division_slugs
 from bot.context import BotDeps, deps
-from bot.handlers import picker
+from bot.handlers import picker, region
 from bot.handlers.common import (
     delivery_phrase,
     register,
@@ -196,6 +196,7 @@ async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             names=division_names(subscriber.divisions),
             when=delivery_phrase(d.settings, subscriber),
             next_at=next_at,
+            scope=region.describe(subscriber.regions),
         )
     )
 
@@ -322,7 +323,8 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat_id = update.effective_chat.id if update.effective_chat else 0
     subscriber = await subscribers.get(d.db, chat_id)
     wanted = subscriber.divisions if subscriber and subscriber.divisions else None
-    articles = await queries.latest_articles(d.db, count, wanted)
+    scope = subscriber.regions if subscriber else None
+    articles = await queries.latest_articles(d.db, count, wanted, regions=scope)
     if not articles:
         await message.reply_text(texts.NO_ARTICLES)
         return
@@ -343,7 +345,10 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if len(query) > SEARCH_MAX_CHARS:
         await message.reply_text(texts.SEARCH_TOO_LONG.format(max=SEARCH_MAX_CHARS))
         return
-    articles = await queries.search_articles(d.db, query, SEARCH_LIMIT)
+    chat_id = update.effective_chat.id if update.effective_chat else 0
+    subscriber = await subscribers.get(d.db, chat_id)
+    scope = subscriber.regions if subscriber else None
+    articles = await queries.search_articles(d.db, query, SEARCH_LIMIT, regions=scope)
     if not articles:
         await message.reply_text(texts.search_none(query))
         return

@@ -24,6 +24,7 @@ __all__ = [
     "get_or_create",
     "is_blocked",
     "set_delivery",
+    "set_regions",
 ]
 
 
@@ -120,6 +121,18 @@ async def set_delivery(
         if times is not None:
             subscriber.delivery_times = list(times)
         subscriber.instant = instant
+
+    return await _modify(db, chat_id, apply)
+
+
+async def set_regions(
+    db: Database, chat_id: int, change: Callable[[list[str]], Iterable[str]]
+) -> Subscriber | None:
+    """Apply `change` to the region scope (`["semua"]`, `["nasional", "jawa-timur"]`…), in one
+    read-modify-write so two quick presses in the picker never lose one another's toggle."""
+
+    def apply(subscriber: Subscriber) -> None:
+        subscriber.regions = list(dict.fromkeys(change(list(subscriber.regions or ["semua"]))))
 
     return await _modify(db, chat_id, apply)
 

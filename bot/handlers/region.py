@@ -1,0 +1,218 @@
+"""The region scope (PRODUCT.md "Regions"): `/region` `/wilayah` and its paged picker.
+
+A scope is stored as `["semua"]` (everything), `["nasional"]` (KPU RI only) or `["nasional",
+<province>…]`: a province always comes with KPU RI. The picker follows the division picker
+(bot/handlers/picker.py): ✅ toggles edited in place, a bottom row of whole choices, answers last.
+Callback data is `reg:t:<slug>:<page>` (toggle), `reg:p:<page>` (turn the page),
+`reg:all:<page>`, `reg:nas:<page>` and `reg:done`; anything else under `reg:` is stale or forged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.context import deps
+from bot.handlers.common import register
+from digests.compose import NASIONAL, SCOPE_ALL, scope_everywhere, scope_provinces
+from digests.regions import normalise_region, province, provinces
+from digests.store import subscribers
+
+log = logging.getLogger(__name__)
+
+PREFIX = "reg:"
+PATTERN = r"^reg:"
+PER_PAGE = 10  # 38 provinces: four pages, each a thumb's reach
+PER_ROW = 2
+TOGGLE, PAGE, ALL, NATIONAL, DONE = "t", "p", "all", "nas", "done"
+_ALL_WORDS = frozenset({SCOPE_ALL, "all"})
+_MAX_NAME_WORDS = 4  # "kepulauan bangka belitung" typed with spaces
+
+
+def page_count() -> int:
+    return -(-len(provinces()) // PER_PAGE)
+
+
+def canonical(regions: Sequence[str]) -> list[str]:
+    """The stored form of a scope: `semua` alone, or `nasional` then provinces in code order."""
+    if scope_everywhere(regions):
+        return [SCOPE_ALL]
+    chosen = scope_provinces(regions)
+    return [NASIONAL, *(p.slug for p in provinces() if p.slug in chosen)]
+
+
+def describe(regions: Sequence[str] | None) -> str:
+    """ "Semua", "KPU RI saja" or "KPU RI + Jawa Timur, DI Yogyakarta" for a stored scope."""
+    if scope_everywhere(regions):
+        return texts.scope_label(None)
+    names = [p.name for slug in canonical(regions or ()) if (p := province(slug)) is not None]
+    return texts.scope_label(names)
+
+
+def parse_scope(args: Sequence[str]) -> tuple[list[str] | None, list[str]]:
+    """(scope, unknown words) from `/wilayah` arguments: `jatim, jawa tengah`, `nasional`, `semua`.
+
+    Words separated by spaces may form one name ("jawa timur"): the longest run that names a
+    province wins. The scope is None when nothing was recognised.
+    """
+    found: list[str] = []
+    unknown: list[str] = []
+    for piece in " ".join(args).replace(";", ",").split(","):
+        words = [w.strip("#").lower() for w in piece.split()]
+        words = [w for w in words if w]
+        i = 0
+        while i < len(words):
+            for n in range(min(_MAX_NAME_WORDS, len(words) - i), 0, -1):
+                phrase = " ".join(words[i : i + n])
+                slug = SCOPE_ALL if phrase in _ALL_WORDS else normalise_region(phrase)
+                if slug is not None:
+                    found.append(slug)
+                    i += n
+                    break
+            else:
+                unknown.append(words[i])
+                i += 1
+    return (canonical(found) if found else None), unknown
+
+
+def keyboard(regions: Sequence[str], page: int) -> InlineKeyboardMarkup:
+    """One page of provinces (✅ on those in scope), the page turner, and the whole choices."""
+    page = max(0, min(page, page_count() - 1))
+    chosen = scope_provinces(regions) if not scope_everywhere(regions) else frozenset()
+    shown = provinces()[page * PER_PAGE : (page + 1) * PER_PAGE]
+    buttons = [
+        InlineKeyboardButton(
+            ("✅ " if p.slug in chosen else "▫️ ") + p.name,
+            callback_data=f"{PREFIX}{TOGGLE}:{p.slug}:{page}",
+        )
+        for p in shown
+    ]
+    rows = [buttons[i : i + PER_ROW] for i in range(0, len(buttons), PER_ROW)]
+    last = page_count() - 1
+    rows.append(
+        [
+            InlineKeyboardButton(
+                texts.REGION_PREV_BUTTON, callback_data=f"{PREFIX}{PAGE}:{max(page - 1, 0)}"
+            ),
+            InlineKeyboardButton(
+                texts.region_page(page, page_count()), callback_data=f"{PREFIX}{PAGE}:{page}"
+            ),
+            InlineKeyboardButton(
+                texts.REGION_NEXT_BUTTON, callback_data=f"{PREFIX}{PAGE}:{min(page + 1, last)}"
+            ),
+        ]
+    )
+    everywhere = scope_everywhere(regions)
+    national_only = not everywhere and not chosen
+    rows.append(
+        [
+            InlineKeyboardButton(
+                ("✅ " if everywhere else "") + texts.REGION_ALL_BUTTON,
+                callback_data=f"{PREFIX}{ALL}:{page}",
+            ),
+            InlineKeyboardButton(
+                ("✅ " if national_only else "") + texts.REGION_NATIONAL_BUTTON,
+                callback_data=f"{PREFIX}{NATIONAL}:{page}",
+            ),
+        ]
+    )
+    rows.append([InlineKeyboardButton(texts.REGION_DONE_BUTTON, callback_data=PREFIX + DONE)])
+    return InlineKeyboardMarkup(rows)
+
+
+def _message(update: Update) -> Message:
+    assert update.effective_message is not None
+    return update.effective_message
+
+
+async def region_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/wilayah jatim` sets the scope; `/wilayah` alone shows the picker."""
+    d = deps(context)
+    message = _message(update)
+    scope, unknown = parse_scope(context.args or [])
+    if unknown:
+        await message.reply_text(texts.unknown_regions(unknown))
+        return
+    subscriber = await register(d, update)
+    if scope is None:
+        await message.reply_text(
+            texts.region_picker(describe(subscriber.regions)),
+            reply_markup=keyboard(subscriber.regions, 0),
+        )
+        return
+    updated = await subscribers.set_regions(d.db, subscriber.chat_id, lambda _: scope)
+    assert updated is not None
+    await message.reply_text(texts.region_set(describe(updated.regions)))
+
+
+def _parse_press(data: str) -> tuple[str, str | None, int] | None:
+    """(action, province slug, page) of a well-formed button; None for anything else."""
+    parts = data.removeprefix(PREFIX).split(":") if data.startswith(PREFIX) else []
+    if parts == [DONE]:
+        return DONE, None, 0
+    if len(parts) == 3 and parts[0] == TOGGLE and province(parts[1]) is not None:
+        action, slug, page_text = parts
+    elif len(parts) == 2 and parts[0] in (PAGE, ALL, NATIONAL):
+        action, slug, page_text = parts[0], None, parts[1]
+    else:
+        return None
+    if not (page_text.isascii() and page_text.isdigit()) or int(page_text) >= page_count():
+        return None
+    return action, slug, int(page_text)
+
+
+def _change(action: str, slug: str | None, current: list[str]) -> list[str]:
+    if action == ALL:
+        return [SCOPE_ALL]
+    if action == NATIONAL:
+        return [NASIONAL]
+    if action == TOGGLE and slug is not None:
+        chosen = set() if scope_everywhere(current) else set(scope_provinces(current))
+        chosen ^= {slug}
+        return canonical([NASIONAL, *chosen])
+    return current  # turning the page changes nothing
+
+
+async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or update.effective_chat is None:
+        return
+    parsed = _parse_press(query.data or "")
+    if parsed is None:
+        log.info("stale or forged region button %r", query.data)
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    action, slug, page = parsed
+    d = deps(context)
+    chat_id = update.effective_chat.id
+    if action == DONE:
+        subscriber = await subscribers.get(d.db, chat_id)
+        if subscriber is None:
+            await query.answer(texts.STALE_BUTTON, show_alert=True)
+            return
+        await query.edit_message_text(
+            texts.region_set(describe(subscriber.regions)), reply_markup=None
+        )
+        await query.answer()
+        return
+    updated = await subscribers.set_regions(
+        d.db, chat_id, lambda current: _change(action, slug, current)
+    )
+    if updated is None:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    try:
+        await query.edit_message_text(
+            texts.region_picker(describe(updated.regions)),
+            reply_markup=keyboard(updated.regions, page),
+        )
+    except BadRequest as exc:
+        # The page indicator, or "Semua" when everything is chosen already: nothing to redraw.
+        if "not modified" not in str(exc).lower():
+            raise
+    await query.answer()
