@@ -78,6 +78,10 @@ async def test_picker_pages_and_toggles_provinces_in_place(bot: BotHarness) -> N
     assert _ticked(bot.shown(STAFF_ID, reply.message_id)) == ["Nasional saja"]
     await bot.press(STAFF_ID, "Semua")
     assert await _regions(bot) == ["semua"]
+    for unchanged in ("Semua", "Hal. 2/4"):  # nothing to redraw: a quiet answer, no error
+        answer = await bot.press(STAFF_ID, unchanged)
+        assert answer.text is None
+    assert await _regions(bot) == ["semua"]
 
     await bot.press(STAFF_ID, "Jawa Timur")
     await bot.press(STAFF_ID, "Selesai")
