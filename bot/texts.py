@@ -378,9 +378,8 @@ UNKNOWN_COMMAND = "Perintah tidak dikenal. Ketik /bantuan untuk daftar perintah.
 
 # --- Region scope (/wilayah) ------------------------------------------------------------------
 
-REGION_ALL_BUTTON = "Semua"
+# "Semua" and "Selesai" are the division picker's PICKER_ALL_BUTTON and PICKER_DONE_BUTTON.
 REGION_NATIONAL_BUTTON = "Nasional saja"
-REGION_DONE_BUTTON = "Selesai"
 REGION_PREV_BUTTON = "◀"
 REGION_NEXT_BUTTON = "▶"
 

@@ -112,7 +112,7 @@ def keyboard(regions: Sequence[str], page: int) -> InlineKeyboardMarkup:
     rows.append(
         [
             InlineKeyboardButton(
-                ("✅ " if everywhere else "") + texts.REGION_ALL_BUTTON,
+                ("✅ " if everywhere else "") + texts.PICKER_ALL_BUTTON,
                 callback_data=f"{PREFIX}{ALL}:{page}",
             ),
             InlineKeyboardButton(
@@ -121,7 +121,7 @@ def keyboard(regions: Sequence[str], page: int) -> InlineKeyboardMarkup:
             ),
         ]
     )
-    rows.append([InlineKeyboardButton(texts.REGION_DONE_BUTTON, callback_data=PREFIX + DONE)])
+    rows.append([InlineKeyboardButton(texts.PICKER_DONE_BUTTON, callback_data=PREFIX + DONE)])
     return InlineKeyboardMarkup(rows)
 
 
