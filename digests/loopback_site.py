@@ -10,6 +10,7 @@ sync and async callers alike can use it, and it serves every connection concurre
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import inspect
 import threading
@@ -163,7 +164,10 @@ class LoopbackServer:
 
     async def _listen(self, site: Site) -> str:
         async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            await self._serve_connection(site, reader, writer)
+            # stop() cancels idle keep-alive connections; asyncio's stream callback would report
+            # the cancelled task as an unhandled exception, so the task ends normally instead.
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._serve_connection(site, reader, writer)
 
         server = await asyncio.start_server(on_connect, "127.0.0.1", 0, backlog=1024)
         self._servers.append(server)
