@@ -31,6 +31,7 @@ def test_demo_crawls_the_sample_site_and_prints_each_divisions_digest(
 ) -> None:
     result, _ = demo
     assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
     out = result.stdout
     assert "0 sources failed" in out
     assert "(19 stories)" in out
