@@ -100,16 +100,26 @@ class Tagging:
 
 def classify(title: str | None, text: str, catalog: DivisionCatalog | None = None) -> list[str]:
     """Division slugs for an article, in catalog order; [fallback] ("umum") when none fits."""
-    return explain(title, text, catalog).divisions
+    return explain(title, text, catalog, with_evidence=False).divisions
 
 
 def score(title: str | None, text: str, catalog: DivisionCatalog | None = None) -> dict[str, float]:
     """Each division's score (only those above zero), for explaining and tuning a decision."""
-    return explain(title, text, catalog).scores
+    return explain(title, text, catalog, with_evidence=False).scores
 
 
-def explain(title: str | None, text: str, catalog: DivisionCatalog | None = None) -> Tagging:
-    """The divisions, their scores and the evidence behind each score."""
+def explain(
+    title: str | None,
+    text: str,
+    catalog: DivisionCatalog | None = None,
+    *,
+    with_evidence: bool = True,
+) -> Tagging:
+    """The divisions, their scores and the evidence behind each score.
+
+    `with_evidence=False` (the crawler's hot path) gives the same divisions and scores without
+    building the evidence list that only `kpu-digest explain` prints.
+    """
     catalog = catalog or load_divisions()
     settings = catalog.settings
     matcher = _matcher(catalog)
@@ -121,23 +131,25 @@ def explain(title: str | None, text: str, catalog: DivisionCatalog | None = None
         counted = counted_hits(in_title, in_lead, in_rest, catalog)
         in_body = in_lead + in_rest
         for slug, weight in matcher.weights.get(keyword, ()):
-            evidence.append(
-                Evidence(slug, keyword, KEYWORD, weight, in_title, in_body, counted, in_lead)
-            )
+            if with_evidence:
+                evidence.append(
+                    Evidence(slug, keyword, KEYWORD, weight, in_title, in_body, counted, in_lead)
+                )
             scores[slug] += weight * counted
+    # Mentions are added after every keyword: an old combined name picks its part by them alone.
+    mention_points: list[tuple[str, float]] = []
     for slugs, (count, name) in seen.mentions.items():
         counted = float(min(count, settings.max_hits_per_keyword))
         if len(slugs) == 1:
-            (slug,) = slugs
-            weight = settings.explicit_weight
-            evidence.append(Evidence(slug, name, MENTION, weight, 0, count, counted))
+            parts, kind, weight = tuple(slugs), MENTION, settings.explicit_weight
         else:
-            weight = settings.old_name_weight
-            for slug in old_name_parts(slugs, scores):
-                evidence.append(Evidence(slug, name, OLD_NAME, weight, 0, count, counted))
-    for item in evidence:
-        if item.kind != KEYWORD:
-            scores[item.division] += item.points
+            parts, kind, weight = old_name_parts(slugs, scores), OLD_NAME, settings.old_name_weight
+        for slug in parts:
+            if with_evidence:
+                evidence.append(Evidence(slug, name, kind, weight, 0, count, counted))
+            mention_points.append((slug, weight * counted))
+    for slug, points in mention_points:
+        scores[slug] += points
 
     positive = {slug: value for slug, value in scores.items() if value > 0}
     best = max(positive.values(), default=0.0)
@@ -146,7 +158,9 @@ def explain(title: str | None, text: str, catalog: DivisionCatalog | None = None
     if settings.max_divisions and len(chosen) > settings.max_divisions:
         ranked = sorted(chosen, key=lambda slug: -positive[slug])[: settings.max_divisions]
         chosen = [slug for slug in chosen if slug in ranked]
-    evidence.sort(key=lambda item: (catalog.slugs.index(item.division), -item.points))
+    if with_evidence:
+        order = {slug: index for index, slug in enumerate(catalog.slugs)}
+        evidence.sort(key=lambda item: (order[item.division], -item.points))
     return Tagging(
         divisions=chosen or [settings.fallback],
         scores=positive,

@@ -108,7 +108,7 @@ def summarise_and_tag(article: ExtractedArticle) -> ProcessedArticle:
         article.title, article.paragraphs, max_quotes=MAX_QUOTES, dateline=article.dateline
     )
     body = "\n\n".join(article.paragraphs)
-    tagging = explain(article.title, body)
+    tagging = explain(article.title, body, with_evidence=False)
     return ProcessedArticle(
         url=article.url,
         title=article.title or (summary.lead[0][:120] if summary.lead else ""),
