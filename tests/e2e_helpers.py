@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
@@ -188,3 +189,13 @@ async def forge_callback(
     )
     await api.wait_for(lambda: len(api.callback_answers) > before, timeout)
     return api.callback_answers[-1]
+
+
+@pytest.fixture(name="bot")
+async def staff_bot(
+    botapi: BotApiServer, database: Database, db_url: str, tmp_path: Path
+) -> AsyncIterator[BotHarness]:
+    """The bot with default settings on a fresh database (modules import it as `bot`)."""
+    settings = make_settings(botapi, db_url, tmp_path)
+    async with running_bot(botapi, settings, database) as harness:
+        yield harness

@@ -2,39 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from digests.store import subscribers
-from digests.store.db import Database
 from digests.store.models import Article
 from tests.botapi.fixtures import botapi  # noqa: F401  (fixture)
-from tests.botapi.server import BotApiServer
 from tests.e2e_helpers import (
     STAFF_ID,
     BotHarness,
     forge_callback,
     labels,
-    make_settings,
-    running_bot,
+    staff_bot,  # noqa: F401  (the `bot` fixture)
 )
 
 pytestmark = pytest.mark.db
-
-
-@pytest.fixture
-async def bot(
-    botapi: BotApiServer,  # noqa: F811
-    database: Database,
-    db_url: str,
-    tmp_path: Path,
-) -> AsyncIterator[BotHarness]:
-    settings = make_settings(botapi, db_url, tmp_path)
-    async with running_bot(botapi, settings, database) as harness:
-        yield harness
 
 
 async def _regions(bot: BotHarness) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,15 @@ from digests.store import subscribers
 from digests.store.db import Database, async_database_url, sqlite_file
 from tests.botapi.fixtures import botapi  # noqa: F401  (fixture)
 from tests.botapi.server import BotApiServer
-from tests.e2e_helpers import ADMIN_ID, OTHER_ID, STAFF_ID, BotHarness, make_settings, running_bot
+from tests.e2e_helpers import (
+    ADMIN_ID,
+    OTHER_ID,
+    STAFF_ID,
+    BotHarness,
+    make_settings,
+    running_bot,
+    staff_bot,  # noqa: F401  (the `bot` fixture)
+)
 
 pytestmark = pytest.mark.db
 
@@ -43,18 +51,6 @@ def subscriber_table_locked(db_url: str) -> Iterator[None]:
         connection.execute("LOCK TABLE subscriber IN EXCLUSIVE MODE")
         yield
         connection.rollback()
-
-
-@pytest.fixture
-async def bot(
-    botapi: BotApiServer,  # noqa: F811
-    database: Database,
-    db_url: str,
-    tmp_path: Path,
-) -> AsyncIterator[BotHarness]:
-    settings = make_settings(botapi, db_url, tmp_path)
-    async with running_bot(botapi, settings, database) as harness:
-        yield harness
 
 
 async def test_a_chat_stuck_on_the_database_does_not_hold_up_another(bot: BotHarness) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,12 +12,16 @@ from telegram.error import BadRequest
 from telegram.request import HTTPXRequest
 
 from digests.compose import DigestEntry, render_article
-from digests.store.db import Database
 from digests.store.models import Article
 from tests.botapi import tdlib
 from tests.botapi.fixtures import botapi  # noqa: F401  (fixture)
 from tests.botapi.server import BotApiServer
-from tests.e2e_helpers import ADMIN_ID, STAFF_ID, BotHarness, make_settings, running_bot
+from tests.e2e_helpers import (
+    ADMIN_ID,
+    STAFF_ID,
+    BotHarness,
+    staff_bot,  # noqa: F401  (the `bot` fixture)
+)
 
 needs_tdlib = pytest.mark.skipif(not tdlib.available(), reason="tdjson (a dev dependency) absent")
 INVISIBLE = "\u200b\u2800"
@@ -74,18 +77,6 @@ def test_an_article_url_with_a_nul_renders_as_a_link_telegram_accepts() -> None:
     assert "Rapat Pleno" in plain
     links = [e["url"] for e in entities if e["type"] == "text_link"]
     assert links == ["https://kpu.go.id/berita/baca/9/rapat%00pleno"]
-
-
-@pytest.fixture
-async def bot(
-    botapi: BotApiServer,  # noqa: F811
-    database: Database,
-    db_url: str,
-    tmp_path: Path,
-) -> AsyncIterator[BotHarness]:
-    settings = make_settings(botapi, db_url, tmp_path)
-    async with running_bot(botapi, settings, database) as harness:
-        yield harness
 
 
 @needs_tdlib
