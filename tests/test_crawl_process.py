@@ -67,6 +67,14 @@ def crawl_env(
     return clean_env(**values, **extra)
 
 
+def served_sources(site: NewsSite, server: LoopbackServer, tmp_path: Path) -> Path:
+    """Serve `site` on the loopback server; the sources file that names it."""
+    site.serve(server)
+    sources = tmp_path / "sources.toml"
+    sources.write_text(site.source_toml(), encoding="utf-8")
+    return sources
+
+
 async def prepare(db_url: str, instant_chats: list[int] = INSTANT_CHATS) -> None:
     """The schema, and staff who asked for instant news of every division."""
     db = Database(db_url)
@@ -134,9 +142,7 @@ async def test_crawl_process_with_a_token_pushes_instant_news_to_subscribers(
     db_url: str, tmp_path: Path, server: LoopbackServer
 ) -> None:
     site = NewsSite("regional", name="KPU Proses Crawl", count=4, seed=201)
-    site.serve(server)
-    sources = tmp_path / "sources.toml"
-    sources.write_text(site.source_toml(), encoding="utf-8")
+    sources = served_sources(site, server, tmp_path)
     await prepare(db_url)
     api = await StandIn.start(tmp_path / "accepted.jsonl")
     try:
@@ -159,9 +165,7 @@ async def test_killed_between_storing_and_queueing_every_subscriber_still_gets_e
     db_url: str, tmp_path: Path, server: LoopbackServer
 ) -> None:
     site = NewsSite("regional", name="KPU Dibunuh", count=6, seed=202)
-    site.serve(server)
-    sources = tmp_path / "sources.toml"
-    sources.write_text(site.source_toml(), encoding="utf-8")
+    sources = served_sources(site, server, tmp_path)
     await prepare(db_url)
     api = await StandIn.start(tmp_path / "accepted.jsonl")
     log_path = tmp_path / "crawl.log"
@@ -365,9 +369,7 @@ async def test_crawler_process_and_bot_send_everything_through_outbound_proxy(
 ) -> None:
     """OUTBOUND_PROXY carries the news sites and the Bot API; proxy variables carry nothing."""
     site = NewsSite("regional", name="KPU Kantor", count=2, seed=206)
-    site.serve(server)
-    sources = tmp_path / "sources.toml"
-    sources.write_text(site.source_toml(), encoding="utf-8")
+    sources = served_sources(site, server, tmp_path)
     await prepare(db_url)
     api = await StandIn.start(tmp_path / "accepted.jsonl")
     dead = {"HTTP_PROXY": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"}
@@ -400,9 +402,7 @@ async def test_crawl_process_with_the_bot_api_down_still_crawls_and_keeps_the_pu
     db_url: str, tmp_path: Path, server: LoopbackServer
 ) -> None:
     site = NewsSite("regional", name="KPU Tanpa Telegram", count=2, seed=207)
-    site.serve(server)
-    sources = tmp_path / "sources.toml"
-    sources.write_text(site.source_toml(), encoding="utf-8")
+    sources = served_sources(site, server, tmp_path)
     await prepare(db_url)
     token = "123456:secret-token-that-must-not-show"
     env = crawl_env(
