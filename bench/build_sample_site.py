@@ -1,4 +1,4 @@
-"""Render the bundled sample site (digests/sample_site) from the labelled eval texts.
+"""Render the bundled sample site (digests/sample) from the labelled eval texts.
 
     .venv/bin/python bench/build_sample_site.py
 
@@ -6,7 +6,7 @@ Every eval text with a `site:` header becomes an article page on one of three KP
 wrapped in the furniture real KPU templates carry (menus, sidebars, share widgets, "Komentar via
 Facebook", comment forms with captchas, login widgets, "Baca juga" links), plus each site's
 listing page and, for the WordPress site, an RSS 2.0 feed. The output is static and committed;
-rerun this after editing a text or a template. See digests/sample_site/manifest.toml for the
+rerun this after editing a text or a template. See digests/sample/manifest.toml for the
 URL-to-file mapping.
 """
 
@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from eval_divisions import LabelledText, load_eval_set
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "digests" / "sample_site"
+OUT = ROOT / "digests" / "sample"
 WIB = timezone(timedelta(hours=7))
 DAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 MONTHS = [

@@ -32,11 +32,11 @@ from typing import Any
 from sqlalchemy import func, insert, select
 
 from bench.standin import machine_load, scratch_database
-from digests import delivery
 from digests.config import Settings
-from digests.regions import NASIONAL, provinces
+from digests.delivery import scheduled, selection
 from digests.store.db import Database, upgrade_schema
 from digests.store.models import Article, MessageBody, OutboxItem, Story, Subscriber
+from digests.summary.regions import NASIONAL, provinces
 
 SLUGS = ["teknis", "perencanaan", "data", "sosdiklih", "sdm", "hukum", "sekretariat", "umum"]
 DUE = datetime(2026, 11, 22, 0, 0, tzinfo=UTC)  # 07:00 in Jakarta
@@ -152,19 +152,19 @@ async def setup(url: str, subscribers: int, articles: int) -> int:
 async def measure(url: str, subscribers: int, articles: int) -> dict[str, Any]:
     selections = await setup(url, subscribers, articles)
     renders = 0
-    render_group = delivery._render_group
+    render_group = selection.render_group
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         nonlocal renders
         renders += 1
         return render_group(*args, **kwargs)
 
-    delivery._render_group = counting  # count distinct digests rendered
+    selection.render_group = counting  # count distinct digests rendered
     db = Database(url)
     rss_before = rss_mb()
     started = time.perf_counter()
     cpu_before = time.process_time()
-    queued = await delivery.enqueue_due_digests(db, Settings(_env_file=None), now=DUE)
+    queued = await scheduled.enqueue_due_digests(db, Settings(_env_file=None), now=DUE)
     cpu = time.process_time() - cpu_before
     elapsed = time.perf_counter() - started
     peak = rss_mb()

@@ -22,15 +22,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from digests.collect.crawl import Crawler
+from digests.collect.sources import SourceSpec, sync_sources
 from digests.config import Settings
-from digests.crawl import Crawler
-from digests.sources import SourceSpec, sync_sources
 from digests.store.db import Database
 
 
 def serve(sites: int, articles: int, latency: float, conn) -> None:  # type: ignore[no-untyped-def]
     """Server process: build the sites, report their URLs, answer count requests."""
-    from digests.loopback_site import LoopbackServer
+    from digests.sample.loopback import LoopbackServer
     from tests.fixture_site import NewsSite
 
     server = LoopbackServer(latency=latency).start()

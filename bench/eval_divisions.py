@@ -24,8 +24,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import evalset  # noqa: E402
-from digests.classify import classify, score  # noqa: E402
-from digests.divisions import DivisionCatalog, load_divisions  # noqa: E402
+from digests.summary.classify import classify, score  # noqa: E402
+from digests.summary.divisions import DivisionCatalog, load_divisions  # noqa: E402
 
 EVAL_DIR = ROOT / "tests" / "eval" / "divisions"
 NONE = "—"  # a side of a confusion pair with no division: a miss or an extra tag

@@ -34,8 +34,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from digests.extract import NoArticleError, extract_article
 from digests.model import ExtractedArticle
+from digests.summary.extract import NoArticleError, extract_article
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES_DIR = ROOT.parent / "shared" / "realhtml"

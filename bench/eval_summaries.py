@@ -41,10 +41,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import evalset
-from digests.extract import NoArticleError
-from digests.pipeline import ProcessedArticle, process_text
-from digests.quotes import locate_quotes
-from digests.summarise import summarise
+from digests.summary.extract import NoArticleError
+from digests.summary.pipeline import ProcessedArticle, process_text
+from digests.summary.quotes import locate_quotes
+from digests.summary.summarise import summarise
 from digests.text.sentences import split_sentences
 
 EVAL_FILE = Path(__file__).resolve().parent.parent / "tests/eval/summaries/articles.json"

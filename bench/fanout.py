@@ -34,8 +34,8 @@ from typing import Any
 from sqlalchemy import func, insert, select
 
 from bench.standin import StandIn, machine_load, scratch_database
-from digests import delivery
 from digests.config import Settings
+from digests.delivery import broadcasts, scheduled
 from digests.store.db import Database, upgrade_schema
 from digests.store.models import Article, Broadcast, MessageBody, OutboxItem, Subscriber
 
@@ -98,11 +98,11 @@ async def prepare(url: str, n: int, with_digest: bool) -> dict[str, float]:
         await session.refresh(broadcast)
     timings = {}
     started = time.perf_counter()
-    await delivery.enqueue_broadcast(db, broadcast.id)
+    await broadcasts.enqueue_broadcast(db, broadcast.id)
     timings["enqueue_broadcast_s"] = time.perf_counter() - started
     if with_digest:
         started = time.perf_counter()
-        await delivery.enqueue_due_digests(db, Settings(_env_file=None), now=now)
+        await scheduled.enqueue_due_digests(db, Settings(_env_file=None), now=now)
         timings["enqueue_digests_s"] = time.perf_counter() - started
     await db.dispose()
     return timings
@@ -186,8 +186,8 @@ async def run_sender(url: str, info: dict, rate: float, worker: str, request_kin
     from telegram import Bot
     from telegram.request import HTTPXRequest
 
-    from bot.request import ShardedHTTPXRequest
-    from bot.sender import OutboxSender
+    from bot.sending.request import ShardedHTTPXRequest
+    from bot.sending.sender import OutboxSender
 
     settings = Settings(_env_file=None, send_rate_per_second=rate)
     db = Database(url)

@@ -6,7 +6,7 @@
 
 Only `bench.evalset.load("tune")` is read: the held-back half is never seen here.
 
-The model is the run-time scorer itself (digests/classify.py), so what is learned is exactly
+The model is the run-time scorer itself (digests/summary/classify.py), so what is learned is exactly
 what is applied: a division's score is the sum of weight × counted hits of its keywords (title
 hits × title_multiplier, lead-paragraph hits × lead_multiplier, capped), plus `explicit_weight`
 per "Divisi X" naming it, plus `old_name_weight` when an older combined name points to it.
@@ -49,13 +49,13 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import KFold  # noqa: E402
 
 from bench.eval_divisions import LabelledText, load_kpu_half, tally  # noqa: E402
-from digests.classify import (  # noqa: E402
+from digests.summary.classify import (  # noqa: E402
     Observations,
     counted_hits,
     observe,
     old_name_parts,
 )
-from digests.divisions import Division, DivisionCatalog, load_divisions  # noqa: E402
+from digests.summary.divisions import Division, DivisionCatalog, load_divisions  # noqa: E402
 
 DIVISIONS_TOML = ROOT / "digests" / "data" / "divisions.toml"
 PRIORS_TOML = ROOT / "bench" / "division_priors.toml"
@@ -340,7 +340,7 @@ def design(
     weights: dict[tuple[str, str], float],
     priors: dict[tuple[str, str], float],
 ) -> Design:
-    """Features exactly as digests/classify.py counts them; `weights` decide old-name parts."""
+    """Features exactly as the classifier counts them; `weights` decide old-name parts."""
     slugs = list(terms)
     columns = [(slug, term) for slug in slugs for term in terms[slug]]
     columns += [("*", MENTION), ("*", OLD_NAME)]
@@ -612,7 +612,7 @@ HEADER = """\
 # Rerun it after labelling more articles; edit by hand freely (the next fit starts from your
 # keywords and `unused` lists). `kpu-digest explain FILE_OR_URL` shows the words behind a tag.
 #
-# How an article is scored (digests/classify.py), in points:
+# How an article is scored (digests/summary/classify.py), in points:
 # * Every keyword found in the title or body adds its weight per hit, at most
 #   `max_hits_per_keyword` hits; a hit in the title counts `title_multiplier` hits, one in
 #   the first paragraph `lead_multiplier` hits (news states its activity there; the rest

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import trafilatura
 
-from digests.extract import extract_article
-from digests.pipeline import process_html, summarise_and_tag
-from digests.sample_site import iter_sample_pages
+from digests.sample import iter_sample_pages
+from digests.summary.extract import extract_article
+from digests.summary.pipeline import process_html, summarise_and_tag
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "tests" / "eval"

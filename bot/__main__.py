@@ -198,7 +198,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Wait for the Bot API, then run what the arguments ask for until stopped."""
     asyncio.run(wait_for_bot_api(settings))
     if args.sender_only:
-        from bot.sender_worker import run_sender
+        from bot.sending.worker import run_sender
 
         asyncio.run(run_sender(settings, lease_seconds=args.sender_lease))
         return 0

@@ -34,16 +34,16 @@ from telegram.request import HTTPXRequest
 
 from bot import texts
 from bot.context import DEPS_KEY, BotDeps, deps
-from bot.flood import RetryReplies
 from bot.guards import PerChatOrder, PolitenessLimit, refuse_nul
 from bot.handlers import admin, picker, region, staff
 from bot.jobs import deliver_due_digests
-from bot.request import ShardedHTTPXRequest
-from bot.sender import OutboxSender
+from bot.sending.flood import RetryReplies
+from bot.sending.request import ShardedHTTPXRequest
+from bot.sending.sender import OutboxSender
 from digests import metrics
+from digests.collect.crawl import Crawler
+from digests.collect.sources import load_sources_file, sync_sources
 from digests.config import Settings
-from digests.crawl import Crawler
-from digests.sources import load_sources_file, sync_sources
 from digests.store.db import Database
 from digests.store.outage import is_unavailable
 
@@ -86,7 +86,7 @@ def build_application(
         # trust_env=False: proxy variables must never reroute Bot API traffic (or loopback);
         # only OUTBOUND_PROXY does. The outbox sender keeps many sends in flight: 256
         # connections as in PTB's default pool, split into small pools whose bookkeeping stays
-        # cheap (see bot/request.py).
+        # cheap (see bot/sending/request.py).
         .request(
             ShardedHTTPXRequest(
                 proxy=settings.outbound_proxy or None, httpx_kwargs={"trust_env": False}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 
-from digests.divisions import load_divisions
+from digests.summary.divisions import load_divisions
 
 
 @cache

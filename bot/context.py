@@ -11,8 +11,8 @@ from digests.config import Settings
 from digests.store.db import Database
 
 if TYPE_CHECKING:
-    from bot.sender import OutboxSender
-    from digests.crawl import Crawler
+    from bot.sending.sender import OutboxSender
+    from digests.collect.crawl import Crawler
 
 DEPS_KEY = "kpu_digest"
 

@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 from telegram.ext import Application, CallbackContext
 
 from bot.context import deps
-from digests import delivery, metrics
+from digests import metrics
+from digests.delivery import scheduled
 from digests.store.outage import is_unavailable
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ async def deliver_due_digests(context: CallbackContext[Any, Any, Any, Any]) -> N
     """
     d = deps(context)
     try:
-        queued = await delivery.enqueue_due_digests(d.db, d.settings)
+        queued = await scheduled.enqueue_due_digests(d.db, d.settings)
     except Exception as exc:
         if not is_unavailable(exc):
             raise

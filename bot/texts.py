@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from digests.compose import escape
+from digests.delivery.compose import escape
 
 
 def esc(text: object) -> str:

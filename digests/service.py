@@ -14,9 +14,9 @@ import logging
 import os
 from collections.abc import Callable
 
-from digests import delivery
+from digests.collect.crawl import Crawler, CrawlReport
 from digests.config import Settings
-from digests.crawl import Crawler, CrawlReport
+from digests.delivery import instant
 from digests.store.db import Database
 
 __all__ = ["PAUSE_BEFORE_PUSH_ENV", "all_sources_failed", "crawl_and_push"]
@@ -40,7 +40,7 @@ async def crawl_and_push(
 
     Logs one WARNING per crawl when sources failed, naming how many.
     """
-    if await delivery.enqueue_pending_instant(db, settings) and wake is not None:
+    if await instant.enqueue_pending_instant(db, settings) and wake is not None:
         wake()
     report = await crawler.crawl_all(only_due=only_due)
     if report.failed:
@@ -53,7 +53,7 @@ async def crawl_and_push(
     if pause > 0:
         log.warning("crawl stored its articles; pausing %.1f s before queueing pushes", pause)
         await asyncio.sleep(pause)
-    queued = await delivery.enqueue_pending_instant(db, settings)
+    queued = await instant.enqueue_pending_instant(db, settings)
     if queued:
         log.info("crawl: %d instant push(es) queued", queued)
         if wake is not None:

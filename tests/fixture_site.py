@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-from digests.loopback_site import LoopbackServer, Response, Site
+from digests.sample.loopback import LoopbackServer, Response, Site
 
 MONTHS = [
     "Januari",

@@ -15,7 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from digests.extract import BoilerplateRules, _clean_title, clean_paragraphs, load_boilerplate
+from digests.summary.extract import (
+    BoilerplateRules,
+    _clean_title,
+    clean_paragraphs,
+    load_boilerplate,
+)
 
 LEAD = (
     "Surabaya, jatim.kpu.go.id – KPU Provinsi Jawa Timur menggelar rapat koordinasi persiapan "

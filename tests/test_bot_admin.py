@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from digests.crawl import Crawler
-from digests.fetch import FetchLimits
-from digests.loopback_site import LoopbackServer
+from digests.collect.crawl import Crawler
+from digests.collect.fetch import FetchLimits
+from digests.sample.loopback import LoopbackServer
 from digests.store import subscribers
 from digests.store.db import Database
 from digests.store.models import AuditEntry, Broadcast, Source

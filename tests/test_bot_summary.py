@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from digests.loopback_site import LoopbackServer, Response, Site, sample_site
+from digests.sample.loopback import LoopbackServer, Response, Site, sample_site
 from digests.store.db import Database
 from tests.botapi.fixtures import botapi  # noqa: F401  (fixture)
 from tests.botapi.server import BotApiServer

@@ -9,8 +9,8 @@ import pytest
 
 from bench import evalset
 from bench.eval_divisions import evaluate, load_eval_set, load_kpu_half
-from digests.classify import MENTION, OLD_NAME, classify, explain, observe, score
-from digests.divisions import load_divisions
+from digests.summary.classify import MENTION, OLD_NAME, classify, explain, observe, score
+from digests.summary.divisions import load_divisions
 
 SEEDS = Path(__file__).parent / "eval" / "seeds"  # verbatim copies of shared/seeds
 BUNDLED = Path(__file__).parent.parent / "digests" / "data" / "divisions.toml"

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digests.compose import (
+from digests.delivery.compose import (
     DigestEntry,
     entries_from_articles,
     escape,
@@ -294,7 +294,7 @@ def _realistic(n: int, division: str) -> DigestEntry:
 
 
 def test_thirty_stories_in_three_divisions_fit_three_messages_counts_on_top() -> None:
-    from digests.compose import render_entries_digest
+    from digests.delivery.compose import render_entries_digest
 
     followed = ("teknis", "data", "hukum")
     items = [_realistic(n, followed[n % 3]) for n in range(30)]

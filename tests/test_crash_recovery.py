@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.sender import OutboxSender
+from bot.sending.sender import OutboxSender
 from digests.config import Settings
 from digests.store import outbox
 from digests.store.db import Database

@@ -8,14 +8,14 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from digests.collect.crawl import Crawler
+from digests.collect.fetch import FetchLimits
+from digests.collect.sources import parse_sources, sync_sources
+from digests.collect.urls import canonical_url
 from digests.config import Settings
-from digests.crawl import Crawler
-from digests.fetch import FetchLimits
-from digests.loopback_site import LoopbackServer
-from digests.sources import parse_sources, sync_sources
+from digests.sample.loopback import LoopbackServer
 from digests.store.db import Database
 from digests.store.models import Article, HttpCacheEntry, Source
-from digests.urls import canonical_url
 from tests.fixture_site import NewsSite, generate_paragraphs
 
 pytestmark = pytest.mark.db
@@ -231,7 +231,7 @@ async def test_articles_older_than_the_horizon_are_stored_but_not_news(
 async def test_robots_txt_disallowed_articles_are_never_fetched(
     database: Database, server: LoopbackServer
 ) -> None:
-    from digests.loopback_site import Response
+    from digests.sample.loopback import Response
 
     site = NewsSite("regional", name="KPU Robots", count=4, seed=31)
     site.serve(server)
@@ -270,7 +270,7 @@ async def test_no_host_sees_more_than_two_requests_at_once(
 async def test_article_fetch_failure_is_retried_on_the_next_crawl(
     database: Database, server: LoopbackServer
 ) -> None:
-    from digests.loopback_site import Response
+    from digests.sample.loopback import Response
 
     site = NewsSite("regional", name="KPU Goyah", count=4, seed=51)
     site.serve(server)
@@ -294,7 +294,7 @@ async def test_article_fetch_failure_is_retried_on_the_next_crawl(
 async def test_bundled_sample_site_crawls_cleanly_and_then_costs_only_304s(
     database: Database,
 ) -> None:
-    from digests.loopback_site import sample_sources_toml, serve_sample_site
+    from digests.sample.loopback import sample_sources_toml, serve_sample_site
 
     with serve_sample_site() as base_url:
         await seed(database, sample_sources_toml(base_url))

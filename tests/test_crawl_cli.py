@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from digests.cli.crawl import print_sources, run_crawl
 from digests.config import Settings
-from digests.crawl_cli import print_sources, run_crawl
-from digests.loopback_site import LoopbackServer, Response, Site
+from digests.sample.loopback import LoopbackServer, Response, Site
 from tests.fixture_site import NewsSite
 
 pytestmark = pytest.mark.db

@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from digests import service
-from digests.loopback_site import LoopbackServer, Request, Response, Site
+from digests.sample.loopback import LoopbackServer, Request, Response, Site
 from digests.store.db import Database
 from digests.store.models import Article, Source
 from tests.fixture_site import NewsSite, generate_paragraphs, generate_title

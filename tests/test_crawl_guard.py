@@ -15,13 +15,13 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from digests.collect.crawl import Crawler
+from digests.collect.fetch import FetchLimits
+from digests.collect.urls import BodyTooLarge, fetch_checked
 from digests.config import Settings
-from digests.crawl import Crawler
-from digests.fetch import FetchLimits
-from digests.loopback_site import LoopbackServer, Response, Site
+from digests.sample.loopback import LoopbackServer, Response, Site
 from digests.store.db import Database
 from digests.store.models import Article, Source
-from digests.urls import BodyTooLarge, fetch_checked
 from tests.fixture_site import NewsSite
 from tests.hostile_servers import Canary, canary, forwarding_proxy, gzip_bomb
 from tests.test_crawl import make_crawler, seed

@@ -20,7 +20,7 @@ from sqlalchemy import insert
 from sqlmodel import select
 
 from bot.catalog import division_slugs
-from digests.loopback_site import LoopbackServer, Response, Site
+from digests.sample.loopback import LoopbackServer, Response, Site
 from digests.store.db import Database
 from digests.store.models import Article, OutboxItem, Source, Subscriber
 from digests.store.types import utcnow

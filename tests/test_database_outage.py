@@ -25,9 +25,9 @@ from telegram.request import HTTPXRequest
 from bot import texts
 from bot.context import DEPS_KEY, BotDeps
 from bot.jobs import deliver_due_digests
-from bot.sender import OutboxSender
+from bot.sending.sender import OutboxSender
 from digests.config import Settings
-from digests.loopback_site import LoopbackServer
+from digests.sample.loopback import LoopbackServer
 from digests.store import outbox
 from digests.store.db import Database
 from digests.store.models import Article, Broadcast, OutboxItem, Subscriber

@@ -7,7 +7,7 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digests import dedup
+from digests.collect import dedup
 from tests.fixture_site import generate_paragraphs
 
 

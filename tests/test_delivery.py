@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from digests import delivery
 from digests.config import Settings
+from digests.delivery import broadcasts, instant, scheduled, selection
 from digests.store.db import Database
 from digests.store.models import Article, Broadcast, MessageBody, OutboxItem, Story, Subscriber
 from tests.botapi.html_parse import parse_html
@@ -85,7 +85,7 @@ async def test_due_digest_holds_new_articles_of_my_divisions_and_notifies(
         article(4, yesterday, ["teknis"], is_news=False),  # old, found on a first crawl
         subscriber(100, ["teknis"]),
     )
-    count = await delivery.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB)
+    count = await scheduled.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB)
     assert count == 1
     [(item, body)] = await queued(database, 100)
     assert item.kind == "digest" and item.status == "pending"
@@ -96,7 +96,7 @@ async def test_due_digest_holds_new_articles_of_my_divisions_and_notifies(
     assert "Teknis" in plain or "teknis" in plain
     assert "Kutipan 1" in plain and "Ketua KPU" in plain
 
-    again = await delivery.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB)
+    again = await scheduled.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB)
     assert again == 0
     me = await reload(database, 100)
     assert me.next_digest_at == SEVEN_WIB + timedelta(days=1)
@@ -105,7 +105,7 @@ async def test_due_digest_holds_new_articles_of_my_divisions_and_notifies(
 
 async def test_nothing_new_sends_nothing_but_moves_the_schedule(database: Database) -> None:
     await add(database, subscriber(100, ["teknis"]))
-    assert await delivery.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB) == 0
+    assert await scheduled.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB) == 0
     assert await queued(database) == []
     assert (await reload(database, 100)).next_digest_at == SEVEN_WIB + timedelta(days=1)
 
@@ -117,16 +117,17 @@ async def test_bot_down_at_seven_sends_that_digest_once_when_back(database: Data
         subscriber(100, ["data"], delivery_times=["07:00", "08:00"]),
     )
     back = SEVEN_WIB + timedelta(hours=2, minutes=15)  # 09:15 WIB: missed 07:00 and 08:00
-    assert await delivery.enqueue_due_digests(database, SETTINGS, now=back) == 1
+    assert await scheduled.enqueue_due_digests(database, SETTINGS, now=back) == 1
     assert (
-        await delivery.enqueue_due_digests(database, SETTINGS, now=back + timedelta(minutes=1)) == 0
+        await scheduled.enqueue_due_digests(database, SETTINGS, now=back + timedelta(minutes=1))
+        == 0
     )
     assert (await reload(database, 100)).next_digest_at == SEVEN_WIB + timedelta(days=1)
 
 
 async def test_unsubscribed_from_every_division_receives_no_digest(database: Database) -> None:
     await add(database, article(1, SEVEN_WIB - timedelta(hours=1), ["data"]), subscriber(100, []))
-    assert await delivery.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB) == 0
+    assert await scheduled.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB) == 0
 
 
 async def test_inactive_and_instant_subscribers_get_no_scheduled_digest(database: Database) -> None:
@@ -136,7 +137,7 @@ async def test_inactive_and_instant_subscribers_get_no_scheduled_digest(database
         subscriber(100, ["data"], active=False),
         subscriber(101, ["data"], instant=True),
     )
-    assert await delivery.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB) == 0
+    assert await scheduled.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB) == 0
 
 
 async def test_same_selection_shares_one_stored_body(database: Database) -> None:
@@ -147,7 +148,7 @@ async def test_same_selection_shares_one_stored_body(database: Database) -> None
         article(2, seen, ["hukum"]),
         *[subscriber(1000 + i, ["teknis"] if i % 2 else ["hukum", "teknis"]) for i in range(40)],
     )
-    assert await delivery.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB) == 40
+    assert await scheduled.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB) == 40
     rows = await queued(database)
     assert len({body.id for _, body in rows}) == 2
     async with database.session() as session:
@@ -169,14 +170,14 @@ async def test_republished_story_appears_once_and_not_again_next_day(database: D
         ),
         subscriber(100, ["teknis"]),
     )
-    await delivery.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB)
+    await scheduled.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB)
     [(_, body)] = await queued(database, 100)
     assert "KPU Provinsi Jawa Timur" in body.text and "KPU RI" in body.text
     assert body.text.count("Berita nomor") == 1
     # a third site republishes it after the digest: not news any more
     await add(database, article(3, SEVEN_WIB + timedelta(hours=3), ["teknis"], story_id=story.id))
     tomorrow = SEVEN_WIB + timedelta(days=1)
-    assert await delivery.enqueue_due_digests(database, SETTINGS, now=tomorrow) == 0
+    assert await scheduled.enqueue_due_digests(database, SETTINGS, now=tomorrow) == 0
 
 
 async def test_long_digest_is_queued_in_ordered_parts_within_the_limit(database: Database) -> None:
@@ -188,7 +189,7 @@ async def test_long_digest_is_queued_in_ordered_parts_within_the_limit(database:
         subscriber(100, ["teknis"]),
     )
     uncapped = SETTINGS.model_copy(update={"digest_items_per_division": 40})
-    count = await delivery.enqueue_due_digests(database, uncapped, now=SEVEN_WIB)
+    count = await scheduled.enqueue_due_digests(database, uncapped, now=SEVEN_WIB)
     rows = await queued(database, 100)
     assert count == len(rows) > 1
     assert [item.dedupe_key.rsplit(":", 1)[1] for item, _ in rows] == [
@@ -213,7 +214,7 @@ async def test_a_busy_division_shows_its_newest_items_and_counts_the_rest(
         *[article(i, seen + timedelta(seconds=i), ["teknis"]) for i in range(25)],
         subscriber(101, ["teknis"]),
     )
-    await delivery.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB)
+    await scheduled.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB)
     text = "\n".join(body.text for _, body in await queued(database, 101))
     assert len(links(text)) == SETTINGS.digest_items_per_division == 10
     assert "dan 15 berita lain di divisi ini" in text
@@ -228,8 +229,8 @@ async def test_two_processes_claiming_at_once_queue_each_digest_once(db_url: str
             *[subscriber(2000 + i, ["teknis"]) for i in range(300)],
         )
         counts = await asyncio.gather(
-            delivery.enqueue_due_digests(first, SETTINGS, now=SEVEN_WIB),
-            delivery.enqueue_due_digests(second, SETTINGS, now=SEVEN_WIB),
+            scheduled.enqueue_due_digests(first, SETTINGS, now=SEVEN_WIB),
+            scheduled.enqueue_due_digests(second, SETTINGS, now=SEVEN_WIB),
         )
         assert sum(counts) == 300
         rows = await queued(first)
@@ -246,21 +247,21 @@ async def test_on_demand_digest_does_not_move_the_watermark(database: Database) 
         subscriber(100, ["teknis"], next_digest_at=SEVEN_WIB + timedelta(hours=10)),
     )
     me = await reload(database, 100)
-    parts = await delivery.build_digest_for(database, me, SETTINGS, now=SEVEN_WIB)
+    parts = await selection.build_digest_for(database, me, SETTINGS, now=SEVEN_WIB)
     assert len(parts) == 1 and links(parts[0]) == ["https://jatim.kpu.go.id/blog/read/1_berita"]
     assert (await reload(database, 100)).digest_watermark == me.digest_watermark
     assert await queued(database) == []
-    assert await delivery.build_digest_for(database, me, SETTINGS, since=SEVEN_WIB) == []
+    assert await selection.build_digest_for(database, me, SETTINGS, since=SEVEN_WIB) == []
 
 
 async def test_new_subscriber_is_scheduled_at_the_default_time(database: Database) -> None:
     await add(database, Subscriber(chat_id=100, divisions=["data"]))
     me = await reload(database, 100)
-    due = await delivery.reschedule(database, me, SETTINGS, now=SEVEN_WIB + timedelta(minutes=1))
+    due = await scheduled.reschedule(database, me, SETTINGS, now=SEVEN_WIB + timedelta(minutes=1))
     assert due == SEVEN_WIB + timedelta(days=1)
     assert (await reload(database, 100)).next_digest_at == due
     me.instant = True
-    assert await delivery.reschedule(database, me, SETTINGS) is None
+    assert await scheduled.reschedule(database, me, SETTINGS) is None
 
 
 async def test_subscriber_without_due_time_is_scheduled_not_flooded(database: Database) -> None:
@@ -269,7 +270,7 @@ async def test_subscriber_without_due_time_is_scheduled_not_flooded(database: Da
         article(1, SEVEN_WIB - timedelta(hours=1), ["data"]),
         subscriber(100, ["data"], next_digest_at=None),
     )
-    assert await delivery.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB) == 0
+    assert await scheduled.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB) == 0
     assert (await reload(database, 100)).next_digest_at == SEVEN_WIB + timedelta(days=1)
 
 
@@ -291,7 +292,7 @@ async def test_instant_subscribers_get_each_new_story_once(database: Database) -
         subscriber(102, ["hukum"]),  # daily digest only
         subscriber(103, [], instant=True),
     )
-    count = await delivery.enqueue_instant(database, SETTINGS, [a1.id, a2.id], now=now)
+    count = await instant.enqueue_instant(database, SETTINGS, [a1.id, a2.id], now=now)
     assert count == 2  # one message per subscriber for the whole crawl
     assert [links(b.text) for _, b in await queued(database, 100)] == [
         ["https://jatim.kpu.go.id/blog/read/1_berita"]
@@ -303,10 +304,10 @@ async def test_instant_subscribers_get_each_new_story_once(database: Database) -
     ]
     assert await queued(database, 102) == []
     assert all(b.disable_notification for _, b in await queued(database))  # silent
-    assert await delivery.enqueue_instant(database, SETTINGS, [a1.id, a2.id], now=now) == 0
+    assert await instant.enqueue_instant(database, SETTINGS, [a1.id, a2.id], now=now) == 0
     a3 = article(3, now + timedelta(hours=1), ["hukum"], story_id=story.id)
     await add(database, a3)
-    assert await delivery.enqueue_instant(database, SETTINGS, [a3.id]) == 0
+    assert await instant.enqueue_instant(database, SETTINGS, [a3.id]) == 0
 
 
 async def make_broadcast(
@@ -328,17 +329,17 @@ async def test_broadcast_reaches_followers_of_its_divisions_once(database: Datab
         subscriber(102, ["hukum", "data"]),
         subscriber(103, ["hukum"], active=False),
     )
-    assert await delivery.count_broadcast_recipients(database, ["hukum"]) == 2
-    assert await delivery.count_broadcast_recipients(database, []) == 3
+    assert await broadcasts.count_broadcast_recipients(database, ["hukum"]) == 2
+    assert await broadcasts.count_broadcast_recipients(database, []) == 3
     bid = await make_broadcast(database, ["hukum"])
-    assert await delivery.enqueue_broadcast(database, bid) == 2
-    assert await delivery.enqueue_broadcast(database, bid) == 2  # a double press is harmless
+    assert await broadcasts.enqueue_broadcast(database, bid) == 2
+    assert await broadcasts.enqueue_broadcast(database, bid) == 2  # a double press is harmless
     rows = await queued(database)
     assert sorted(item.chat_id for item, _ in rows) == [100, 102]
     assert all(item.broadcast_id == bid and item.kind == "announcement" for item, _ in rows)
     assert "Rapat &lt;besok&gt; &amp; lusa" in rows[0][1].text
-    report = await delivery.broadcast_report(database, bid)
-    assert report == delivery.BroadcastReport(sent=0, failed=0, blocked=0, pending=2)
+    report = await broadcasts.broadcast_report(database, bid)
+    assert report == broadcasts.BroadcastReport(sent=0, failed=0, blocked=0, pending=2)
 
 
 async def test_cancelled_broadcast_queues_nothing(database: Database) -> None:
@@ -348,13 +349,13 @@ async def test_cancelled_broadcast_queues_nothing(database: Database) -> None:
         row = await session.get(Broadcast, bid)
         row.status = "cancelled"
         await session.commit()
-    assert await delivery.enqueue_broadcast(database, bid) == 0
+    assert await broadcasts.enqueue_broadcast(database, bid) == 0
     assert await queued(database) == []
 
 
 async def test_broadcast_to_nobody_is_reported_at_once(database: Database) -> None:
     bid = await make_broadcast(database, ["sdm"])
-    assert await delivery.enqueue_broadcast(database, bid) == 0
+    assert await broadcasts.enqueue_broadcast(database, bid) == 0
     [(item, body)] = await queued(database)
     assert item.chat_id == 9 and item.kind == "report"
     assert "Terkirim: 0" in body.text
@@ -381,7 +382,7 @@ async def test_composing_for_many_subscribers_renders_each_distinct_digest_once(
         session.add_all(subscriber(10_000 + i, selections[i % 4]) for i in range(4000))
         await session.commit()
     started = time.perf_counter()
-    count = await delivery.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB)
+    count = await scheduled.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB)
     elapsed = time.perf_counter() - started
     async with database.session() as session:
         bodies = (await session.exec(select(MessageBody))).all()
@@ -398,7 +399,7 @@ async def test_an_unreadable_stored_time_falls_back_to_the_default(database: Dat
         subscriber(100, ["data"], delivery_times=["pagi"]),
         subscriber(101, ["data"]),
     )
-    assert await delivery.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB) == 2
+    assert await scheduled.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB) == 2
     assert (await reload(database, 100)).next_digest_at == SEVEN_WIB + timedelta(days=1)
 
 
@@ -417,7 +418,7 @@ async def test_a_reader_scoped_to_jawa_timur_gets_no_story_from_another_province
         subscriber(100, ["teknis"], regions=["jawa-timur"]),
         subscriber(101, ["teknis"]),  # existing readers keep "semua"
     )
-    await delivery.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB)
+    await scheduled.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB)
     mine = "\n".join(body.text for _, body in await queued(database, 100))
     # KPU RI first, then my province; nothing from Jawa Barat
     assert links(mine) == [
@@ -428,7 +429,7 @@ async def test_a_reader_scoped_to_jawa_timur_gets_no_story_from_another_province
     assert len(links(everyone)) == 3
     assert (await reload(database, 101)).regions == ["semua"]
     me = await reload(database, 100)
-    parts = await delivery.build_digest_for(database, me, SETTINGS, since=seen - timedelta(1))
+    parts = await selection.build_digest_for(database, me, SETTINGS, since=seen - timedelta(1))
     assert "jabar" not in "\n".join(parts)
 
 
@@ -454,7 +455,7 @@ async def test_one_crawl_of_thirty_stories_is_one_silent_message_per_reader(
         subscriber(101, ["hukum"], instant=True),
     )
     # one message each; reader 100's 30 stories pass 4096 units, so theirs comes in two parts
-    assert await delivery.enqueue_pending_instant(database, SETTINGS, now=noon) == 3
+    assert await instant.enqueue_pending_instant(database, SETTINGS, now=noon) == 3
     mine = await queued(database, 100)
     assert [item.dedupe_key.rsplit(":", 1)[1] for item, _ in mine] == ["0", "1"]
     sizes = [len(body.text.encode("utf-16-le")) // 2 for _, body in mine]
@@ -467,7 +468,7 @@ async def test_one_crawl_of_thirty_stories_is_one_silent_message_per_reader(
     assert len(links(hukum.text)) == 10
     assert await pending_articles(database) == []
     # the same crawl's news queued again (a rerun after a crash) is not sent twice
-    assert await delivery.enqueue_instant(database, SETTINGS, range(1, 32), now=noon) == 0
+    assert await instant.enqueue_instant(database, SETTINGS, range(1, 32), now=noon) == 0
 
 
 async def test_instant_news_at_night_is_held_and_sent_at_six_as_one_message(
@@ -482,13 +483,13 @@ async def test_instant_news_at_night_is_held_and_sent_at_six_as_one_message(
         article(1, ten_pm, ["hukum"], push_pending=True),
         subscriber(100, ["hukum"], instant=True, next_digest_at=None),
     )
-    assert await delivery.enqueue_pending_instant(database, settings, now=ten_pm) == 0
+    assert await instant.enqueue_pending_instant(database, settings, now=ten_pm) == 0
     await add(database, article(2, two_am, ["hukum"], push_pending=True))
-    assert await delivery.enqueue_pending_instant(database, settings, now=two_am) == 0
+    assert await instant.enqueue_pending_instant(database, settings, now=two_am) == 0
     assert await queued(database, 100) == []
     assert len(await pending_articles(database)) == 2  # held, not lost
     # at 06.00 the every-minute job sends the night's news, one message, silently
-    assert await delivery.enqueue_due_digests(database, settings, now=six_am) == 1
+    assert await scheduled.enqueue_due_digests(database, settings, now=six_am) == 1
     [(item, body)] = await queued(database, 100)
     assert item.next_attempt_at == six_am and body.disable_notification is True
     assert sorted(links(body.text)) == [
@@ -499,7 +500,7 @@ async def test_instant_news_at_night_is_held_and_sent_at_six_as_one_message(
     # a direct push asked for at night falls due at 06.00 too
     await add(database, article(3, ten_pm + timedelta(days=1), ["hukum"]))
     three = (await pending_ids_of(database, 3))[0]
-    await delivery.enqueue_instant(database, settings, [three], now=ten_pm + timedelta(days=1))
+    await instant.enqueue_instant(database, settings, [three], now=ten_pm + timedelta(days=1))
     last = (await queued(database, 100))[-1][0]
     assert last.next_attempt_at == six_am + timedelta(days=1)
 
@@ -527,7 +528,7 @@ async def test_thirty_new_stories_in_three_divisions_come_in_three_messages_coun
         ],
         subscriber(100, followed, regions=["jawa-timur"]),
     )
-    await delivery.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB)
+    await scheduled.enqueue_due_digests(database, SETTINGS, now=SEVEN_WIB)
     rows = await queued(database, 100)
     assert 1 <= len(rows) <= 3
     first = parse_html(rows[0][1].text)[0]

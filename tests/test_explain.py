@@ -8,15 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from digests.classify import classify
-from digests.divisions import load_divisions
-from digests.loopback_site import LoopbackServer
-from digests.pipeline import process_html, process_text
+from digests.sample.loopback import LoopbackServer
+from digests.summary.classify import classify
+from digests.summary.divisions import load_divisions
+from digests.summary.pipeline import process_html, process_text
 from tests.fixture_site import NewsSite
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "tests" / "eval" / "seeds"
-SAMPLE_PAGE = next((ROOT / "digests" / "sample_site" / "jatim").rglob("7803_*/index.html"))
+SAMPLE_PAGE = next((ROOT / "digests" / "sample" / "jatim").rglob("7803_*/index.html"))
 _DIVISION_LINE = re.compile(r"^(\w+) — .*: (\d+\.\d\d) (TAGGED|below)$")
 _REASON_LINE = re.compile(r"^\s+([+-]\d+\.\d\d)  (.*): weight ([\d.]+) × ([\d.]+)$")
 

@@ -12,7 +12,8 @@ import lxml.etree
 import pytest
 
 from bench.eval_divisions import EVAL_DIR, load_eval_set
-from digests.extract import (
+from digests.sample import iter_sample_pages
+from digests.summary.extract import (
     MAX_INPUT_BYTES,
     NoArticleError,
     _blocks,
@@ -20,8 +21,7 @@ from digests.extract import (
     extract_article,
     load_boilerplate,
 )
-from digests.pagedate import parse_indonesian_date, year_written_for
-from digests.sample_site import iter_sample_pages
+from digests.text.dates import parse_indonesian_date, year_written_for
 
 SEEDS = Path(__file__).parent / "eval" / "seeds"  # verbatim copies of shared/seeds
 REPO_SEEDS = {

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from bench.eval_extraction import PAGES_DIR, PageLabel, lead_is_clean, load_labels, normalise
-from digests.extract import NoArticleError, extract_article
+from digests.summary.extract import NoArticleError, extract_article
 
 LABELS = load_labels(PAGES_DIR)
 pytestmark = pytest.mark.skipif(not LABELS, reason=f"no real pages in {PAGES_DIR}")

@@ -10,7 +10,7 @@ from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.flood import RetryReplies, outbox_send
+from bot.sending.flood import RetryReplies, outbox_send
 from tests.botapi import BotApiServer
 from tests.botapi.fixtures import botapi  # noqa: F401  (fixture)
 

@@ -17,8 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.handlers.staff import _render_processed
-from digests.classify import classify
-from digests.compose import (
+from digests.delivery.compose import (
     DigestEntry,
     escape,
     escape_href,
@@ -31,14 +30,15 @@ from digests.compose import (
     split_message,
     trim_html,
 )
-from digests.divisions import load_divisions
-from digests.extract import NoArticleError, extract_article
 from digests.model import Quote
-from digests.pagedate import find_indonesian_date, parse_indonesian_date
-from digests.pipeline import process_html, process_text
-from digests.quotes import find_quotes
-from digests.summarise import summarise
+from digests.summary.classify import classify
+from digests.summary.divisions import load_divisions
+from digests.summary.extract import NoArticleError, extract_article
+from digests.summary.pipeline import process_html, process_text
+from digests.summary.quotes import find_quotes
+from digests.summary.summarise import summarise
 from digests.text.dateline import strip_dateline
+from digests.text.dates import find_indonesian_date, parse_indonesian_date
 from digests.text.sentences import split_sentences
 from tests.hostile_strategies import (
     any_hostile_text,

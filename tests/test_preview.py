@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from digests.preview import print_division_digests, telegram_html_to_text
+from digests.cli.preview import print_division_digests, telegram_html_to_text
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 11, 22, 0, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from digests.model import Quote
-from digests.quotes import find_quotes, quote_spans
+from digests.summary.quotes import find_quotes, quote_spans
 
 ARTICLES = {
     a["id"]: a

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench import evalset
-from digests.regions import (
+from digests.summary.regions import (
     NASIONAL,
     article_region,
     normalise_region,
@@ -179,8 +179,8 @@ def test_region_of_labelled_tuning_articles_matches_their_labels() -> None:
 async def test_crawled_articles_store_their_sources_region_and_division_scores(
     database,
 ) -> None:
-    from digests.classify import classify, score
-    from digests.loopback_site import LoopbackServer
+    from digests.sample.loopback import LoopbackServer
+    from digests.summary.classify import classify, score
     from tests.fixture_site import NewsSite
     from tests.test_crawl import all_articles, make_crawler, seed
 

@@ -9,7 +9,7 @@ import pytest
 from telegram import Bot
 from telegram.error import Forbidden, RetryAfter
 
-from bot.request import ShardedHTTPXRequest
+from bot.sending.request import ShardedHTTPXRequest
 from tests.botapi import BotApiServer
 from tests.botapi.fixtures import botapi  # noqa: F401  (fixture)
 

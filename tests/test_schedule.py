@@ -7,7 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digests.schedule import DeliverySpec, describe_spec, next_delivery, parse_delivery_times
+from digests.delivery.schedule import (
+    DeliverySpec,
+    describe_spec,
+    next_delivery,
+    parse_delivery_times,
+)
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
@@ -78,7 +83,7 @@ def test_spec_is_described_for_settings_replies() -> None:
 
 
 def test_quiet_hours_run_from_nine_in_the_evening_to_six_in_jakarta() -> None:
-    from digests.schedule import in_quiet_hours, quiet_hours_end
+    from digests.delivery.schedule import in_quiet_hours, quiet_hours_end
 
     def wib(hour: int, minute: int = 0) -> datetime:
         return datetime(2026, 11, 22, hour, minute, tzinfo=JAKARTA).astimezone(UTC)

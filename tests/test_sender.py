@@ -12,8 +12,8 @@ from sqlmodel import select
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.pacing import ChatPacer, TokenBucket, backoff_delay
-from bot.sender import OutboxSender
+from bot.sending.pacing import ChatPacer, TokenBucket, backoff_delay
+from bot.sending.sender import OutboxSender
 from digests.config import Settings
 from digests.store import outbox
 from digests.store.db import Database
@@ -457,7 +457,7 @@ async def test_postgres_claims_skip_rows_locked_by_another_sender(database: Data
 
 
 def test_concurrency_grows_only_while_it_buys_throughput() -> None:
-    from bot.pacing import ConcurrencyController
+    from bot.sending.pacing import ConcurrencyController
 
     control = ConcurrencyController(4, maximum=64)
     assert control.update(achieved=100, wanted=300, busy_fraction=0.9) == 5  # behind, slots busy
@@ -469,7 +469,7 @@ def test_concurrency_grows_only_while_it_buys_throughput() -> None:
 
 
 def test_concurrency_grows_when_a_few_percent_short_of_the_rate() -> None:
-    from bot.pacing import ConcurrencyController
+    from bot.sending.pacing import ConcurrencyController
 
     control = ConcurrencyController(4, maximum=64)
     assert control.update(achieved=276, wanted=291, busy_fraction=0.9) == 5  # 5 % short

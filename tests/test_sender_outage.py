@@ -12,7 +12,7 @@ from sqlmodel import select
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.sender import OutboxSender
+from bot.sending.sender import OutboxSender
 from digests.config import Settings
 from digests.store import outbox
 from digests.store.db import Database
@@ -68,7 +68,7 @@ async def test_messages_wait_out_a_bot_api_outage_and_it_is_logged_once(
         poll_interval=0.05,
         flush_interval=0.02,
     )
-    caplog.set_level(logging.INFO, logger="bot.sender")
+    caplog.set_level(logging.INFO, logger="bot.sending.sender")
     runner = asyncio.create_task(sender.run())
     try:
         await asyncio.sleep(3)  # every send fails: nothing listens on the port

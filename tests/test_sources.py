@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from digests.config import BUNDLED_SOURCES_FILE
-from digests.sources import (
+from digests.collect.sources import (
     SourceError,
     add_source,
     list_sources,
@@ -20,8 +19,9 @@ from digests.sources import (
     sync_sources,
     trusted_origins,
 )
+from digests.collect.urls import UrlRefused, check_fetchable
+from digests.config import BUNDLED_SOURCES_FILE
 from digests.store.db import Database
-from digests.urls import UrlRefused, check_fetchable
 
 GOOD_AND_BAD = """\
 [[sources]]
@@ -241,7 +241,7 @@ def test_source_region_comes_from_the_file_else_from_the_host() -> None:
 
 
 def test_every_bundled_source_has_the_region_of_its_name() -> None:
-    from digests.regions import province
+    from digests.summary.regions import province
 
     specs, errors = load_sources_file(BUNDLED_SOURCES_FILE)
     assert not errors

@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digests.summarise import summarise
+from digests.summary.summarise import summarise
 
 ARTICLES = {
     a["id"]: a
@@ -164,7 +164,7 @@ LONG_QUOTE = (
 def test_a_digest_item_shows_at_most_two_sentences_of_a_long_quote():
     from datetime import UTC
 
-    from digests.compose import DigestEntry, render_article
+    from digests.delivery.compose import DigestEntry, render_article
     from digests.model import Quote
 
     quote = Quote(LONG_QUOTE, "Choirul Anam")

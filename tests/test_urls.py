@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digests.loopback_site import LoopbackServer, Response, Site
-from digests.urls import (
+from digests.collect.urls import (
     BodyTooLarge,
     UrlRefused,
     canonical_url,
@@ -22,6 +21,7 @@ from digests.urls import (
     pinned_request,
     same_site,
 )
+from digests.sample.loopback import LoopbackServer, Response, Site
 
 ALLOWED = ["kpu.go.id", "*.kpu.go.id"]
 

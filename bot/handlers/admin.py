@@ -19,10 +19,11 @@ from bot.catalog import division_names, division_slugs
 from bot.context import BotDeps, deps
 from bot.guards import admin_only
 from bot.jobs import until_stopping
-from digests import delivery, service
-from digests.compose import is_blank, render_announcement
-from digests.crawl import Crawler, CrawlReport
-from digests.sources import SourceError, add_source, remove_source, source_health
+from digests import service
+from digests.collect.crawl import Crawler, CrawlReport
+from digests.collect.sources import SourceError, add_source, remove_source, source_health
+from digests.delivery import broadcasts
+from digests.delivery.compose import is_blank, render_announcement
 from digests.store import queries
 from digests.store.models import AuditEntry, Broadcast
 from digests.store.outage import is_unavailable
@@ -86,7 +87,7 @@ async def broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not text or is_blank(text):  # nothing a reader would see
         await message.reply_text(texts.BROADCAST_USAGE)
         return
-    recipients = await delivery.count_broadcast_recipients(d.db, divisions)
+    recipients = await broadcasts.count_broadcast_recipients(d.db, divisions)
     async with d.db.session() as session:
         row = Broadcast(
             admin_id=_actor(update),
@@ -148,7 +149,7 @@ async def on_broadcast_press(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await query.answer()
         return
     try:
-        enqueued = await delivery.enqueue_broadcast(d.db, broadcast_id)
+        enqueued = await broadcasts.enqueue_broadcast(d.db, broadcast_id)
     except Exception as exc:
         if not is_unavailable(exc):
             raise
@@ -197,7 +198,7 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             else None
         )
         lines.append(texts.source_line(row, last_ok))
-    from digests.compose import split_message
+    from digests.delivery.compose import split_message
 
     for part in split_message(lines, separator="\n"):
         await _message(update).reply_text(part)

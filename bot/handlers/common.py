@@ -10,10 +10,10 @@ from telegram import Message, Update
 from bot import texts
 from bot.context import BotDeps
 from bot.guards import without_nul
-from digests import delivery
-from digests.compose import split_message
 from digests.config import Settings
-from digests.schedule import DeliverySpec, describe_spec, parse_time
+from digests.delivery import scheduled
+from digests.delivery.compose import split_message
+from digests.delivery.schedule import DeliverySpec, describe_spec, parse_time
 from digests.store import subscribers
 from digests.store.models import Subscriber
 
@@ -36,7 +36,7 @@ async def register(d: BotDeps, update: Update) -> Subscriber:
 
 
 async def reschedule(d: BotDeps, subscriber: Subscriber) -> None:
-    await delivery.reschedule(d.db, subscriber, d.settings)
+    await scheduled.reschedule(d.db, subscriber, d.settings)
 
 
 def tz_label(settings: Settings) -> str:

@@ -19,9 +19,9 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.context import deps
 from bot.handlers.common import register
-from digests.compose import NASIONAL, SCOPE_ALL, scope_everywhere, scope_provinces
-from digests.regions import normalise_region, province, provinces
+from digests.delivery.compose import NASIONAL, SCOPE_ALL, scope_everywhere, scope_provinces
 from digests.store import subscribers
+from digests.summary.regions import normalise_region, province, provinces
 
 log = logging.getLogger(__name__)
 

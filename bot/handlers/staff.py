@@ -22,8 +22,10 @@ from bot.handlers.common import (
     reply_parts,
     reschedule,
 )
-from digests import delivery
-from digests.compose import (
+from digests.collect.sources import list_sources
+from digests.collect.urls import UrlRefused, fetch_checked
+from digests.delivery import selection
+from digests.delivery.compose import (
     DigestEntry,
     best_quote,
     entries_from_articles,
@@ -32,12 +34,10 @@ from digests.compose import (
     render_article,
     render_digest,
 )
-from digests.pipeline import NoArticleError, ProcessedArticle, process_html, process_text
-from digests.schedule import parse_delivery_times
-from digests.sources import list_sources
+from digests.delivery.schedule import parse_delivery_times
 from digests.store import queries, subscribers
 from digests.store.models import Article
-from digests.urls import UrlRefused, fetch_checked
+from digests.summary.pipeline import NoArticleError, ProcessedArticle, process_html, process_text
 
 log = logging.getLogger(__name__)
 
@@ -274,7 +274,7 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not subscriber.divisions:
         await message.reply_text(texts.NO_DIVISIONS)
         return
-    parts = await delivery.build_digest_for(d.db, subscriber, d.settings)
+    parts = await selection.build_digest_for(d.db, subscriber, d.settings)
     if not parts:
         await message.reply_text(texts.DIGEST_EMPTY)
         return

@@ -136,7 +136,7 @@ def _aware(when: datetime) -> datetime:
 @cache
 def _catalog() -> Any:
     try:
-        from digests.divisions import load_divisions
+        from digests.summary.divisions import load_divisions
     except ImportError:
         return None
     try:

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from digests.documents import Document, InputError, decode_text, read_path
-from digests.extract import NoArticleError
-from digests.pipeline import ProcessedArticle, process_html, process_text
-from digests.regions import region_for_input
+from digests.collect.documents import Document, InputError, decode_text, read_path
+from digests.summary.extract import NoArticleError
+from digests.summary.pipeline import ProcessedArticle, process_html, process_text
+from digests.summary.regions import region_for_input
 
 
 def summarize_inputs(inputs: list[str], *, as_json: bool, out: TextIO, err: TextIO) -> int:
@@ -41,8 +41,8 @@ def _load(name: str) -> Document:
 
 async def _fetch(url: str) -> Document:
     """An operator's own URL: fetched politely (robots.txt, size cap, HTML/XML only)."""
+    from digests.collect.fetch import Fetcher, FetchError, make_client
     from digests.config import Settings
-    from digests.fetch import Fetcher, FetchError, make_client
 
     settings = Settings()
     contact = settings.contact

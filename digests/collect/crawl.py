@@ -3,7 +3,7 @@
 One crawl visits every due source concurrently (the fetcher keeps each host to two requests
 at a time). Per source: the listing or feed is fetched conditionally — a 304 ends the visit —
 then the listing's pages are followed only until a known article shows up, unknown article
-links are fetched and run through `digests.pipeline.process_html`, and recent articles are
+links are fetched and run through `digests.summary.pipeline.process_html`, and recent articles are
 revalidated now and then so edits are picked up. A source's failure is recorded in its health
 and never touches the others.
 
@@ -15,7 +15,7 @@ A listing page's validators are saved only when every article it links to was ha
 article whose fetch failed is retried on the next crawl instead of hiding behind a 304.
 
 Every URL outside the configured sources' own origins — feed items on other hosts, redirects —
-passes the trust rule (`digests.fetch`): one that leads to a private or loopback address is
+passes the trust rule (`digests.collect.fetch`): one that leads to a private or loopback address is
 never contacted and is named in the source's health (`last_error`), while the rest of the
 source is crawled as usual.
 
@@ -46,11 +46,11 @@ from typing import TypeVar
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from digests import dedup, metrics
-from digests.config import Settings
-from digests.dedup import SimhashIndex
-from digests.fetch import Fetcher, FetchError, FetchLimits, FetchResult, Tally, make_client
-from digests.listing import (
+from digests import metrics
+from digests.collect import dedup
+from digests.collect.dedup import SimhashIndex
+from digests.collect.fetch import Fetcher, FetchError, FetchLimits, FetchResult, Tally, make_client
+from digests.collect.listing import (
     FoundLink,
     LinkRules,
     ListingError,
@@ -59,15 +59,16 @@ from digests.listing import (
     parse_feed,
     parse_html_listing,
 )
-from digests.pipeline import NoArticleError, ProcessedArticle, process_html
-from digests.regions import article_region, region_from_host
+from digests.collect.urls import canonical_url, same_site
+from digests.config import Settings
 from digests.store import articles as article_store
 from digests.store import sources as source_store
 from digests.store.db import Database
 from digests.store.models import Article, HttpCacheEntry, Source
 from digests.store.outage import describe, is_unavailable, retry_unavailable
 from digests.store.types import utcnow
-from digests.urls import canonical_url, same_site
+from digests.summary.pipeline import NoArticleError, ProcessedArticle, process_html
+from digests.summary.regions import article_region, region_from_host
 
 __all__ = ["CrawlReport", "Crawler", "SourceResult"]
 

@@ -35,7 +35,7 @@ __all__ = [
     "start_sample_site",
 ]
 
-SAMPLE_SITE_DIR = Path(__file__).parent / "sample_site"
+SAMPLE_SITE_DIR = Path(__file__).parent
 _REASONS = {
     200: "OK",
     301: "Moved Permanently",

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from itertools import islice
 
 from digests.model import Dateline, Quote, Summary
-from digests.quotes import FoundQuote, locate_quotes
+from digests.summary.quotes import FoundQuote, locate_quotes
 from digests.text.dateline import strip_dateline, strip_fused_dateline
 from digests.text.furniture import is_furniture
 from digests.text.sentences import iter_sentences

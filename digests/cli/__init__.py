@@ -51,11 +51,11 @@ def main(argv: list[str] | None = None) -> int:
         return bot_main(argv[1:], prog="kpu-digest bot")
     args = build_parser().parse_args(argv)
     if args.command == "summarize":
-        from digests.summarize_cli import main as summarize
+        from digests.cli.summarize import main as summarize
 
         return summarize(args.inputs, args.json)
     if args.command == "explain":
-        from digests.explain_cli import main as explain_main
+        from digests.cli.explain import main as explain_main
 
         return explain_main(args.input)
     settings = Settings()
@@ -70,23 +70,19 @@ def main(argv: list[str] | None = None) -> int:
         print("database is at the newest schema")
         return 0
     if args.command == "crawl":
-        from digests.crawl_cli import run_crawl
+        from digests.cli.crawl import run_crawl
 
         return asyncio.run(run_crawl(settings, once=args.once))
     if args.command == "sources":
-        from digests.crawl_cli import print_sources
+        from digests.cli.crawl import print_sources
 
         return asyncio.run(print_sources(settings))
     if args.command == "preview":
-        from digests.preview import run_preview
+        from digests.cli.preview import run_preview
 
         return asyncio.run(run_preview(settings, division=args.division, since=args.since))
     if args.command == "demo":
-        from digests.demo import run_demo
+        from digests.cli.demo import run_demo
 
         return asyncio.run(run_demo(settings, database_url=args.database))
     return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

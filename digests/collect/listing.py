@@ -20,7 +20,7 @@ import feedparser
 import lxml.etree
 import lxml.html
 
-from digests.urls import canonical_url, same_site
+from digests.collect.urls import canonical_url, same_site
 
 __all__ = [
     "FoundLink",

@@ -50,10 +50,11 @@ from sqlmodel import select
 from telegram import Bot, LinkPreviewOptions
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TimedOut
 
-from bot.flood import outbox_send, retry_after_seconds
-from bot.pacing import ChatPacer, Clock, ConcurrencyController, TokenBucket, backoff_delay
-from digests import delivery, metrics
+from bot.sending.flood import outbox_send, retry_after_seconds
+from bot.sending.pacing import ChatPacer, Clock, ConcurrencyController, TokenBucket, backoff_delay
+from digests import metrics
 from digests.config import Settings
+from digests.delivery import broadcasts
 from digests.store import outbox
 from digests.store.db import Database
 from digests.store.models import OutboxItem
@@ -140,7 +141,7 @@ class OutboxSender:
         self.concurrency = concurrency or max(4, min(128, math.ceil(rate * 0.5)))
         self._rate = rate
         # Never fewer in flight than a 20 ms round trip needs at the full rate: a spare slot
-        # costs little (small pools, see bot/request.py), one missing when the machine is
+        # costs little (small pools, see bot/sending/request.py), one missing when the machine is
         # busy costs throughput the controller is slow to win back.
         floor = min(self.concurrency, max(4, math.ceil(rate * 0.02)))
         self.controller = ConcurrencyController(floor, minimum=floor, maximum=self.concurrency)
@@ -738,7 +739,7 @@ class OutboxSender:
 
     async def _finish_broadcast(self, broadcast_id: int) -> None:
         hook = self.on_broadcast_done
-        report = await delivery.finish_broadcast_if_done(
+        report = await broadcasts.finish_broadcast_if_done(
             self.db, broadcast_id, queue_report=hook is None
         )
         if report is None:
@@ -751,7 +752,7 @@ class OutboxSender:
                     await result
             except Exception:
                 log.exception("broadcast %s: report hook failed; queueing the report", broadcast_id)
-                await delivery.queue_report_for(self.db, broadcast_id, report)
+                await broadcasts.queue_report_for(self.db, broadcast_id, report)
         self.wake()
 
     # --- leases and shutdown ----------------------------------------------------------------
@@ -815,14 +816,14 @@ class OutboxSender:
         """Close broadcasts whose last outcome was recorded by a sender that then died, and
         queue confirmed broadcasts whose queueing was cut short (a database outage or a crash
         between the admin's confirmation and the queueing)."""
-        for broadcast_id in await delivery.unfinished_broadcasts(self.db):
+        for broadcast_id in await broadcasts.unfinished_broadcasts(self.db):
             if self._held_by_broadcast.get(broadcast_id):
                 continue
             async with self.db.session() as session:
                 queued = await outbox.status_counts(session, broadcast_id=broadcast_id)
             if not queued:
                 # Idempotent, and serialised with a handler queueing it right now.
-                recipients = await delivery.enqueue_broadcast(self.db, broadcast_id)
+                recipients = await broadcasts.enqueue_broadcast(self.db, broadcast_id)
                 log.warning(
                     "broadcast %s was confirmed but not queued; queued it now for %d recipient(s)",
                     broadcast_id,

@@ -20,8 +20,8 @@ import socket
 
 from telegram import Bot
 
-from bot.request import ShardedHTTPXRequest
-from bot.sender import OutboxSender
+from bot.sending.request import ShardedHTTPXRequest
+from bot.sending.sender import OutboxSender
 from digests.config import Settings
 from digests.store.db import Database
 

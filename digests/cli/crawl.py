@@ -14,9 +14,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from digests import service
+from digests.collect.crawl import Crawler, CrawlReport
+from digests.collect.sources import seed_from_file, source_health
 from digests.config import Settings
-from digests.crawl import Crawler, CrawlReport
-from digests.sources import seed_from_file, source_health
 from digests.store import outbox
 from digests.store.db import Database
 from digests.store.models import OutboxItem
@@ -199,9 +199,9 @@ def _outbox_sender(settings: Settings, db: Database) -> _SenderContext | None:
         return None
     from telegram import Bot
 
-    from bot.request import ShardedHTTPXRequest
-    from bot.sender import OutboxSender
-    from bot.sender_worker import default_worker_id
+    from bot.sending.request import ShardedHTTPXRequest
+    from bot.sending.sender import OutboxSender
+    from bot.sending.worker import default_worker_id
 
     bot = Bot(
         settings.telegram_bot_token.get_secret_value(),

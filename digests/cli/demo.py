@@ -1,6 +1,6 @@
 """`kpu-digest demo`: the whole core offline, on the bundled sample of KPU pages.
 
-Serves `digests/sample_site/` on 127.0.0.1, crawls it into a fresh SQLite database exactly as the
+Serves `digests/sample/` on 127.0.0.1, crawls it into a fresh SQLite database exactly as the
 scheduler crawls real sites, and prints the digest each division would receive.
 """
 
@@ -11,13 +11,13 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+from digests.cli.crawl import format_report, seed_sources
+from digests.cli.preview import print_division_digests, recent_articles
+from digests.collect.crawl import Crawler
 from digests.config import Settings
-from digests.crawl import Crawler
-from digests.crawl_cli import format_report, seed_sources
-from digests.divisions import load_divisions
-from digests.loopback_site import sample_sources_toml, serve_sample_site
-from digests.preview import print_division_digests, recent_articles
+from digests.sample.loopback import sample_sources_toml, serve_sample_site
 from digests.store.db import Database
+from digests.summary.divisions import load_divisions
 
 EVERYTHING = timedelta(days=365 * 100)
 

@@ -7,7 +7,7 @@ has to be cheap for us: hard timeouts, a size cap on the decoded bytes enforced 
 decoded (a 60 MB page or a stacked gzip bomb stops at the cap), only HTML and XML read at all.
 
 And every request obeys PRODUCT.md's trust rule, through the same guard as `/summary`
-(`digests.urls.check_url`): the configured sources' exact origins are trusted as configured;
+(`digests.collect.urls.check_url`): the configured sources' exact origins are trusted as configured;
 any other URL — a feed item on another host, a redirect, robots.txt of such a host — must be
 http(s) and resolve only to public addresses, and is fetched from the address that was checked.
 A refused URL raises `FetchError` with `refused=True` and is never contacted.
@@ -23,7 +23,7 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from digests.urls import (
+from digests.collect.urls import (
     ANY_HOST,
     BodyTooLarge,
     CheckedUrl,

@@ -10,18 +10,18 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
-from digests.classify import explain
-from digests.extract import (
+from digests.model import ExtractedArticle, Quote, Summary
+from digests.summary.classify import explain
+from digests.summary.extract import (
     MIN_ARTICLE_CHARS,
     NoArticleError,
     clean_paragraphs,
     extract_article,
     load_boilerplate,
 )
-from digests.model import ExtractedArticle, Quote, Summary
-from digests.pagedate import parse_indonesian_date
-from digests.summarise import summarise
+from digests.summary.summarise import summarise
 from digests.text.dateline import strip_dateline
+from digests.text.dates import parse_indonesian_date
 
 MAX_QUOTES = 3  # the digest shows the best one; /summary and the JSON output show all
 

@@ -22,11 +22,11 @@ from pathlib import Path
 
 from sqlmodel import func, select
 
-from digests.regions import NASIONAL, normalise_region, region_from_host
+from digests.collect.urls import canonical_url
 from digests.store.db import Database
 from digests.store.models import Article, Source
 from digests.store.types import utcnow
-from digests.urls import canonical_url
+from digests.summary.regions import NASIONAL, normalise_region, region_from_host
 
 __all__ = [
     "SourceError",
@@ -387,5 +387,5 @@ async def seed_from_file(db: Database, path: Path | str) -> tuple[SyncResult, li
 
 
 async def trusted_origins(db: Database) -> set[str]:
-    """The enabled sources' URLs, for `digests.urls.check_fetchable(trusted_origins=...)`."""
+    """The enabled sources' URLs, for `urls.check_fetchable(trusted_origins=...)`."""
     return {source.url for source in await list_sources(db)}

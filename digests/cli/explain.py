@@ -11,14 +11,13 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from digests.classify import KEYWORD, MENTION, Evidence, Tagging, explain
-from digests.divisions import DivisionCatalog, load_divisions
-from digests.documents import InputError
-from digests.extract import NoArticleError
-from digests.pipeline import ProcessedArticle
-
 # The same loading and extraction as `summarize`, so both commands see the same article.
-from digests.summarize_cli import _load, _process
+from digests.cli.summarize import _load, _process
+from digests.collect.documents import InputError
+from digests.summary.classify import KEYWORD, MENTION, Evidence, Tagging, explain
+from digests.summary.divisions import DivisionCatalog, load_divisions
+from digests.summary.extract import NoArticleError
+from digests.summary.pipeline import ProcessedArticle
 
 
 def explain_input(name: str, *, out: TextIO, err: TextIO) -> int:

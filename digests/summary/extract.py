@@ -43,8 +43,8 @@ from trafilatura.settings import Extractor
 from trafilatura.utils import detect_encoding, line_processing
 
 from digests.model import ExtractedArticle
-from digests.pagedate import find_indonesian_date, year_written_for
 from digests.text.dateline import strip_dateline
+from digests.text.dates import find_indonesian_date, year_written_for
 
 MAX_INPUT_BYTES = 5_000_000
 MAX_ELEMENTS = 20_000

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
-from digests.divisions import DivisionCatalog, load_divisions
+from digests.summary.divisions import DivisionCatalog, load_divisions
 
 __all__ = ["Evidence", "Observations", "Tagging", "classify", "explain", "observe", "score"]
 

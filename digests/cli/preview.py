@@ -1,6 +1,6 @@
 """`kpu-digest preview` and the end of `kpu-digest demo`: each division's digest as plain text.
 
-Rendered by the bot's own code (`digests.compose.render_entries_digest`), so what an operator
+Rendered by the bot's own code (`delivery.compose.render_entries_digest`), so what an operator
 previews is what staff receive: layout, ranking, counts and the parts a message splits into.
 """
 
@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
-from digests.compose import entries_from_articles, render_entries_digest
 from digests.config import Settings
-from digests.divisions import load_divisions
+from digests.delivery.compose import entries_from_articles, render_entries_digest
 from digests.store.db import Database
 from digests.store.models import Article
 from digests.store.types import utcnow
+from digests.summary.divisions import load_divisions
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhd])\s*$", re.IGNORECASE)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
