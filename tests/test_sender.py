@@ -148,6 +148,40 @@ async def test_parts_arrive_in_order_silently_without_previews(
     assert [r.telegram_message_id for r in rows] == [m.message_id for m in sent]
 
 
+async def test_a_stored_inline_keyboard_arrives_with_the_message(
+    database: Database,
+    bot: Bot,
+    botapi: BotApiServer,  # noqa: F811
+) -> None:
+    keyboard = {"inline_keyboard": [[{"text": "✅ Sudah dibaca", "callback_data": "ack:7"}]]}
+    async with database.session() as session:
+        body_ids = await outbox.insert_bodies(
+            session,
+            ["Pengumuman", "tanpa tombol"],
+            disable_notification=False,
+            now=utcnow(),
+            reply_markups=[keyboard, None],
+        )
+        await outbox.enqueue(
+            session,
+            [
+                {
+                    "chat_id": 12,
+                    "body_id": body_id,
+                    "kind": "announcement",
+                    "dedupe_key": f"kb:{i}",
+                    "next_attempt_at": utcnow(),
+                }
+                for i, body_id in enumerate(body_ids)
+            ],
+        )
+        await session.commit()
+    assert await sender(bot, database).drain(timeout=10)
+    first, second = botapi.sent_to(12)
+    assert first.reply_markup == keyboard
+    assert not second.reply_markup
+
+
 @pytest.mark.db
 async def test_flood_wait_delays_only_that_chat_and_loses_nothing(
     database: Database,

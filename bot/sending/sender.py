@@ -522,6 +522,8 @@ class OutboxSender:
             data["parse_mode"] = body.parse_mode
         if body.disable_notification:
             data["disable_notification"] = True
+        if body.reply_markup:
+            data["reply_markup"] = body.reply_markup
         if self.settings.allow_paid_broadcast:
             data["allow_paid_broadcast"] = True
         with outbox_send():  # a 429 comes back to `_on_error`, not retried by RetryReplies

@@ -101,6 +101,8 @@ class Subscriber(SQLModel, table=True):
     regions: list[str] = Field(default_factory=lambda: ["semua"], sa_type=JSON)
     delivery_times: list[str] = Field(default_factory=lambda: ["07:00"], sa_type=JSON)
     instant: bool = False
+    # /berhenti and the settings' pause buttons: nothing is sent before this (choices are kept).
+    paused_until: datetime | None = _when()
     digest_watermark: datetime | None = _when()
     next_digest_at: datetime | None = _when(index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -115,6 +117,8 @@ class MessageBody(SQLModel, table=True):
     text: str = Field(sa_type=Text)
     parse_mode: str | None = "HTML"
     disable_notification: bool = False
+    # Bot API `reply_markup` (an inline keyboard: "Lainnya", "Sudah dibaca"), same for every reader.
+    reply_markup: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -158,6 +162,30 @@ class Broadcast(SQLModel, table=True):
     confirmed_at: datetime | None = _when()
     finished_at: datetime | None = _when()
     report_sent: bool = False
+
+
+class DigestSnapshot(SQLModel, table=True):
+    """The ranked stories of one rendered digest, so "Lainnya" pages never shift under a reader.
+
+    One row per distinct digest render (shared by every reader of that selection); `entries`
+    maps each division slug to its article ids in digest order.
+    """
+
+    __tablename__ = "digest_snapshot"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entries: dict[str, list[int]] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class BroadcastAck(SQLModel, table=True):
+    """A reader pressed "Sudah dibaca" on an announcement: once per reader and broadcast."""
+
+    __tablename__ = "broadcast_ack"
+
+    broadcast_id: int = Field(foreign_key="broadcast.id", primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger, primary_key=True)
+    read_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class AuditEntry(SQLModel, table=True):

@@ -57,6 +57,7 @@ class Body:
     text: str
     parse_mode: str | None
     disable_notification: bool
+    reply_markup: dict[str, Any] | None = None
 
 
 async def run(session: AsyncSession, statement: Any, params: Any = None) -> Any:
@@ -89,19 +90,29 @@ def _chunks(rows: Sequence[Any], size: int = INSERT_CHUNK) -> Iterable[Sequence[
 
 
 async def insert_bodies(
-    session: AsyncSession, texts: Sequence[str], *, disable_notification: bool, now: datetime
+    session: AsyncSession,
+    texts: Sequence[str],
+    *,
+    disable_notification: bool,
+    now: datetime,
+    reply_markups: Sequence[dict[str, Any] | None] | None = None,
 ) -> list[int]:
-    """Store message texts (one row each) and return their ids in the same order."""
+    """Store message texts (one row each) and return their ids in the same order.
+
+    `reply_markups`, when given, holds one inline keyboard (or None) per text.
+    """
     if not texts:
         return []
+    markups = list(reply_markups) if reply_markups is not None else [None] * len(texts)
     rows = [
         {
             "text": text,
             "parse_mode": "HTML",
             "disable_notification": disable_notification,
+            "reply_markup": markup,
             "created_at": now,
         }
-        for text in texts
+        for text, markup in zip(texts, markups, strict=True)
     ]
     ids: list[int] = []
     for chunk in _chunks(rows):
@@ -220,11 +231,17 @@ async def load_bodies(session: AsyncSession, body_ids: Iterable[int]) -> dict[in
         rows = await run(
             session,
             select(
-                _bodies.c.id, _bodies.c.text, _bodies.c.parse_mode, _bodies.c.disable_notification
+                _bodies.c.id,
+                _bodies.c.text,
+                _bodies.c.parse_mode,
+                _bodies.c.disable_notification,
+                _bodies.c.reply_markup,
             ).where(_bodies.c.id.in_(chunk)),
         )
         for row in rows:
-            bodies[row.id] = Body(row.id, row.text, row.parse_mode, bool(row.disable_notification))
+            bodies[row.id] = Body(
+                row.id, row.text, row.parse_mode, bool(row.disable_notification), row.reply_markup
+            )
     return bodies
 
 
