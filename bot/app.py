@@ -32,7 +32,6 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot import texts
 from bot.context import DEPS_KEY, BotDeps, deps
 from bot.guards import PerChatOrder, PolitenessLimit, refuse_nul
 from bot.handlers import admin, picker, region, staff
@@ -40,7 +39,7 @@ from bot.jobs import deliver_due_digests
 from bot.sending.flood import RetryReplies
 from bot.sending.request import ShardedHTTPXRequest
 from bot.sending.sender import OutboxSender
-from digests import metrics
+from digests import metrics, texts
 from digests.collect.crawl import Crawler
 from digests.collect.sources import load_sources_file, sync_sources
 from digests.config import Settings

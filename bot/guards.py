@@ -15,8 +15,8 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import ApplicationHandlerStop, BaseUpdateProcessor, ContextTypes
 
-from bot import texts
 from bot.context import deps
+from digests import texts
 
 log = logging.getLogger(__name__)
 

@@ -22,10 +22,10 @@ from sqlalchemy import func, select
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot import texts
 from bot.context import DEPS_KEY, BotDeps
 from bot.jobs import deliver_due_digests
 from bot.sending.sender import OutboxSender
+from digests import texts
 from digests.config import Settings
 from digests.sample.loopback import LoopbackServer
 from digests.store import outbox

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot import texts
+from digests import texts
 from digests.store import subscribers
 from digests.store.db import Database
 from digests.store.models import AuditEntry, MessageBody, OutboxItem, Subscriber

@@ -29,8 +29,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from bot import texts
 from bot.guards import PolitenessLimit
+from digests import texts
 from digests.store.db import Database
 from digests.store.models import Article, Broadcast
 from tests.botapi.fixtures import botapi  # noqa: F401  (fixture)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import texts
+from digests import texts
 from digests.store import db as db_module
 from digests.store import subscribers
 from digests.store.db import Database, async_database_url, sqlite_file

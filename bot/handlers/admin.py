@@ -14,12 +14,11 @@ from sqlalchemy import update as sql_update
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, ContextTypes
 
-from bot import texts
 from bot.catalog import division_names, division_slugs
 from bot.context import BotDeps, deps
 from bot.guards import admin_only
 from bot.jobs import until_stopping
-from digests import service
+from digests import service, texts
 from digests.collect.crawl import Crawler, CrawlReport
 from digests.collect.sources import SourceError, add_source, remove_source, source_health
 from digests.delivery import broadcasts

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from telegram import Message, Update
 
-from bot import texts
 from bot.context import BotDeps
 from bot.guards import without_nul
+from digests import texts
 from digests.config import Settings
 from digests.delivery import scheduled
 from digests.delivery.compose import split_message

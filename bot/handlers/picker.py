@@ -14,10 +14,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot import texts
 from bot.catalog import division_names, division_slugs
 from bot.context import deps
 from bot.handlers.common import delivery_phrase, reschedule
+from digests import texts
 from digests.store import subscribers
 
 log = logging.getLogger(__name__)

@@ -16,9 +16,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot import texts
 from bot.context import deps
 from bot.handlers.common import register
+from digests import texts
 from digests.delivery.compose import NASIONAL, SCOPE_ALL, scope_everywhere, scope_provinces
 from digests.store import subscribers
 from digests.summary.regions import normalise_region, province, provinces

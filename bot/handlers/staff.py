@@ -11,7 +11,6 @@ import httpx
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from bot import texts
 from bot.catalog import division_description, division_names, division_slugs
 from bot.context import BotDeps, deps
 from bot.handlers import picker, region
@@ -22,6 +21,7 @@ from bot.handlers.common import (
     reply_parts,
     reschedule,
 )
+from digests import texts
 from digests.collect.sources import list_sources
 from digests.collect.urls import UrlRefused, fetch_checked
 from digests.delivery import selection

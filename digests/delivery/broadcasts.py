@@ -15,7 +15,6 @@ from digests.delivery.compose import (
     render_announcement,
     render_broadcast_report,
 )
-from digests.delivery.selection import PART_SPACING
 from digests.store import outbox
 from digests.store.db import Database
 from digests.store.outbox import run, scalar
@@ -98,16 +97,16 @@ async def enqueue_broadcast(db: Database, broadcast_id: int, *, now: datetime | 
         parts = render_announcement(row.text)
         body_ids = await outbox.insert_bodies(session, parts, disable_notification=False, now=now)
         items = [
-            {
-                "chat_id": chat_id,
-                "body_id": body_id,
-                "kind": "announcement",
-                "broadcast_id": broadcast_id,
-                "dedupe_key": f"broadcast:{broadcast_id}:{subscriber_id}:{index}",
-                "next_attempt_at": now + PART_SPACING * index,
-            }
+            row
             for subscriber_id, chat_id in recipients
-            for index, body_id in enumerate(body_ids)
+            for row in outbox.message_rows(
+                chat_id,
+                body_ids,
+                kind="announcement",
+                key=f"broadcast:{broadcast_id}:{subscriber_id}",
+                due=now,
+                broadcast_id=broadcast_id,
+            )
         ]
         await outbox.enqueue(session, items)
         await run(
@@ -223,15 +222,9 @@ async def queue_broadcast_report(
     (body_id,) = await outbox.insert_bodies(session, [text], disable_notification=False, now=now)
     await outbox.enqueue(
         session,
-        [
-            {
-                "chat_id": admin_chat_id,
-                "body_id": body_id,
-                "kind": "report",
-                "dedupe_key": f"broadcast-report:{broadcast_id}",
-                "next_attempt_at": now,
-            }
-        ],
+        outbox.message_rows(
+            admin_chat_id, [body_id], kind="report", key=f"broadcast-report:{broadcast_id}", due=now
+        ),
     )
 
 

@@ -28,7 +28,7 @@ from digests.delivery.schedule import (
     in_quiet_hours,
     quiet_hours_end,
 )
-from digests.delivery.selection import PART_SPACING, SUBSCRIBER_BATCH, as_utc, scope_key
+from digests.delivery.selection import SUBSCRIBER_BATCH, as_utc, scope_key
 from digests.store import outbox
 from digests.store.db import Database
 from digests.store.outage import retry_unavailable
@@ -227,15 +227,15 @@ async def _enqueue_instant(db: Database, settings: Settings, ids: list[int], now
                 )
                 body_ids.update(zip(new_texts, new_ids, strict=True))
             rows_out = [
-                {
-                    "chat_id": sub.chat_id,
-                    "body_id": body_ids[part],
-                    "kind": "instant",
-                    "dedupe_key": f"instant:{sub.id}:{batch[:16]}:{index}",
-                    "next_attempt_at": due + PART_SPACING * index,
-                }
+                row
                 for sub, digest in plan
-                for index, part in enumerate(digest.parts)
+                for row in outbox.message_rows(
+                    sub.chat_id,
+                    [body_ids[part] for part in digest.parts],
+                    kind="instant",
+                    key=f"instant:{sub.id}:{batch[:16]}",
+                    due=due,
+                )
             ]
             queued += await outbox.enqueue(session, rows_out)
             # Pushed news is not news for a later digest if they switch back to fixed times.

@@ -35,7 +35,6 @@ from digests.delivery.schedule import (
     parse_time,
 )
 from digests.delivery.selection import (
-    PART_SPACING,
     SUBSCRIBER_BATCH,
     NewsWindow,
     render_group,
@@ -242,16 +241,13 @@ async def _claim_and_queue(
         for c in winners:
             digest = rendered[_group_key(c, starts)]
             slot = c.next_digest_at.strftime("%Y%m%dT%H%M")
-            for index, part in enumerate(digest.parts):
-                rows.append(
-                    {
-                        "chat_id": c.chat_id,
-                        "body_id": body_ids[part],
-                        "kind": "digest",
-                        "dedupe_key": f"digest:{c.id}:{slot}:{index}",
-                        "next_attempt_at": now + PART_SPACING * index,
-                    }
-                )
+            rows += outbox.message_rows(
+                c.chat_id,
+                [body_ids[part] for part in digest.parts],
+                kind="digest",
+                key=f"digest:{c.id}:{slot}",
+                due=now,
+            )
         queued = await outbox.enqueue(session, rows)
         await session.commit()
     return queued

@@ -39,10 +39,6 @@ log = logging.getLogger(__name__)
 log = logging.getLogger(__name__)
 
 FIRST_DIGEST_LOOKBACK = timedelta(hours=24)
-# Part n of a multi-part message becomes due n seconds after part 0: Telegram's per-chat pace
-# anyway, and since the sender claims oldest-due first, a batch holds the first parts of many
-# chats instead of every part of a few (whose pace would then cap the whole send).
-PART_SPACING = timedelta(seconds=1)
 SUBSCRIBER_BATCH = 1000
 
 

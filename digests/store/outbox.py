@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
@@ -87,6 +87,38 @@ def _chunks(rows: Sequence[Any], size: int = INSERT_CHUNK) -> Iterable[Sequence[
 
 
 # --- enqueueing -------------------------------------------------------------------------------
+
+# Part n of a multi-part message becomes due n seconds after part 0: Telegram's per-chat pace
+# anyway, and since the sender claims oldest-due first, a batch holds the first parts of many
+# chats instead of every part of a few (whose pace would then cap the whole send).
+PART_SPACING = timedelta(seconds=1)
+
+
+def message_rows(
+    chat_id: int,
+    body_ids: Sequence[int],
+    *,
+    kind: str,
+    key: str,
+    due: datetime,
+    broadcast_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """The outbox rows of one message (its parts, in order) to one chat, for `enqueue`.
+
+    `key` names the message (`digest:<subscriber>:<slot>`); part n gets `<key>:<n>`, so queueing
+    the same message twice queues it once.
+    """
+    return [
+        {
+            "chat_id": chat_id,
+            "body_id": body_id,
+            "kind": kind,
+            "broadcast_id": broadcast_id,
+            "dedupe_key": f"{key}:{index}",
+            "next_attempt_at": due + PART_SPACING * index,
+        }
+        for index, body_id in enumerate(body_ids)
+    ]
 
 
 async def insert_bodies(
