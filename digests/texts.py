@@ -180,8 +180,19 @@ def divisions_list(rows: Iterable[tuple[str, str, str | None]]) -> str:
     return "\n".join(lines)
 
 
-def unknown_divisions(unknown: Sequence[str], valid: Sequence[tuple[str, str]]) -> str:
-    """`valid` is (code, short name) per division."""
+def unknown_divisions(unknown: Sequence[str], valid: Sequence[str]) -> str:
+    """Unknown `#kode` words of a broadcast; `valid` are the codes."""
+    return (
+        "Divisi tidak dikenal: "
+        + echo(", ".join(unknown))
+        + ".\nPilihan yang ada: "
+        + ", ".join(f"<code>{esc(s)}</code>" for s in valid)
+        + " atau <code>semua</code>."
+    )
+
+
+def unknown_division_names(unknown: Sequence[str], valid: Sequence[tuple[str, str]]) -> str:
+    """Unknown names after /langganan or /berhenti; `valid` is (code, short name) per division."""
     return (
         "Divisi tidak dikenal: "
         + echo(", ".join(unknown))
@@ -404,11 +415,11 @@ CRAWL_STARTED = "🔄 Mengambil berita dari semua sumber…"
 CRAWL_BUSY = "Pengambilan berita sedang berjalan. Mohon tunggu sebentar."
 ADDSOURCE_USAGE = (
     "Contoh: <code>/tambahsumber https://jatim.kpu.go.id/index.php/blog/category/104 "
-    "KPU Jatim</code>"
+    "KPU Jatim</code> (sama dengan /addsource)"
 )
 REMOVESOURCE_USAGE = (
     "Contoh: <code>/hapussumber KPU Jatim</code> atau <code>/hapussumber 3</code> "
-    "(nomornya ada di /sumber)"
+    "(nomornya ada di /sumber; sama dengan /removesource)"
 )
 
 
@@ -472,7 +483,7 @@ def crawl_report(report: Any) -> str:
         "<b>Pengambilan selesai</b>",
         f"Sumber diperiksa: {checked} · tanpa perubahan: {report.sources_unchanged}"
         f" · gagal: {report.failed}",
-        f"Berita baru tersimpan: {report.new} · diperbarui: {report.updated}",
+        f"Berita baru: {report.new} · diperbarui: {report.updated}",
     ]
     if report.pushed_articles:
         lines.append(

@@ -89,7 +89,7 @@ def parse_divisions(args: list[str]) -> DivisionWords:
     """Divisions by slug, name, short name or older name, in any case: `data teknis`,
     `Teknis Penyelenggaraan`, `#data, hukum`; the longest run of words that names one wins
     (a run may span commas: the full names hold them)."""
-    tokens = re.findall(r"[^\s,;]+|[,;]", " ".join(args))
+    tokens = re.findall(r"[^\s,]+|,", " ".join(args))
     known: list[str] = []
     unknown: list[str] = []
     missed: list[str] = []  # the unknown words of the current stretch
@@ -102,8 +102,8 @@ def parse_divisions(args: list[str]) -> DivisionWords:
     everything = False
     i = 0
     while i < len(tokens):
-        word = tokens[i].strip("#")
-        if word in (",", ";", ""):
+        word = tokens[i].strip("#;")
+        if word in (",", ""):
             close_stretch()
             i += 1
             continue
@@ -112,20 +112,20 @@ def parse_divisions(args: list[str]) -> DivisionWords:
             i += 1
             continue
         for n in range(min(_MAX_NAME_TOKENS, len(tokens) - i), 0, -1):
-            division = find_division(" ".join(t.strip("#") for t in tokens[i : i + n]))
+            division = find_division(" ".join(t.strip("#;") for t in tokens[i : i + n]))
             if division is not None:
                 close_stretch()
                 known.append(division.slug)
                 i += n
                 break
         else:
-            missed.append(word)
+            missed.append(tokens[i])  # as typed: echoed back literally
             i += 1
     close_stretch()
     guesses = [closest_division(words) for words in unknown]
     if unknown and len(unknown) == 1 and guesses[0] is None:
         # "Teknis Penyelenggaran": the typo is in a name whose first word was a known slug.
-        guesses = [closest_division(" ".join(t.strip("#") for t in tokens))]
+        guesses = [closest_division(" ".join(t.strip("#;") for t in tokens))]
     suggested = [g.slug for g in guesses if g is not None]
     return DivisionWords(
         known=list(dict.fromkeys(known)),
@@ -149,7 +149,7 @@ async def reply_unknown_divisions(message: Message, words: DivisionWords) -> Non
         )
         return
     valid = list(zip(division_slugs(), division_short_names(division_slugs()), strict=True))
-    await message.reply_text(texts.unknown_divisions(words.unknown, valid))
+    await message.reply_text(texts.unknown_division_names(words.unknown, valid))
 
 
 # --- registration and help ------------------------------------------------------------------
