@@ -213,7 +213,8 @@ def did_you_mean(unknown: Sequence[str], names: Sequence[str]) -> str:
 
 
 def did_you_mean_button(names: Sequence[str]) -> str:
-    return "✅ Ya, ikuti " + ", ".join(names)
+    """Short enough for a phone: one short name, or how many."""
+    return "✅ Ikuti " + (names[0] if len(names) == 1 else f"{len(names)} divisi itu")
 
 
 def subscribed(names: Sequence[str]) -> str:
@@ -308,7 +309,10 @@ def settings(
     """`paused` is "" for "until resumed", a moment for a timed pause, None when not paused."""
     lines = ["<b>Pengaturan Anda</b>"]
     if not names:
-        lines.append("Status: " + NOTHING_WILL_ARRIVE)
+        lines.append(
+            "Status: belum ada divisi, jadi tidak ada ringkasan yang akan dikirim. "
+            "Pilih dengan tombol <b>Ubah divisi</b> di bawah."
+        )
     elif not active:
         lines.append("Status: berhenti; tidak ada ringkasan yang dikirim")
     elif paused is not None:

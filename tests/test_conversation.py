@@ -234,7 +234,7 @@ async def test_a_typo_gets_did_you_mean_with_a_button(bot: BotHarness) -> None:
     assert "Maksud Anda Teknis Penyelenggaraan?" in reply.plain_text
     subscriber = await subscribers.get(bot.db, STAFF_ID)
     assert subscriber is None or subscriber.divisions == []  # nothing guessed silently
-    await bot.press(STAFF_ID, "Ya, ikuti Teknis Penyelenggaraan")
+    await bot.press(STAFF_ID, "Ikuti Teknis Penyelenggaraan")
     shown = bot.shown(STAFF_ID, reply.message_id)
     assert "Teknis Penyelenggaraan" in shown["text"] and not labels(shown)
     assert (await subscribers.get(bot.db, STAFF_ID)).divisions == ["teknis"]
@@ -392,6 +392,12 @@ async def test_start_offers_the_region_after_the_divisions_then_says_when(
     step2 = bot.api.sent_to(STAFF_ID)[-1]
     assert "Langkah 2 dari 2" in step2.plain_text
     assert any("Nasional saja" in b for b in labels(step2))
+    for page in range(4):  # no province cut: two share a row only when both are short
+        await bot.press_data(STAFF_ID, step2.message_id, f"reg:p:{page}")
+        rows = bot.shown(STAFF_ID, step2.message_id)["reply_markup"]["inline_keyboard"]
+        for row in rows:
+            limit = 30 if len(row) == 1 else 18  # a full row, or half of one
+            assert all(len(button["text"]) <= limit for button in row), row
 
     await bot.press(STAFF_ID, "Nasional saja")
     assert any("✅ Nasional saja" in b for b in labels(bot.shown(STAFF_ID, step2.message_id)))
@@ -415,6 +421,10 @@ async def test_start_deep_link_subscribes_to_that_division(bot: BotHarness) -> N
     reply = await bot.say(STAFF_ID, "/start bukan-divisi")  # an unknown link: the usual start
     assert "Langkah 1 dari 2" in reply.plain_text
     assert (await subscribers.get(bot.db, STAFF_ID)).divisions == []
+
+    await bot.say(OTHER_ID, "/berhenti")
+    await bot.say(OTHER_ID, "/start")  # starting again ends the pause
+    assert (await subscribers.get(bot.db, OTHER_ID)).paused_until is None
 
 
 # --- 7. admin: aliases, the crawl report ---------------------------------------------------------

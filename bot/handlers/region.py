@@ -30,7 +30,9 @@ log = logging.getLogger(__name__)
 PREFIX = "reg:"
 PATTERN = r"^reg:"
 PER_PAGE = 10  # 38 provinces: four pages, each a thumb's reach
-PER_ROW = 2
+# Two provinces share a row only when both names fit half a phone's width ("Jawa Timur");
+# "Kepulauan Bangka Belitung" or "Nusa Tenggara Timur" get a row of their own, uncut.
+HALF_ROW_CHARS = 14
 TOGGLE, PAGE, ALL, NATIONAL, DONE, FINISH = "t", "p", "all", "nas", "done", "fin"
 _ALL_WORDS = frozenset({SCOPE_ALL, "all"})
 _MAX_NAME_WORDS = 4  # "kepulauan bangka belitung" typed with spaces
@@ -97,7 +99,16 @@ def keyboard(
         )
         for p in shown
     ]
-    rows = [buttons[i : i + PER_ROW] for i in range(0, len(buttons), PER_ROW)]
+    rows: list[list[InlineKeyboardButton]] = []
+    open_row = False  # the last row holds one short name and has room for another
+    for p, button in zip(shown, buttons, strict=True):
+        short = len(p.name) <= HALF_ROW_CHARS
+        if short and open_row:
+            rows[-1].append(button)
+            open_row = False
+        else:
+            rows.append([button])
+            open_row = short
     last = page_count() - 1
     rows.append(
         [

@@ -161,6 +161,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     to that division and goes straight to step 2."""
     d = deps(context)
     subscriber = await register(d, update)
+    if subscriber.paused_until is not None:  # starting again ends a pause
+        subscriber = await settings.resume(d, subscriber.chat_id) or subscriber
     user = update.effective_user
     first_name = user.first_name if user else None
     payload = " ".join(context.args or []).replace("_", " ").replace("-", " ")
