@@ -630,6 +630,9 @@ def main(argv: list[str] | None = None) -> int:
 HEADER = """\
 # KPU divisions: names, descriptions, older names and the keywords that tag an article.
 #
+# `short_name` (at most 22 characters, no commas) is what lists and buttons show, so a list of
+# divisions reads as the right number of items and a button fits a phone; headings show `name`.
+#
 # Slugs are the interface (subscriptions and digests use them): rename a division's `name`
 # freely, never its `slug`. Divisions are listed in the order digests show them.
 #
@@ -707,6 +710,7 @@ def _division(
         "[[divisions]]",
         f"slug = {_str(division.slug)}",
         f"name = {_str(division.name)}",
+        f"short_name = {_str(division.short_name)}",
         f"description = {_str(division.description)}",
         f"old_names = {_list(division.old_names)}",
         f"mentions = {_list(division.mentions)}",

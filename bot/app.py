@@ -35,6 +35,7 @@ from telegram.request import HTTPXRequest
 from bot.context import DEPS_KEY, BotDeps, deps
 from bot.guards import PerChatOrder, PolitenessLimit, refuse_nul
 from bot.handlers import admin, picker, region, staff
+from bot.handlers import settings as settings_menu
 from bot.jobs import deliver_due_digests
 from bot.sending.flood import RetryReplies
 from bot.sending.request import ShardedHTTPXRequest
@@ -123,14 +124,16 @@ def build_application(
     application.add_handler(TypeHandler(Update, politeness or PolitenessLimit()), group=-1)
 
     # Staff commands (Indonesian aliases are real command names).
+    # `/start data` (a t.me/<bot>?start=data link) subscribes to that division.
     application.add_handler(CommandHandler("start", staff.start))
     application.add_handler(CommandHandler(["help", "bantuan"], staff.help_command))
     application.add_handler(CommandHandler(["divisions", "divisi"], staff.divisions))
     application.add_handler(CommandHandler(["subscribe", "langganan"], staff.subscribe))
+    # Without divisions named: a pause that keeps every choice (bot/handlers/settings.py).
     application.add_handler(CommandHandler(["unsubscribe", "berhenti"], staff.unsubscribe))
     application.add_handler(CommandHandler(["time", "waktu"], staff.set_time))
     application.add_handler(CommandHandler(["region", "wilayah"], region.region_command))
-    application.add_handler(CommandHandler(["settings", "pengaturan"], staff.show_settings))
+    application.add_handler(CommandHandler(["settings", "pengaturan"], settings_menu.show_settings))
     application.add_handler(CommandHandler("hapusdata", staff.delete_data))
     application.add_handler(CommandHandler(["digest", "ringkasan"], staff.digest))
     application.add_handler(CommandHandler(["latest", "terbaru"], staff.latest))
@@ -143,12 +146,24 @@ def build_application(
     application.add_handler(CommandHandler(["stats", "statistik"], admin.stats))
     application.add_handler(CommandHandler(["sources", "sumber"], admin.sources))
     application.add_handler(CommandHandler(["crawl", "perbarui"], admin.crawl, block=False))
-    application.add_handler(CommandHandler("addsource", admin.add_source_command))
-    application.add_handler(CommandHandler("removesource", admin.remove_source_command))
+    application.add_handler(CommandHandler(["addsource", "tambahsumber"], admin.add_source_command))
+    application.add_handler(
+        CommandHandler(["removesource", "hapussumber"], admin.remove_source_command)
+    )
 
     # Buttons, by callback-data prefix; anything else is stale or forged.
     application.add_handler(CallbackQueryHandler(picker.on_press, pattern=picker.PATTERN))
     application.add_handler(CallbackQueryHandler(region.on_press, pattern=region.PATTERN))
+    application.add_handler(
+        CallbackQueryHandler(settings_menu.on_press, pattern=settings_menu.PATTERN)
+    )
+    application.add_handler(
+        CallbackQueryHandler(staff.on_subscribe_press, pattern=staff.SUBSCRIBE_PATTERN)
+    )
+    # Summarising fetches a page: don't hold up everyone else's updates meanwhile.
+    application.add_handler(
+        CallbackQueryHandler(staff.on_link_press, pattern=staff.LINK_PATTERN, block=False)
+    )
     application.add_handler(
         CallbackQueryHandler(staff.on_delete_press, pattern=staff.DELETE_PATTERN)
     )
@@ -158,10 +173,14 @@ def build_application(
     application.add_handler(CallbackQueryHandler(stale_button))
 
     # Last, private chats only (in a group, other bots' commands are not ours to answer):
-    # a command none of the above knows, and plain text, which may be meant for /ringkas.
+    # a command none of the above knows; plain text, which may be a KPU link to summarise;
+    # stickers, photos, voice notes and other media, which the bot cannot read.
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(private & filters.COMMAND, staff.unknown_command))
     application.add_handler(MessageHandler(private & filters.TEXT, staff.plain_text))
+    application.add_handler(
+        MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, staff.media)
+    )
 
     application.add_error_handler(on_error)
 

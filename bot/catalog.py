@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 
-from digests.summary.divisions import load_divisions
+from digests.summary.divisions import Division, DivisionCatalog, load_divisions
 
 
 @cache
-def _catalog():  # type: ignore[no-untyped-def]
+def _catalog() -> DivisionCatalog:
     return load_divisions()
 
 
@@ -18,9 +18,25 @@ def division_slugs() -> tuple[str, ...]:
 
 
 def division_names(slugs: Iterable[str]) -> list[str]:
+    """Full names, for headings and a single division named on its own."""
     return [_catalog().name(slug) for slug in slugs]
+
+
+def division_short_names(slugs: Iterable[str]) -> list[str]:
+    """Short names, for lists of divisions and buttons (the full names hold commas)."""
+    return [_catalog().short_name(slug) for slug in slugs]
 
 
 def division_description(slug: str) -> str | None:
     division = _catalog().get(slug)
     return getattr(division, "description", None) or None
+
+
+def find_division(words: str) -> Division | None:
+    """The division a user named by slug, name, short name or older name, in any case."""
+    return _catalog().find(words)
+
+
+def closest_division(words: str) -> Division | None:
+    """What a mistyped division name most likely meant, for "Maksud Anda …?"."""
+    return _catalog().closest(words)

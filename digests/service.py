@@ -14,10 +14,14 @@ import logging
 import os
 from collections.abc import Callable
 
+from sqlalchemy import func, select
+
 from digests.collect.crawl import Crawler, CrawlReport
 from digests.config import Settings
 from digests.delivery import instant
 from digests.store.db import Database
+from digests.store.outbox import run
+from digests.store.tables import ARTICLES
 
 __all__ = ["PAUSE_BEFORE_PUSH_ENV", "all_sources_failed", "crawl_and_push"]
 
@@ -53,12 +57,27 @@ async def crawl_and_push(
     if pause > 0:
         log.warning("crawl stored its articles; pausing %.1f s before queueing pushes", pause)
         await asyncio.sleep(pause)
+    pending = await _pending_news(db)
     queued = await instant.enqueue_pending_instant(db, settings)
+    report.pushed_messages = queued
+    report.pushed_articles = pending if queued else 0
     if queued:
         log.info("crawl: %d instant push(es) queued", queued)
         if wake is not None:
             wake()
     return report
+
+
+async def _pending_news(db: Database) -> int:
+    """News articles whose instant pushes are due: what the next push hands to instant readers."""
+    async with db.session() as session:
+        result = await run(
+            session,
+            select(func.count())
+            .select_from(ARTICLES)
+            .where(ARTICLES.c.push_pending.is_(True), ARTICLES.c.is_news.is_(True)),
+        )
+        return int(result.scalar_one())
 
 
 def all_sources_failed(report: CrawlReport) -> bool:

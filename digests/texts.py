@@ -26,57 +26,103 @@ def echo(text: object, limit: int = 80) -> str:
 
 
 # --- Menu (set_my_commands): command → short description -------------------------------------
+# The README's chat commands table lists the same commands (tests/test_conversation.py checks).
 
 STAFF_COMMANDS: list[tuple[str, str]] = [
-    ("start", "Mulai dan pilih divisi"),
-    ("ringkasan", "Ringkasan berita baru sekarang"),
-    ("terbaru", "Ringkasan terbaru: /terbaru 5"),
-    ("cari", "Cari berita: /cari kata"),
+    ("start", "Mulai: pilih divisi dan wilayah"),
+    ("ringkasan", "Ringkasan berita terbaru untuk Anda"),
     ("ringkas", "Ringkas satu tautan: /ringkas URL"),
+    ("terbaru", "Berita terbaru di divisi Anda: /terbaru 5"),
+    ("cari", "Cari berita: /cari kata"),
     ("divisi", "Daftar divisi"),
-    ("langganan", "Langganan divisi: /langganan data"),
+    ("langganan", "Ikuti divisi: /langganan Data dan Informasi"),
     ("wilayah", "Wilayah berita: /wilayah jatim, nasional atau semua"),
-    ("berhenti", "Berhenti langganan"),
-    ("waktu", "Jam kirim: /waktu 07:00,17:30 atau instan"),
-    ("pengaturan", "Lihat pengaturan Anda"),
+    ("waktu", "Jam kirim: /waktu 07.00 atau instan"),
+    ("pengaturan", "Pengaturan: divisi, wilayah, jam, jeda"),
+    ("berhenti", "Jeda kiriman (pilihan Anda tetap tersimpan)"),
     ("hapusdata", "Hapus semua data saya"),
-    ("bantuan", "Bantuan"),
+    ("bantuan", "Bantuan dan daftar perintah"),
 ]
 
 ADMIN_COMMANDS: list[tuple[str, str]] = [
     ("siaran", "Siaran ke pelanggan: /siaran [#divisi] teks"),
     ("statistik", "Statistik bot"),
-    ("sumber", "Kesehatan sumber berita"),
+    ("sumber", "Daftar sumber berita dan keadaannya"),
     ("perbarui", "Ambil berita sekarang"),
-    ("addsource", "Tambah sumber: /addsource URL [nama]"),
-    ("removesource", "Hapus sumber: /removesource nama|id"),
+    ("tambahsumber", "Tambah sumber: /tambahsumber URL [nama]"),
+    ("hapussumber", "Hapus sumber: /hapussumber nama atau nomor"),
 ]
 
 # --- Start, help ------------------------------------------------------------------------------
 
 
+def _hello(first_name: str | None) -> str:
+    return f"Selamat datang, {esc(first_name)}!" if first_name else "Selamat datang!"
+
+
 def start(first_name: str | None) -> str:
-    hello = f"Halo, {esc(first_name)}!" if first_name else "Halo!"
     return (
-        f"{hello} Saya <b>KPU Digest</b>: saya kirim ringkasan berita KPU sesuai divisi Anda.\n"
-        "Yang saya simpan: ID chat, nama, divisi dan jam kirim pilihan Anda "
+        f"{_hello(first_name)} <b>KPU Digest</b> mengirimkan ringkasan berita KPU sesuai "
+        "divisi dan wilayah Anda.\n"
+        "Yang saya simpan: ID chat, nama, divisi, wilayah dan jam kirim pilihan Anda "
         "(hapus kapan saja dengan /hapusdata).\n\n"
-        "Pilih divisi Anda:"
+        "<b>Langkah 1 dari 2</b>: pilih divisi Anda, lalu ketuk <b>Lanjut</b>."
     )
+
+
+def start_with_division(first_name: str | None, name: str) -> str:
+    """/start with a division in the link (t.me/<bot>?start=data)."""
+    return (
+        f"{_hello(first_name)} <b>KPU Digest</b> mengirimkan ringkasan berita KPU sesuai "
+        "divisi dan wilayah Anda.\n"
+        "Yang saya simpan: ID chat, nama, divisi, wilayah dan jam kirim pilihan Anda "
+        "(hapus kapan saja dengan /hapusdata).\n\n"
+        f"✅ Anda mengikuti divisi <b>{esc(name)}</b>. Divisi lain dapat ditambahkan dengan "
+        "/langganan.\n\n" + REGION_STEP
+    )
+
+
+REGION_STEP = (
+    "<b>Langkah 2 dari 2</b>: wilayah berita. Pilih provinsi Anda (berita KPU RI selalu ikut), "
+    "atau <b>Semua</b> untuk berita dari semua wilayah, lalu ketuk <b>Selesai</b>."
+)
+
+
+def onboarding_done(names: Sequence[str], scope: str, first: str) -> str:
+    """The end of /start: what was chosen, when the first digest comes, what works now."""
+    return (
+        "✅ Pengaturan tersimpan.\n"
+        f"Divisi: {esc(', '.join(names))}\n"
+        f"Wilayah: {esc(scope)}\n"
+        f"{first}\n\n"
+        "Tidak perlu menunggu: /ringkasan menampilkan ringkasan berita terbaru untuk Anda "
+        "sekarang. Ubah pilihan kapan saja dengan /pengaturan."
+    )
+
+
+def first_digest(when: str | None, instant: bool) -> str:
+    if instant:
+        return "Berita baru dikirim langsung begitu terbit (mode instan)."
+    if when is None:
+        return "Belum ada jadwal kirim; atur dengan /waktu 07.00."
+    return f"Ringkasan pertama dikirim {when}."
 
 
 HELP = (
     "<b>KPU Digest</b> — ringkasan berita KPU per divisi.\n\n"
-    "/ringkasan — berita baru untuk Anda sekarang\n"
-    "/terbaru [n] — n ringkasan terbaru\n"
-    "/cari kata — cari berita tersimpan\n"
-    "/ringkas URL — ringkas satu berita (atau balas pesan berisi tautan/teks)\n"
+    "<b>Membaca</b>\n"
+    "/ringkasan — ringkasan berita terbaru untuk Anda\n"
+    "/ringkas URL — ringkas satu tautan (atau balas pesan berisi tautan/teks dengan /ringkas)\n"
+    "/terbaru [n] — n berita terbaru di divisi Anda\n"
+    "/cari kata — cari berita tersimpan\n\n"
+    "<b>Pilihan Anda</b>\n"
     "/divisi — daftar divisi\n"
-    "/langganan data teknis | semua — pilih divisi\n"
-    "/berhenti [divisi] — berhenti (tanpa divisi: semuanya)\n"
-    "/wilayah jatim | nasional | semua — wilayah berita (tanpa argumen: pilih dengan tombol)\n"
-    "/waktu 07:00,17:30 | instan — jam kirim\n"
-    "/pengaturan — pengaturan Anda\n"
+    "/langganan Data dan Informasi | semua — ikuti divisi (nama atau kodenya)\n"
+    "/wilayah jatim | nasional | semua — wilayah berita (tanpa isian: pilih dengan tombol)\n"
+    "/waktu 07.00,17.30 | jam 7 | instan — jam kirim\n"
+    "/pengaturan — lihat dan ubah pengaturan dengan tombol\n"
+    "/berhenti — jeda kiriman; pilihan Anda tetap tersimpan\n"
+    "/berhenti Hukum — berhenti mengikuti satu divisi\n"
     "/hapusdata — hapus semua data saya"
 )
 
@@ -84,39 +130,50 @@ ADMIN_HELP = (
     "\n\n<b>Admin</b>\n"
     "/siaran [#divisi] teks — siaran dengan pratinjau\n"
     "/statistik — statistik\n"
-    "/sumber — kesehatan sumber\n"
+    "/sumber — daftar sumber berita dan keadaannya\n"
     "/perbarui — ambil berita sekarang\n"
-    "/addsource URL [nama] — tambah sumber\n"
-    "/removesource nama|id — hapus sumber"
+    "/tambahsumber URL [nama] — tambah sumber\n"
+    "/hapussumber nama atau nomor — hapus sumber"
 )
 
 NOT_REGISTERED = "Anda belum terdaftar. Ketik /start untuk mulai."
 
 # --- Divisions --------------------------------------------------------------------------------
 
-PICKER_PROMPT = "Pilih divisi Anda (ketuk untuk memilih / membatalkan):"
+PICKER_PROMPT = "Pilih divisi Anda (ketuk untuk memilih atau membatalkan):"
 PICKER_DONE_BUTTON = "Selesai"
+PICKER_NEXT_BUTTON = "Lanjut ▶"
 PICKER_ALL_BUTTON = "Semua"
 PICKER_NONE_BUTTON = "Kosongkan"
 STALE_BUTTON = "Tombol ini sudah tidak berlaku. Ketik /start untuk memulai lagi."
+PICKER_CHOOSE_FIRST = "Pilih setidaknya satu divisi, atau ketuk Semua."
 
 
 def picker_done(names: Sequence[str], times_text: str) -> str:
     if not names:
-        return "Belum ada divisi yang dipilih. Ketik /start untuk memilih."
+        return NOTHING_WILL_ARRIVE
     return (
-        "Tersimpan. Anda berlangganan: "
+        "✅ Tersimpan. Divisi Anda: "
         + esc(", ".join(names))
         + f".\nRingkasan dikirim {times_text}."
-        + "\n\nBerikutnya, wilayah berita: semua wilayah, atau hanya KPU RI dan provinsi Anda. "
-        "Pilih dengan /wilayah (mis. <code>/wilayah jatim</code>)."
     )
 
 
+def picker_next(names: Sequence[str]) -> str:
+    """The division step of /start, once Lanjut is pressed."""
+    return "✅ Divisi Anda: " + esc(", ".join(names)) + "."
+
+
+NOTHING_WILL_ARRIVE = (
+    "Anda belum memilih divisi, jadi tidak ada ringkasan yang akan dikirim. "
+    "Pilih divisi dengan /langganan atau /pengaturan."
+)
+
+
 def divisions_list(rows: Iterable[tuple[str, str, str | None]]) -> str:
-    lines = ["<b>Divisi</b> (pakai slug-nya, mis. /langganan data):"]
-    for slug, name, description in rows:
-        line = f"• <code>{esc(slug)}</code> — {esc(name)}"
+    lines = ["<b>Divisi</b> (ikuti dengan nama atau kodenya, mis. /langganan data):"]
+    for code, name, description in rows:
+        line = f"• <b>{esc(name)}</b> — <code>{esc(code)}</code>"
         if description:
             line += f"\n   <i>{esc(description)}</i>"
         lines.append(line)
@@ -124,6 +181,7 @@ def divisions_list(rows: Iterable[tuple[str, str, str | None]]) -> str:
 
 
 def unknown_divisions(unknown: Sequence[str], valid: Sequence[str]) -> str:
+    """Unknown `#kode` words of a broadcast; `valid` are the codes."""
     return (
         "Divisi tidak dikenal: "
         + echo(", ".join(unknown))
@@ -133,38 +191,84 @@ def unknown_divisions(unknown: Sequence[str], valid: Sequence[str]) -> str:
     )
 
 
+def unknown_division_names(unknown: Sequence[str], valid: Sequence[tuple[str, str]]) -> str:
+    """Unknown names after /langganan or /berhenti; `valid` is (code, short name) per division."""
+    return (
+        "Divisi tidak dikenal: "
+        + echo(", ".join(unknown))
+        + ".\nPilihan yang ada: "
+        + "; ".join(f"{esc(name)} (<code>{esc(code)}</code>)" for code, name in valid)
+        + "; atau <code>semua</code>."
+    )
+
+
+def did_you_mean(unknown: Sequence[str], names: Sequence[str]) -> str:
+    return (
+        "Divisi “"
+        + echo(", ".join(unknown))
+        + "” tidak dikenal. Maksud Anda <b>"
+        + esc(", ".join(names))
+        + "</b>?"
+    )
+
+
+def did_you_mean_button(names: Sequence[str]) -> str:
+    """Short enough for a phone: one short name, or how many."""
+    return "✅ Ikuti " + (names[0] if len(names) == 1 else f"{len(names)} divisi itu")
+
+
 def subscribed(names: Sequence[str]) -> str:
-    return "✅ Anda berlangganan: " + esc(", ".join(names)) + "."
+    return "✅ Divisi Anda: " + esc(", ".join(names)) + "."
 
 
 SUBSCRIBE_USAGE = (
-    "Tulis divisinya, mis. <code>/langganan data teknis</code> atau <code>/langganan semua</code>."
+    "Tulis nama divisinya, mis. <code>/langganan Data dan Informasi</code>, "
+    "<code>/langganan data teknis</code> atau <code>/langganan semua</code>."
     "\nAtau pilih dengan tombol:"
-)
-UNSUBSCRIBED_ALL = (
-    "Baik, semua langganan dihentikan. Anda tidak akan menerima ringkasan lagi.\n"
-    "Ingin kembali? Ketik /langganan atau /start."
 )
 
 
 def unsubscribed(removed: Sequence[str], remaining: Sequence[str]) -> str:
-    text = "Berhenti dari: " + esc(", ".join(removed)) + "."
+    text = "Anda berhenti mengikuti: " + esc(", ".join(removed)) + "."
     if remaining:
-        text += "\nMasih berlangganan: " + esc(", ".join(remaining)) + "."
+        text += "\nMasih Anda ikuti: " + esc(", ".join(remaining)) + "."
     else:
-        text += "\nTidak ada divisi tersisa; Anda tidak akan menerima ringkasan."
+        text += "\n" + NOTHING_WILL_ARRIVE
     return text
 
 
-def not_subscribed_to(slugs: Sequence[str]) -> str:
-    return "Anda memang tidak berlangganan: " + echo(", ".join(slugs)) + "."
+def not_subscribed_to(names: Sequence[str]) -> str:
+    return "Anda memang tidak mengikuti: " + echo(", ".join(names)) + "."
+
+
+# --- Pausing ----------------------------------------------------------------------------------
+
+RESUME_BUTTON = "▶️ Lanjutkan kiriman"
+PAUSE_DAY_BUTTON = "⏸ Jeda 1 hari"
+PAUSE_WEEK_BUTTON = "⏸ Jeda 1 minggu"
+PAUSED_FOREVER = (
+    "⏸ Kiriman dijeda sampai Anda melanjutkannya. Divisi, wilayah dan jam kirim Anda tetap "
+    "tersimpan; pengumuman dari admin tetap sampai.\n"
+    "Untuk kembali, cukup ketuk tombol di bawah (atau /pengaturan)."
+)
+
+
+def paused_until(when: str) -> str:
+    return (
+        f"⏸ Kiriman dijeda sampai {when}. Divisi, wilayah dan jam kirim Anda tetap tersimpan; "
+        "pengumuman dari admin tetap sampai."
+    )
+
+
+def resumed(when: str) -> str:
+    return f"▶️ Kiriman dilanjutkan. Ringkasan dikirim {when}."
 
 
 # --- Delivery time ----------------------------------------------------------------------------
 
 TIME_EXAMPLE = (
-    "Contoh: <code>/waktu 07:00</code>, <code>/waktu 07:00,17:30</code> "
-    "atau <code>/waktu instan</code> (langsung saat ada berita)."
+    "Contoh: <code>/waktu 07.00</code>, <code>/waktu jam 7</code>, "
+    "<code>/waktu 07.00,17.30</code> atau <code>/waktu instan</code> (langsung saat ada berita)."
 )
 
 
@@ -173,23 +277,56 @@ def time_invalid(reason: str) -> str:
 
 
 def time_set(when: str) -> str:
-    return f"⏰ Siap! Ringkasan akan dikirim {when}."
+    return f"⏰ Siap. Ringkasan akan dikirim {when}."
+
+
+def date_time(day: str, hhmm: str) -> str:
+    """The one way a moment is written: "2 Desember 2026 pukul 07.00"."""
+    return f"{day} pukul {hhmm}"
 
 
 # --- Settings, data -----------------------------------------------------------------------------
 
+SETTINGS_DIVISIONS_BUTTON = "🗂 Ubah divisi"
+SETTINGS_REGION_BUTTON = "🗺 Ubah wilayah"
+SETTINGS_TIME_BUTTON = "⏰ Ubah jam kirim"
+SETTINGS_TO_INSTANT_BUTTON = "⚡ Mode instan"
+SETTINGS_TO_SCHEDULED_BUTTON = "🗓 Mode terjadwal"
+SETTINGS_TIME_PROMPT = (
+    "Pilih jam kirim ringkasan harian, atau tulis sendiri, mis. <code>/waktu 07.00,17.30</code>:"
+)
+
 
 def settings(
-    *, active: bool, names: Sequence[str], when: str, next_at: str | None, scope: str = "Semua"
+    *,
+    active: bool,
+    names: Sequence[str],
+    when: str,
+    next_at: str | None,
+    scope: str = "Semua",
+    paused: str | None = None,
 ) -> str:
+    """`paused` is "" for "until resumed", a moment for a timed pause, None when not paused."""
     lines = ["<b>Pengaturan Anda</b>"]
-    lines.append("Status: " + ("aktif" if active else "berhenti"))
+    if not names:
+        lines.append(
+            "Status: belum ada divisi, jadi tidak ada ringkasan yang akan dikirim. "
+            "Pilih dengan tombol <b>Ubah divisi</b> di bawah."
+        )
+    elif not active:
+        lines.append("Status: berhenti; tidak ada ringkasan yang dikirim")
+    elif paused is not None:
+        lines.append(
+            "Status: dijeda " + (f"sampai {paused}" if paused else "sampai Anda lanjutkan")
+        )
+    else:
+        lines.append("Status: aktif")
     lines.append("Divisi: " + (esc(", ".join(names)) if names else "belum ada"))
     lines.append("Wilayah: " + esc(scope))
     lines.append(f"Jadwal: {when}")
-    if next_at and active:
+    if next_at and active and names and paused is None:
         lines.append(f"Kiriman berikutnya: {esc(next_at)}")
-    lines.append("\nUbah dengan /langganan, /berhenti, /waktu, /wilayah. Hapus data: /hapusdata.")
+    lines.append("\nUbah dengan tombol di bawah. Hapus data: /hapusdata.")
     return "\n".join(lines)
 
 
@@ -198,7 +335,7 @@ DELETE_CONFIRM = (
 )
 DELETE_YES_BUTTON = "🗑 Ya, hapus"
 DELETE_NO_BUTTON = "Batal"
-DELETED = "Semua data Anda sudah dihapus. Terima kasih! Ketik /start jika ingin kembali."
+DELETED = "Semua data Anda sudah dihapus. Terima kasih. Ketik /start jika ingin kembali."
 NOTHING_TO_DELETE = "Tidak ada data Anda yang tersimpan."
 DELETE_CANCELLED = "Dibatalkan. Data Anda tetap tersimpan."
 NUL_REFUSED = (
@@ -211,18 +348,18 @@ DELETE_NOT_YOURS = (
 
 # --- Reading news -------------------------------------------------------------------------------
 
-DIGEST_EMPTY = "Belum ada berita baru untuk divisi Anda. Coba lagi nanti ya 🙂"
+DIGEST_EMPTY = "Belum ada berita baru untuk divisi Anda. Silakan coba lagi nanti."
 NO_DIVISIONS = "Anda belum memilih divisi. Ketik /start atau /langganan semua."
 LATEST_BAD_N = "Jumlahnya harus angka 1 sampai {max}, mis. <code>/terbaru 5</code>."
 NO_ARTICLES = "Belum ada berita tersimpan."
 
 
 def latest_header(count: int) -> str:
-    return f"<b>{count} ringkasan terbaru</b>"
+    return f"<b>{count} berita terbaru</b>"
 
 
 SEARCH_USAGE = "Tulis kata yang dicari, mis. <code>/cari coklit</code>."
-SEARCH_TOO_LONG = "Kata pencariannya terlalu panjang (maks. {max} huruf)."
+SEARCH_TOO_LONG = "Kata pencariannya terlalu panjang (paling banyak {max} huruf)."
 
 
 def search_none(query: str) -> str:
@@ -279,12 +416,14 @@ BROADCAST_NOBODY = "Tidak ada pelanggan aktif untuk siaran ini; tidak ada yang d
 
 
 CRAWL_STARTED = "🔄 Mengambil berita dari semua sumber…"
-CRAWL_BUSY = "Pengambilan berita sedang berjalan. Tunggu sebentar ya."
+CRAWL_BUSY = "Pengambilan berita sedang berjalan. Mohon tunggu sebentar."
 ADDSOURCE_USAGE = (
-    "Contoh: <code>/addsource https://jatim.kpu.go.id/index.php/blog/category/104 KPU Jatim</code>"
+    "Contoh: <code>/tambahsumber https://jatim.kpu.go.id/index.php/blog/category/104 "
+    "KPU Jatim</code> (sama dengan /addsource)"
 )
 REMOVESOURCE_USAGE = (
-    "Contoh: <code>/removesource KPU Jatim</code> atau <code>/removesource 3</code>"
+    "Contoh: <code>/hapussumber KPU Jatim</code> atau <code>/hapussumber 3</code> "
+    "(nomornya ada di /sumber; sama dengan /removesource)"
 )
 
 
@@ -342,31 +481,42 @@ def source_line(row: Any, last_ok: str | None) -> str:
 
 
 def crawl_report(report: Any) -> str:
+    """After /perbarui: what each source gave, and what went out to instant readers."""
+    checked = len(report.sources)
     lines = [
         "<b>Pengambilan selesai</b>",
-        f"Sumber diperiksa: {len(report.sources)} · gagal: {report.failed}",
+        f"Sumber diperiksa: {checked} · tanpa perubahan: {report.sources_unchanged}"
+        f" · gagal: {report.failed}",
         f"Berita baru: {report.new} · diperbarui: {report.updated}",
-        f"Waktu: {report.seconds:.1f} detik",
     ]
+    if report.pushed_articles:
+        lines.append(
+            f"Dikirim ke pembaca mode instan: {report.pushed_articles} berita baru"
+            f" ({report.pushed_messages} pesan)"
+        )
+    elif report.new_article_ids:
+        lines.append("Dikirim ke pembaca mode instan: belum ada (ditahan atau tidak ada pembaca)")
+    else:
+        lines.append("Dikirim ke pembaca mode instan: tidak ada berita baru")
+    lines.append(f"Waktu: {report.seconds:.1f} detik")
     for result in report.sources:
         if result.error:
             lines.append(f"❌ {esc(result.name)}: {esc(result.error[:200])}")
-    if report.new_article_ids:
-        lines.append("Pelanggan instan segera menerima berita baru.")
     return "\n".join(lines)
 
 
-NO_SOURCES = "Belum ada sumber berita. Tambah dengan /addsource."
+NO_SOURCES = "Belum ada sumber berita. Tambah dengan /tambahsumber."
 
 # --- Politeness, errors -------------------------------------------------------------------------
 
 SLOW_DOWN = (
-    "Pelan-pelan ya 🙂 Terlalu banyak perintah dalam waktu singkat. Coba lagi sebentar lagi."
+    "Pelan-pelan: terlalu banyak perintah dalam waktu singkat. Mohon tunggu sebentar, "
+    "lalu coba lagi."
 )
-ERROR = "Maaf, terjadi kesalahan. Coba lagi sebentar lagi ya."
+ERROR = "Maaf, terjadi kesalahan. Silakan coba lagi sebentar lagi."
 DATABASE_UNAVAILABLE = (
     "Maaf, penyimpanan data sedang tidak bisa dijangkau. Tidak ada yang berubah; "
-    "coba lagi sebentar lagi ya."
+    "silakan coba lagi sebentar lagi."
 )
 BROADCAST_QUEUED_LATER = (
     "📤 Siaran sudah dikonfirmasi. Penyimpanan data sedang tidak bisa dijangkau, jadi siaran "
@@ -374,6 +524,11 @@ BROADCAST_QUEUED_LATER = (
 )
 PLAIN_TEXT_HINT = "Ingin diringkas? Balas pesan itu dengan /ringkas. Daftar perintah: /bantuan."
 UNKNOWN_COMMAND = "Perintah tidak dikenal. Ketik /bantuan untuk daftar perintah."
+LINK_OFFER = "Ringkas tautan ini? Ketuk tombol di bawah (sama dengan /ringkas tautan itu)."
+LINK_OFFER_BUTTON = "📝 Ringkas tautan ini"
+MEDIA_REPLY = (
+    "Maaf, saya hanya membaca teks. Kirim tautan berita untuk diringkas, atau lihat /bantuan."
+)
 
 
 # --- Region scope (/wilayah) ------------------------------------------------------------------
@@ -415,5 +570,5 @@ def unknown_regions(unknown: Sequence[str]) -> str:
         + echo(", ".join(unknown))
         + ".\nContoh: <code>/wilayah jatim</code>, <code>/wilayah jawa-tengah diy</code>, "
         "<code>/wilayah nasional</code> (hanya KPU RI), <code>/wilayah semua</code>. "
-        "Tanpa argumen, /wilayah menampilkan tombol 38 provinsi."
+        "Tanpa isian, /wilayah menampilkan tombol 38 provinsi."
     )

@@ -122,7 +122,8 @@ async def test_broadcast_preview_then_kirim_reaches_everyone_once_with_a_report(
     for user_id, divisions in zip(staff, ("data", "teknis hukum", "semua"), strict=True):
         await _staff(bot, user_id, divisions)
     await _staff(bot, 5004, "data")
-    await bot.say(5004, "/berhenti")  # stopped everything: no broadcasts either
+    # Stopped everything (as before /berhenti became a pause): no broadcasts either.
+    await subscribers.deactivate(bot.db, 5004, reason="unsubscribed")
 
     text = "Rapat pleno <besok> & lusa\nBawa laptop masing-masing."
     header, preview = await bot.send(ADMIN_ID, f"/siaran {text}", expect=2)
@@ -140,7 +141,7 @@ async def test_broadcast_preview_then_kirim_reaches_everyone_once_with_a_report(
         timeout=10,
     )
     assert "Terkirim: 3" in report[0].plain_text
-    assert len(bot.api.sent_to(5004)) == 2  # only their own two replies
+    assert len(bot.api.sent_to(5004)) == 1  # only their own reply
 
     # A second press of Kirim (a stale button, or a second admin) sends nothing twice.
     (broadcast,) = await _broadcasts(bot.db)

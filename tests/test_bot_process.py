@@ -83,7 +83,7 @@ async def test_bot_process_answers_staff_and_never_logs_the_token(
         botapi.push_message(STAFF_ID, "/langganan data")
         sent = await botapi.wait_for_sent(STAFF_ID, 2, timeout=15)
         assert "KPU Digest" in sent[0].plain_text
-        assert "Data dan Informasi" in sent[1].plain_text
+        assert "Data & Informasi" in sent[1].plain_text  # the short name
     finally:
         code, logs = await _stop(process)
     assert code == 0, logs

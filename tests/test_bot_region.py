@@ -115,10 +115,11 @@ async def test_unknown_region_explains_with_examples_and_changes_nothing(bot: Bo
 
 async def test_start_points_to_the_scope_right_after_the_divisions(bot: BotHarness) -> None:
     reply = await bot.say(STAFF_ID, "/start")
-    await bot.press(STAFF_ID, "Data dan Informasi")
-    await bot.press(STAFF_ID, "Selesai")
-    done = bot.shown(STAFF_ID, reply.message_id)
-    assert "Data dan Informasi" in done["text"] and "/wilayah" in done["text"]
+    await bot.press(STAFF_ID, "Data & Informasi")
+    await bot.press(STAFF_ID, "Lanjut")
+    assert "Data & Informasi" in bot.shown(STAFF_ID, reply.message_id)["text"]
+    step2 = bot.api.sent_to(STAFF_ID)[-1]
+    assert "wilayah" in step2.plain_text and any("Aceh" in b for b in labels(step2))
 
 
 async def test_help_and_menu_list_wilayah(bot: BotHarness) -> None:

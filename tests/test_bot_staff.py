@@ -27,8 +27,9 @@ async def test_start_registers_user_and_offers_division_picker(bot: BotHarness) 
     assert "Sari <b>" in reply.plain_text  # a name with markup is shown, not interpreted
     assert "simpan" in reply.plain_text and "/hapusdata" in reply.plain_text
     buttons = labels(reply)
-    assert any("Data dan Informasi" in b for b in buttons)
+    assert any("Data & Informasi" in b for b in buttons)  # short names: a button fits a phone
     assert any("Teknis Penyelenggaraan" in b for b in buttons)
+    assert all(len(b) <= 25 and "," not in b for b in buttons)
     assert not any(b.startswith("✅") for b in buttons)
     subscriber = await subscribers.get(bot.db, STAFF_ID)
     assert subscriber is not None and subscriber.active
@@ -37,21 +38,21 @@ async def test_start_registers_user_and_offers_division_picker(bot: BotHarness) 
 
 
 async def test_picker_toggles_a_division_in_place(bot: BotHarness) -> None:
-    reply = await bot.say(STAFF_ID, "/start")
-    await bot.press(STAFF_ID, "Data dan Informasi")
+    reply = await bot.say(STAFF_ID, "/langganan")
+    await bot.press(STAFF_ID, "Data & Informasi")
     shown = bot.shown(STAFF_ID, reply.message_id)
-    assert "✅ Data dan Informasi" in labels(shown)
+    assert "✅ Data & Informasi" in labels(shown)
     assert (await subscribers.get(bot.db, STAFF_ID)).divisions == ["data"]
 
     await bot.press(STAFF_ID, "Teknis Penyelenggaraan")
     assert (await subscribers.get(bot.db, STAFF_ID)).divisions == ["teknis", "data"]
-    await bot.press(STAFF_ID, "Data dan Informasi")
+    await bot.press(STAFF_ID, "Data & Informasi")
     assert (await subscribers.get(bot.db, STAFF_ID)).divisions == ["teknis"]
-    assert "✅ Data dan Informasi" not in labels(bot.shown(STAFF_ID, reply.message_id))
+    assert "✅ Data & Informasi" not in labels(bot.shown(STAFF_ID, reply.message_id))
 
     await bot.press(STAFF_ID, "Selesai")
     done = bot.shown(STAFF_ID, reply.message_id)
-    assert "Teknis Penyelenggaraan" in done["text"] and "07:00" in done["text"]
+    assert "Teknis Penyelenggaraan" in done["text"] and "07.00" in done["text"]
     assert not labels(done)
     assert len(bot.api.sent_to(STAFF_ID)) == 1  # everything happened by editing in place
 
@@ -65,7 +66,7 @@ async def test_stale_and_forged_buttons_get_a_polite_answer(bot: BotHarness) -> 
 
     await bot.say(STAFF_ID, "/hapusdata")
     await bot.press(STAFF_ID, "Ya, hapus")
-    answer = await bot.press(STAFF_ID, "Data dan Informasi", message_id=reply.message_id)
+    answer = await bot.press(STAFF_ID, "Data & Informasi", message_id=reply.message_id)
     assert answer.text and "tidak berlaku" in answer.text
     assert await subscribers.get(bot.db, STAFF_ID) is None  # the old button registered nobody
 
@@ -73,7 +74,7 @@ async def test_stale_and_forged_buttons_get_a_polite_answer(bot: BotHarness) -> 
 async def test_subscribe_by_slug_and_everything(bot: BotHarness) -> None:
     await bot.say(STAFF_ID, "/start")
     reply = await bot.say(STAFF_ID, "/langganan data #hukum")
-    assert "Data dan Informasi" in reply.plain_text and "Hukum dan Pengawasan" in reply.plain_text
+    assert "Data & Informasi, Hukum & Pengawasan" in reply.plain_text  # a list: short names
     assert (await subscribers.get(bot.db, STAFF_ID)).divisions == ["data", "hukum"]
 
     reply = await bot.say(STAFF_ID, "/subscribe semua")
@@ -95,25 +96,23 @@ async def test_subscribe_without_arguments_shows_picker(bot: BotHarness) -> None
     assert any("Sekretariat" in b for b in labels(reply))
 
 
-async def test_unsubscribe_some_then_everything(bot: BotHarness) -> None:
+async def test_unsubscribe_one_division_then_pause_keeps_the_rest(bot: BotHarness) -> None:
     await bot.say(STAFF_ID, "/langganan data teknis hukum")
     reply = await bot.say(STAFF_ID, "/berhenti hukum")
-    assert "Hukum dan Pengawasan" in reply.plain_text
+    assert "Hukum & Pengawasan" in reply.plain_text
     assert (await subscribers.get(bot.db, STAFF_ID)).divisions == ["teknis", "data"]
 
     reply = await bot.say(STAFF_ID, "/unsubscribe")
-    assert "dihentikan" in reply.plain_text
+    assert "dijeda" in reply.plain_text and "tetap tersimpan" in reply.plain_text
     subscriber = await subscribers.get(bot.db, STAFF_ID)
-    assert not subscriber.active and subscriber.divisions == []
-
-    await bot.say(STAFF_ID, "/langganan data")
-    assert (await subscribers.get(bot.db, STAFF_ID)).active
+    assert subscriber.active and subscriber.divisions == ["teknis", "data"]
+    assert subscriber.paused_until is not None
 
 
 async def test_time_sets_daily_times_and_instant(bot: BotHarness) -> None:
     await bot.say(STAFF_ID, "/langganan data")
     reply = await bot.say(STAFF_ID, "/waktu 17:30,07:00")
-    assert "07:00" in reply.plain_text and "17:30" in reply.plain_text
+    assert "07.00" in reply.plain_text and "17.30" in reply.plain_text
     subscriber = await subscribers.get(bot.db, STAFF_ID)
     assert subscriber.delivery_times == ["07:00", "17:30"] and not subscriber.instant
     local = subscriber.next_digest_at.astimezone(bot.settings.tz)
@@ -126,7 +125,7 @@ async def test_time_sets_daily_times_and_instant(bot: BotHarness) -> None:
 
 async def test_impossible_time_gets_an_example_of_the_format(bot: BotHarness) -> None:
     reply = await bot.say(STAFF_ID, "/time 25:99")
-    assert "Contoh" in reply.plain_text and "/waktu 07:00" in reply.plain_text
+    assert "Contoh" in reply.plain_text and "/waktu 07.00" in reply.plain_text
     reply = await bot.say(STAFF_ID, "/waktu <b>pagi</b>")
     assert "<b>pagi</b>" in reply.plain_text  # echoed as text, not markup
 
@@ -137,7 +136,7 @@ async def test_settings_show_divisions_and_schedule(bot: BotHarness) -> None:
     await bot.say(STAFF_ID, "/langganan sdm")
     await bot.say(STAFF_ID, "/waktu 06:15")
     reply = await bot.say(STAFF_ID, "/settings")
-    assert "SDM" in reply.plain_text and "06:15" in reply.plain_text and "aktif" in reply.plain_text
+    assert "SDM" in reply.plain_text and "06.15" in reply.plain_text and "aktif" in reply.plain_text
 
 
 async def test_delete_my_data_asks_first_then_forgets_everything(bot: BotHarness) -> None:
@@ -296,7 +295,7 @@ async def test_a_failing_handler_apologises_briefly_without_a_traceback(bot: Bot
     await bot.say(STAFF_ID, "/start")
     bot.api.fail_next(STAFF_ID, n=1, kind=500, method="sendMessage")  # the reply itself fails
     reply = await bot.say(STAFF_ID, "/bantuan")
-    assert reply.plain_text == "Maaf, terjadi kesalahan. Coba lagi sebentar lagi ya."
+    assert reply.plain_text == "Maaf, terjadi kesalahan. Silakan coba lagi sebentar lagi."
     reply = await bot.say(STAFF_ID, "/bantuan")  # and the bot carries on
     assert "/ringkasan" in reply.plain_text
 

@@ -32,7 +32,16 @@ def test_instant_mode_is_recognised(word: str) -> None:
     assert parse_delivery_times(word) == DeliverySpec(times=(), instant=True)
 
 
-@pytest.mark.parametrize("bad", ["25:00", "07:60", "pagi", "", "7", "07:00,instan"])
+@pytest.mark.parametrize("spoken", ["jam 7", "7", "pukul 07.00 WIB", "Jam 07:00", "07.00"])
+def test_times_are_accepted_as_people_write_them(spoken: str) -> None:
+    assert parse_delivery_times(spoken).labels == ["07:00"]
+
+
+def test_several_spoken_times() -> None:
+    assert parse_delivery_times("jam 7 dan 17.30").labels == ["07:00", "17:30"]
+
+
+@pytest.mark.parametrize("bad", ["25:00", "07:60", "pagi", "", "jam", "7:5", "07:00,instan"])
 def test_invalid_times_are_refused_in_indonesian(bad: str) -> None:
     with pytest.raises(ValueError) as err:
         parse_delivery_times(bad)
@@ -77,7 +86,7 @@ def test_next_delivery_refuses_naive_now() -> None:
 
 def test_spec_is_described_for_settings_replies() -> None:
     assert describe_spec(parse_delivery_times("07:00,12:00,17:30")) == (
-        "pukul 07:00, 12:00 dan 17:30"
+        "pukul 07.00, 12.00 dan 17.30"
     )
     assert "instan" in describe_spec(parse_delivery_times("instan"))
 

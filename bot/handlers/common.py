@@ -12,8 +12,8 @@ from bot.guards import without_nul
 from digests import texts
 from digests.config import Settings
 from digests.delivery import scheduled
-from digests.delivery.compose import split_message
-from digests.delivery.schedule import DeliverySpec, describe_spec, parse_time
+from digests.delivery.compose import format_date, split_message
+from digests.delivery.schedule import DeliverySpec, describe_spec, display_time, parse_time
 from digests.store import subscribers
 from digests.store.models import Subscriber
 
@@ -44,7 +44,7 @@ def tz_label(settings: Settings) -> str:
 
 
 def delivery_phrase(settings: Settings, subscriber: Subscriber) -> str:
-    """ "pukul 07:00 dan 17:30 (WIB)" or the instant wording, HTML-safe."""
+    """ "pukul 07.00 dan 17.30 WIB" or the instant wording, HTML-safe."""
     spec = DeliverySpec(
         times=tuple(parse_time(t) for t in subscriber.delivery_times), instant=subscriber.instant
     )
@@ -52,8 +52,25 @@ def delivery_phrase(settings: Settings, subscriber: Subscriber) -> str:
         return "tidak terjadwal"
     phrase = describe_spec(spec)
     if not spec.instant:
-        phrase += f" ({tz_label(settings)})"
+        phrase += f" {tz_label(settings)}"
     return texts.esc(phrase)
+
+
+def moment(settings: Settings, when: datetime) -> str:
+    """A moment as every reply writes it: "2 Desember 2026 pukul 07.00 WIB", HTML-safe."""
+    local = when.astimezone(settings.tz)
+    label = local.tzname() or settings.timezone
+    return texts.esc(
+        f"{texts.date_time(format_date(local, settings.tz), display_time(local.time()))} {label}"
+    )
+
+
+def first_delivery_phrase(settings: Settings, subscriber: Subscriber) -> str:
+    """When the next digest comes, for the end of /start and for a resumed pause."""
+    when = subscriber.next_digest_at
+    return texts.first_digest(
+        moment(settings, when) if when is not None else None, subscriber.instant
+    )
 
 
 async def reply_parts(message: Message, parts: Sequence[str]) -> None:

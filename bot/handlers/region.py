@@ -4,7 +4,8 @@ A scope is stored as `["semua"]` (everything), `["nasional"]` (KPU RI only) or `
 <province>…]`: a province always comes with KPU RI. The picker follows the division picker
 (bot/handlers/picker.py): ✅ toggles edited in place, a bottom row of whole choices, answers last.
 Callback data is `reg:t:<slug>:<page>` (toggle), `reg:p:<page>` (turn the page),
-`reg:all:<page>`, `reg:nas:<page>` and `reg:done`; anything else under `reg:` is stale or forged.
+`reg:all:<page>`, `reg:nas:<page>` and `reg:done` (`reg:fin` in /start's step 2, which ends
+with when the first digest comes); anything else under `reg:` is stale or forged.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.catalog import division_short_names
 from bot.context import deps
-from bot.handlers.common import register
+from bot.handlers.common import first_delivery_phrase, register
 from digests import texts
 from digests.delivery.compose import NASIONAL, SCOPE_ALL, scope_everywhere, scope_provinces
 from digests.store import subscribers
@@ -28,8 +30,10 @@ log = logging.getLogger(__name__)
 PREFIX = "reg:"
 PATTERN = r"^reg:"
 PER_PAGE = 10  # 38 provinces: four pages, each a thumb's reach
-PER_ROW = 2
-TOGGLE, PAGE, ALL, NATIONAL, DONE = "t", "p", "all", "nas", "done"
+# Two provinces share a row only when both names fit half a phone's width ("Jawa Timur");
+# "Kepulauan Bangka Belitung" or "Nusa Tenggara Timur" get a row of their own, uncut.
+HALF_ROW_CHARS = 14
+TOGGLE, PAGE, ALL, NATIONAL, DONE, FINISH = "t", "p", "all", "nas", "done", "fin"
 _ALL_WORDS = frozenset({SCOPE_ALL, "all"})
 _MAX_NAME_WORDS = 4  # "kepulauan bangka belitung" typed with spaces
 
@@ -80,8 +84,11 @@ def parse_scope(args: Sequence[str]) -> tuple[list[str] | None, list[str]]:
     return (canonical(found) if found else None), unknown
 
 
-def keyboard(regions: Sequence[str], page: int) -> InlineKeyboardMarkup:
-    """One page of provinces (✅ on those in scope), the page turner, and the whole choices."""
+def keyboard(
+    regions: Sequence[str], page: int, *, onboarding: bool = False
+) -> InlineKeyboardMarkup:
+    """One page of provinces (✅ on those in scope), the page turner, and the whole choices;
+    `onboarding`: /start's step 2, whose Selesai ends the onboarding."""
     page = max(0, min(page, page_count() - 1))
     chosen = scope_provinces(regions) if not scope_everywhere(regions) else frozenset()
     shown = provinces()[page * PER_PAGE : (page + 1) * PER_PAGE]
@@ -92,7 +99,16 @@ def keyboard(regions: Sequence[str], page: int) -> InlineKeyboardMarkup:
         )
         for p in shown
     ]
-    rows = [buttons[i : i + PER_ROW] for i in range(0, len(buttons), PER_ROW)]
+    rows: list[list[InlineKeyboardButton]] = []
+    open_row = False  # the last row holds one short name and has room for another
+    for p, button in zip(shown, buttons, strict=True):
+        short = len(p.name) <= HALF_ROW_CHARS
+        if short and open_row:
+            rows[-1].append(button)
+            open_row = False
+        else:
+            rows.append([button])
+            open_row = short
     last = page_count() - 1
     rows.append(
         [
@@ -121,8 +137,17 @@ def keyboard(regions: Sequence[str], page: int) -> InlineKeyboardMarkup:
             ),
         ]
     )
-    rows.append([InlineKeyboardButton(texts.PICKER_DONE_BUTTON, callback_data=PREFIX + DONE)])
+    done = PREFIX + (FINISH if onboarding else DONE)
+    rows.append([InlineKeyboardButton(texts.PICKER_DONE_BUTTON, callback_data=done)])
     return InlineKeyboardMarkup(rows)
+
+
+def _onboarding(query: object) -> bool:
+    """Whether the pressed picker is /start's step 2 (its Selesai finishes the onboarding)."""
+    message = getattr(query, "message", None)
+    markup = getattr(message, "reply_markup", None)
+    rows = getattr(markup, "inline_keyboard", ()) or ()
+    return any(button.callback_data == PREFIX + FINISH for row in rows for button in row)
 
 
 def _message(update: Update) -> Message:
@@ -153,8 +178,8 @@ async def region_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 def _parse_press(data: str) -> tuple[str, str | None, int] | None:
     """(action, province slug, page) of a well-formed button; None for anything else."""
     parts = data.removeprefix(PREFIX).split(":") if data.startswith(PREFIX) else []
-    if parts == [DONE]:
-        return DONE, None, 0
+    if parts in ([DONE], [FINISH]):
+        return parts[0], None, 0
     if len(parts) == 3 and parts[0] == TOGGLE and province(parts[1]) is not None:
         action, slug, page_text = parts
     elif len(parts) == 2 and parts[0] in (PAGE, ALL, NATIONAL):
@@ -190,14 +215,20 @@ async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     action, slug, page = parsed
     d = deps(context)
     chat_id = update.effective_chat.id
-    if action == DONE:
+    if action in (DONE, FINISH):
         subscriber = await subscribers.get(d.db, chat_id)
         if subscriber is None:
             await query.answer(texts.STALE_BUTTON, show_alert=True)
             return
-        await query.edit_message_text(
-            texts.region_set(describe(subscriber.regions)), reply_markup=None
-        )
+        if action == FINISH:
+            text = texts.onboarding_done(
+                division_short_names(subscriber.divisions),
+                describe(subscriber.regions),
+                first_delivery_phrase(d.settings, subscriber),
+            )
+        else:
+            text = texts.region_set(describe(subscriber.regions))
+        await query.edit_message_text(text, reply_markup=None)
         await query.answer()
         return
     updated = await subscribers.set_regions(
@@ -208,8 +239,10 @@ async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     try:
         await query.edit_message_text(
-            texts.region_picker(describe(updated.regions)),
-            reply_markup=keyboard(updated.regions, page),
+            texts.REGION_STEP
+            if _onboarding(query)
+            else texts.region_picker(describe(updated.regions)),
+            reply_markup=keyboard(updated.regions, page, onboarding=_onboarding(query)),
         )
     except BadRequest as exc:
         # The page indicator, or "Semua" when everything is chosen already: nothing to redraw.

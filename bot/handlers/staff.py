@@ -1,19 +1,30 @@
-"""Commands every staff member uses: registration, divisions, schedule, reading and searching."""
+"""Commands every staff member uses: registration, divisions, schedule, reading and searching.
+
+Settings and pausing (/pengaturan, /berhenti) live in bot/handlers/settings.py.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import re
+from dataclasses import dataclass
 from datetime import tzinfo
 
 import httpx
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from bot.catalog import division_description, division_names, division_slugs
+from bot.catalog import (
+    closest_division,
+    division_description,
+    division_names,
+    division_short_names,
+    division_slugs,
+    find_division,
+)
 from bot.context import BotDeps, deps
-from bot.handlers import picker, region
+from bot.handlers import picker, region, settings
 from bot.handlers.common import (
     delivery_phrase,
     register,
@@ -23,7 +34,7 @@ from bot.handlers.common import (
 )
 from digests import texts
 from digests.collect.sources import list_sources
-from digests.collect.urls import UrlRefused, fetch_checked
+from digests.collect.urls import UrlRefused, fetch_checked, host_allowed, origin_of
 from digests.delivery import selection
 from digests.delivery.compose import (
     DigestEntry,
@@ -36,7 +47,7 @@ from digests.delivery.compose import (
 )
 from digests.delivery.schedule import parse_delivery_times
 from digests.store import queries, subscribers
-from digests.store.models import Article
+from digests.store.models import Article, Subscriber
 from digests.summary.pipeline import NoArticleError, ProcessedArticle, process_html, process_text
 
 log = logging.getLogger(__name__)
@@ -51,6 +62,12 @@ _URL_IN_TEXT = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+", re.IGNORECASE)
 
 DELETE_YES, DELETE_NO = "del:yes", "del:no"
 DELETE_PATTERN = r"^del:"
+# "Maksud Anda …?": `sub:<slug>,<slug>…` subscribes to what the button names.
+SUBSCRIBE_PATTERN = r"^sub:"
+# The offer under a pasted link: the link itself is in the message the offer replies to.
+LINK_PATTERN = r"^sum:link$"
+# "SDM, Organisasi, Pendidikan dan Pelatihan, Penelitian dan Pengembangan": 9 words, 3 commas.
+_MAX_NAME_TOKENS = 14
 
 
 def _message(update: Update) -> Message:
@@ -58,26 +75,108 @@ def _message(update: Update) -> Message:
     return update.effective_message
 
 
-def _parse_slugs(args: list[str]) -> tuple[list[str], list[str], bool]:
-    """(known slugs, unknown words, "semua" given) from command arguments like `#data, teknis`."""
-    words = [w.strip("#,;").lower() for arg in args for w in arg.split(",")]
-    words = [w for w in words if w]
-    everything = any(w in ALL_WORDS for w in words)
-    valid = set(division_slugs())
-    known = [w for w in dict.fromkeys(words) if w in valid]
-    unknown = [w for w in dict.fromkeys(words) if w not in valid and w not in ALL_WORDS]
-    return known, unknown, everything
+@dataclass(frozen=True, slots=True)
+class DivisionWords:
+    """What a user named after /langganan or /berhenti."""
+
+    known: list[str]  # slugs, in the order named
+    unknown: list[str]  # what matched no division, as typed
+    suggested: list[str]  # slugs the unknown words most likely meant (all of them, or none)
+    everything: bool  # "semua"
+
+
+def parse_divisions(args: list[str]) -> DivisionWords:
+    """Divisions by slug, name, short name or older name, in any case: `data teknis`,
+    `Teknis Penyelenggaraan`, `#data, hukum`; the longest run of words that names one wins
+    (a run may span commas: the full names hold them)."""
+    tokens = re.findall(r"[^\s,]+|,", " ".join(args))
+    known: list[str] = []
+    unknown: list[str] = []
+    missed: list[str] = []  # the unknown words of the current stretch
+
+    def close_stretch() -> None:
+        if missed:
+            unknown.append(" ".join(missed))
+            missed.clear()
+
+    everything = False
+    i = 0
+    while i < len(tokens):
+        word = tokens[i].strip("#;")
+        if word in (",", ""):
+            close_stretch()
+            i += 1
+            continue
+        if word.casefold() in ALL_WORDS:
+            everything = True
+            i += 1
+            continue
+        for n in range(min(_MAX_NAME_TOKENS, len(tokens) - i), 0, -1):
+            division = find_division(" ".join(t.strip("#;") for t in tokens[i : i + n]))
+            if division is not None:
+                close_stretch()
+                known.append(division.slug)
+                i += n
+                break
+        else:
+            missed.append(tokens[i])  # as typed: echoed back literally
+            i += 1
+    close_stretch()
+    guesses = [closest_division(words) for words in unknown]
+    if unknown and len(unknown) == 1 and guesses[0] is None:
+        # "Teknis Penyelenggaran": the typo is in a name whose first word was a known slug.
+        guesses = [closest_division(" ".join(t.strip("#;") for t in tokens))]
+    suggested = [g.slug for g in guesses if g is not None]
+    return DivisionWords(
+        known=list(dict.fromkeys(known)),
+        unknown=unknown,
+        suggested=list(dict.fromkeys(suggested)) if len(suggested) == len(guesses) else [],
+        everything=everything,
+    )
+
+
+async def reply_unknown_divisions(message: Message, words: DivisionWords) -> None:
+    """ "Maksud Anda …?" with a button that subscribes, or the list of divisions."""
+    if words.suggested:
+        wanted = [s for s in division_slugs() if s in {*words.known, *words.suggested}]
+        names = division_short_names(words.suggested)
+        button = InlineKeyboardButton(
+            texts.did_you_mean_button(names), callback_data="sub:" + ",".join(wanted)
+        )
+        await message.reply_text(
+            texts.did_you_mean(words.unknown, names),
+            reply_markup=InlineKeyboardMarkup([[button]]),
+        )
+        return
+    valid = list(zip(division_slugs(), division_short_names(division_slugs()), strict=True))
+    await message.reply_text(texts.unknown_division_names(words.unknown, valid))
 
 
 # --- registration and help ------------------------------------------------------------------
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    subscriber = await register(deps(context), update)
+    """Step 1 the divisions (picker), step 2 the region scope (region picker), then a summary
+    of when the first digest comes. `/start data` (a link t.me/<bot>?start=data) subscribes
+    to that division and goes straight to step 2."""
+    d = deps(context)
+    subscriber = await register(d, update)
+    if subscriber.paused_until is not None:  # starting again ends a pause
+        subscriber = await settings.resume(d, subscriber.chat_id) or subscriber
     user = update.effective_user
+    first_name = user.first_name if user else None
+    payload = " ".join(context.args or []).replace("_", " ").replace("-", " ")
+    division = find_division(payload) if payload else None
+    if division is None:
+        await _message(update).reply_text(
+            texts.start(first_name),
+            reply_markup=picker.keyboard(subscriber.divisions, onboarding=True),
+        )
+        return
+    updated = await _add_divisions(d, subscriber.chat_id, {division.slug})
     await _message(update).reply_text(
-        texts.start(user.first_name if user else None),
-        reply_markup=picker.keyboard(subscriber.divisions),
+        texts.start_with_division(first_name, division.name),
+        reply_markup=region.keyboard(updated.regions, 0, onboarding=True),
     )
 
 
@@ -101,60 +200,88 @@ async def divisions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 # --- divisions ------------------------------------------------------------------------------
 
 
-async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    d = deps(context)
-    message = _message(update)
-    known, unknown, everything = _parse_slugs(context.args or [])
-    if unknown:
-        await message.reply_text(texts.unknown_divisions(unknown, division_slugs()))
-        return
-    subscriber = await register(d, update)
-    if not known and not everything:
-        await message.reply_text(
-            texts.SUBSCRIBE_USAGE, reply_markup=picker.keyboard(subscriber.divisions)
-        )
-        return
-    wanted = set(division_slugs()) if everything else set(known)
-
+async def _add_divisions(d: BotDeps, chat_id: int, wanted: set[str]) -> Subscriber:
     def add(current: list[str]) -> list[str]:
         chosen = set(current) | wanted
         return [s for s in division_slugs() if s in chosen]
 
-    updated = await subscribers.change_divisions(d.db, subscriber.chat_id, add)
+    updated = await subscribers.change_divisions(d.db, chat_id, add)
     assert updated is not None
     await reschedule(d, updated)
+    return updated
+
+
+async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    d = deps(context)
+    message = _message(update)
+    words = parse_divisions(context.args or [])
+    if words.unknown:
+        await reply_unknown_divisions(message, words)
+        return
+    subscriber = await register(d, update)
+    if not words.known and not words.everything:
+        await message.reply_text(
+            texts.SUBSCRIBE_USAGE, reply_markup=picker.keyboard(subscriber.divisions)
+        )
+        return
+    wanted = set(division_slugs()) if words.everything else set(words.known)
+    updated = await _add_divisions(d, subscriber.chat_id, wanted)
     await message.reply_text(
-        texts.subscribed(division_names(updated.divisions))
+        texts.subscribed(division_short_names(updated.divisions))
         + "\n"
         + texts.time_set(delivery_phrase(d.settings, updated))
     )
 
 
+async def on_subscribe_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The "Maksud Anda …?" button: subscribe to what it names."""
+    query = update.callback_query
+    if query is None or update.effective_chat is None:
+        return
+    wanted = (query.data or "").removeprefix("sub:").split(",")
+    if not wanted or not set(wanted) <= set(division_slugs()):
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    d = deps(context)
+    subscriber = await register(d, update)
+    updated = await _add_divisions(d, subscriber.chat_id, set(wanted))
+    await query.edit_message_text(
+        texts.subscribed(division_short_names(updated.divisions))
+        + "\n"
+        + texts.time_set(delivery_phrase(d.settings, updated)),
+        reply_markup=None,
+    )
+    await query.answer()
+
+
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/berhenti` pauses (choices kept, one tap to come back); `/berhenti hukum` stops
+    following that division."""
     d = deps(context)
     message = _message(update)
     chat_id = update.effective_chat.id if update.effective_chat else 0
-    known, unknown, everything = _parse_slugs(context.args or [])
-    if unknown:
-        await message.reply_text(texts.unknown_divisions(unknown, division_slugs()))
+    words = parse_divisions(context.args or [])
+    if words.unknown:
+        await reply_unknown_divisions(message, words)
         return
     subscriber = await subscribers.get(d.db, chat_id)
     if subscriber is None:
         await message.reply_text(texts.NOT_REGISTERED)
         return
-    if everything or not known:
-        await subscribers.deactivate(d.db, chat_id, reason="unsubscribed")
-        await message.reply_text(texts.UNSUBSCRIBED_ALL)
+    if words.everything or not words.known:
+        await settings.pause_and_reply(d, message, chat_id)
         return
-    removed = [s for s in known if s in subscriber.divisions]
+    removed = [s for s in words.known if s in subscriber.divisions]
     if not removed:
-        await message.reply_text(texts.not_subscribed_to(known))
+        await message.reply_text(texts.not_subscribed_to(division_short_names(words.known)))
         return
     updated = await subscribers.change_divisions(
         d.db, chat_id, lambda current: [s for s in current if s not in removed]
     )
     remaining = updated.divisions if updated else []
-    await message.reply_text(texts.unsubscribed(division_names(removed), division_names(remaining)))
+    await message.reply_text(
+        texts.unsubscribed(division_short_names(removed), division_short_names(remaining))
+    )
 
 
 # --- schedule, settings, data ---------------------------------------------------------------
@@ -178,27 +305,6 @@ async def set_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert updated is not None
     await reschedule(d, updated)
     await message.reply_text(texts.time_set(delivery_phrase(d.settings, updated)))
-
-
-async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    d = deps(context)
-    chat_id = update.effective_chat.id if update.effective_chat else 0
-    subscriber = await subscribers.get(d.db, chat_id)
-    if subscriber is None:
-        await _message(update).reply_text(texts.NOT_REGISTERED)
-        return
-    next_at = None
-    if subscriber.next_digest_at and not subscriber.instant:
-        next_at = subscriber.next_digest_at.astimezone(d.settings.tz).strftime("%d-%m-%Y %H:%M")
-    await _message(update).reply_text(
-        texts.settings(
-            active=subscriber.active,
-            names=division_names(subscriber.divisions),
-            when=delivery_phrase(d.settings, subscriber),
-            next_at=next_at,
-            scope=region.describe(subscriber.regions),
-        )
-    )
 
 
 async def delete_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -388,6 +494,11 @@ async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if url is None and pasted is None:
         await message.reply_text(texts.SUMMARY_USAGE)
         return
+    await reply_summary(d, message, url, pasted)
+
+
+async def reply_summary(d: BotDeps, message: Message, url: str | None, pasted: str | None) -> None:
+    """What /ringkas answers for a URL or pasted text (also the pasted link's button)."""
     try:
         if url is not None:
             article = await _summarise_url(d, url)
@@ -436,5 +547,56 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await _message(update).reply_text(texts.UNKNOWN_COMMAND)
 
 
+async def _kpu_link(d: BotDeps, message: Message) -> str | None:
+    """The link in a message, when it points to a KPU site or a configured source."""
+    entities = message.parse_entities(["url", "text_link"])
+    found = [entity.url or value for entity, value in entities.items()]
+    origins: set[str] | None = None
+    for url in found:
+        full = url if "://" in url else "https://" + url
+        try:
+            host, origin = httpx.URL(full).host, origin_of(full)
+        except (httpx.InvalidURL, ValueError):
+            continue
+        if host_allowed(host, d.settings.allowed_summary_hosts):
+            return full
+        if origins is None:
+            origins = {origin_of(source.url) for source in await list_sources(d.db)}
+        if origin in origins:
+            return full
+    return None
+
+
 async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _message(update).reply_text(texts.PLAIN_TEXT_HINT)
+    """Text without a command: a KPU link gets an offer to summarise it, anything else a hint."""
+    message = _message(update)
+    if await _kpu_link(deps(context), message) is None:
+        await message.reply_text(texts.PLAIN_TEXT_HINT)
+        return
+    button = InlineKeyboardButton(texts.LINK_OFFER_BUTTON, callback_data="sum:link")
+    # Quoting the user's message keeps the link with the button: the press reads it back.
+    await message.reply_text(
+        texts.LINK_OFFER, reply_markup=InlineKeyboardMarkup([[button]]), do_quote=True
+    )
+
+
+async def on_link_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The offer's button: summarise the quoted link exactly as /ringkas would."""
+    query = update.callback_query
+    if query is None:
+        return
+    offer = query.message if isinstance(query.message, Message) else None
+    quoted = offer.reply_to_message if offer is not None else None
+    d = deps(context)
+    url = await _kpu_link(d, quoted) if quoted is not None else None
+    if offer is None or url is None:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    await reply_summary(d, offer, url, None)
+
+
+async def media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice notes and the like: the bot reads text only."""
+    await _message(update).reply_text(texts.MEDIA_REPLY)

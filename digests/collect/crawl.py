@@ -110,6 +110,10 @@ class CrawlReport:
     seconds: float
     started_at: datetime
     interrupted: bool = False  # stopped before it finished (the process is shutting down)
+    # Filled in by digests.service.crawl_and_push: new news articles handed to instant readers,
+    # and the messages that queued for them.
+    pushed_articles: int = 0
+    pushed_messages: int = 0
 
     @property
     def new(self) -> int:
@@ -122,6 +126,15 @@ class CrawlReport:
     @property
     def unchanged(self) -> int:
         return sum(r.unchanged for r in self.sources)
+
+    @property
+    def sources_unchanged(self) -> int:
+        """Sources visited without an error that had nothing new or updated."""
+        return sum(
+            1
+            for r in self.sources
+            if r.error is None and not r.skipped and not r.new and not r.updated
+        )
 
     @property
     def failed(self) -> int:

@@ -33,6 +33,7 @@ from digests.store import outbox
 from digests.store.db import Database
 from digests.store.outage import retry_unavailable
 from digests.store.outbox import run
+from digests.store.subscribers import not_paused
 from digests.store.tables import ARTICLE_COLUMNS, ARTICLES, SUBSCRIBERS
 from digests.store.types import utcnow
 
@@ -204,6 +205,7 @@ async def _enqueue_instant(db: Database, settings: Settings, ids: list[int], now
                     )
                     .where(SUBSCRIBERS.c.active.is_(True))
                     .where(SUBSCRIBERS.c.instant.is_(True))
+                    .where(not_paused(now))
                     .where(SUBSCRIBERS.c.id > after_id)
                     .order_by(SUBSCRIBERS.c.id)
                     .limit(SUBSCRIBER_BATCH),

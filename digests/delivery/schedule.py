@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
 INSTANT_WORDS = frozenset({"instan", "instant", "langsung", "segera"})
+# Words people put around a time ("jam 7", "pukul 07.00 WIB", "07.00 dan 17.30"): skipped.
+FILLER_WORDS = frozenset({"jam", "pukul", "pkl", "pkl.", "wib", "wita", "wit", "dan", "&"})
 MAX_TIMES_PER_DAY = 6
 
-_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?$")
 _SEPARATORS = re.compile(r"[,;\s]+")
 
 
@@ -32,41 +34,53 @@ class DeliverySpec:
 
 
 def format_time(t: time) -> str:
+    """The stored form, "07:00"."""
     return f"{t.hour:02d}:{t.minute:02d}"
 
 
+def display_time(t: time | str) -> str:
+    """The Indonesian way of writing a time, "07.00", for everything a reader sees."""
+    value = t if isinstance(t, time) else parse_time(t)
+    return f"{value.hour:02d}.{value.minute:02d}"
+
+
 def parse_time(text: str) -> time:
-    """One "HH:MM" (or the Indonesian "HH.MM"); ValueError in Bahasa Indonesia otherwise."""
+    """One time: "07.00", "07:00", "7.30" or a bare hour "7"; ValueError in Bahasa Indonesia
+    otherwise."""
     match = _TIME.match(text.strip())
     if not match:
         raise ValueError(
-            f"Waktu “{text.strip()}” tidak dikenali. Tulis jam dan menit seperti 07:00 atau 17.30."
+            f"Waktu “{text.strip()}” tidak dikenali. Tulis jam dan menit, misalnya 07.00 atau "
+            "17.30."
         )
-    hour, minute = int(match.group(1)), int(match.group(2))
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
     if hour > 23 or minute > 59:
         raise ValueError(f"Waktu “{text.strip()}” tidak ada: jam 00–23 dan menit 00–59.")
     return time(hour, minute)
 
 
 def parse_delivery_times(text: str) -> DeliverySpec:
-    """Parse `/time` arguments: "07:00", "07:00,17:30", "7.00 17.30" or "instan".
+    """Parse `/time` arguments: "07.00", "07:00,17:30", "jam 7 dan 17.30" or "instan".
 
-    Duplicates are dropped and times sorted, so "17:30,07:00,07:00" means two deliveries a day.
+    Duplicates are dropped and times sorted, so "17.30,07.00,07:00" means two deliveries a day.
     """
     words = [w for w in _SEPARATORS.split(text.strip().lower()) if w]
     if not words:
         raise ValueError(
-            "Tulis waktu pengiriman, misalnya /waktu 07:00 atau /waktu 07:00,17:30, "
+            "Tulis waktu pengiriman, misalnya /waktu 07.00 atau /waktu 07.00,17.30, "
             "atau /waktu instan untuk menerima setiap berita begitu terbit."
         )
     if any(w in INSTANT_WORDS for w in words):
         if len(words) > 1:
             raise ValueError(
-                "Pilih salah satu: jam tertentu (misalnya 07:00,17:30) atau “instan”, "
+                "Pilih salah satu: jam tertentu (misalnya 07.00,17.30) atau “instan”, "
                 "tidak keduanya."
             )
         return DeliverySpec(times=(), instant=True)
-    times = sorted({parse_time(w) for w in words})
+    spoken = [w for w in words if w not in FILLER_WORDS]
+    if not spoken:
+        raise ValueError("Jamnya belum ditulis, misalnya /waktu jam 7 atau /waktu 07.00.")
+    times = sorted({parse_time(w) for w in spoken})
     if len(times) > MAX_TIMES_PER_DAY:
         raise ValueError(f"Paling banyak {MAX_TIMES_PER_DAY} waktu pengiriman sehari.")
     return DeliverySpec(times=tuple(times), instant=False)
@@ -99,10 +113,10 @@ def next_delivery(now_utc: datetime, times: Iterable[time | str], tz: tzinfo) ->
 
 
 def describe_spec(spec: DeliverySpec) -> str:
-    """A short Indonesian phrase for replies and /settings: "pukul 07:00 dan 17:30"."""
+    """A short Indonesian phrase for replies and /settings: "pukul 07.00 dan 17.30"."""
     if spec.instant:
         return "instan (setiap berita baru langsung dikirim)"
-    labels = spec.labels
+    labels = [display_time(t) for t in spec.times]
     if len(labels) == 1:
         return f"pukul {labels[0]}"
     return "pukul " + ", ".join(labels[:-1]) + " dan " + labels[-1]

@@ -45,6 +45,7 @@ from digests.store import outbox
 from digests.store.db import Database
 from digests.store.models import Subscriber
 from digests.store.outbox import run
+from digests.store.subscribers import not_paused
 from digests.store.tables import SUBSCRIBERS
 from digests.store.types import utcnow
 
@@ -158,6 +159,7 @@ async def enqueue_due_digests(db: Database, settings: Settings, now: datetime | 
                     .where(SUBSCRIBERS.c.active.is_(True))
                     .where(SUBSCRIBERS.c.instant.is_(False))
                     .where(SUBSCRIBERS.c.next_digest_at <= now)
+                    .where(not_paused(now))  # a paused reader's digest waits for the pause
                     .where(SUBSCRIBERS.c.id > after_id)
                     .order_by(SUBSCRIBERS.c.id)
                     .limit(SUBSCRIBER_BATCH),

@@ -7,22 +7,28 @@ user never lose one another's toggle.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import time
+from datetime import UTC, datetime, time
 
-from sqlalchemy import delete, update
+from sqlalchemy import ColumnElement, delete, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from digests.store.db import Database
 from digests.store.models import AuditEntry, Broadcast, OutboxItem, Subscriber
+from digests.store.tables import SUBSCRIBERS
 
 __all__ = [
+    "PAUSED_UNTIL_RESUMED",
     "change_divisions",
     "deactivate",
     "delete_all_data",
     "get",
     "get_or_create",
     "is_blocked",
+    "not_paused",
+    "pause",
+    "paused_until",
+    "resume",
     "set_delivery",
     "set_regions",
 ]
@@ -31,6 +37,23 @@ __all__ = [
 def is_blocked(inactive_reason: str | None) -> bool:
     """The sender records "blocked: …" / "deactivated: …" when Telegram answers 403."""
     return (inactive_reason or "").startswith(("blocked", "deactivated"))
+
+
+# `/berhenti` pauses "until resumed": a date no pause of a day or a week ever reaches.
+PAUSED_UNTIL_RESUMED = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def not_paused(now: datetime) -> ColumnElement[bool]:
+    """Subscribers who receive digests and instant pushes at `now` (announcements ignore it)."""
+    return or_(SUBSCRIBERS.c.paused_until.is_(None), SUBSCRIBERS.c.paused_until <= now)
+
+
+def paused_until(subscriber: Subscriber, now: datetime) -> datetime | None:
+    """Until when `subscriber` is paused at `now` (PAUSED_UNTIL_RESUMED: until resumed)."""
+    if subscriber.paused_until is None:
+        return None
+    until = subscriber.paused_until
+    return until if until > now else None
 
 
 def _hhmm(value: time) -> str:
@@ -133,6 +156,22 @@ async def set_regions(
 
     def apply(subscriber: Subscriber) -> None:
         subscriber.regions = list(dict.fromkeys(change(list(subscriber.regions or ["semua"]))))
+
+    return await _modify(db, chat_id, apply)
+
+
+async def pause(db: Database, chat_id: int, until: datetime) -> Subscriber | None:
+    """No digests and no instant pushes before `until`; divisions and times are kept."""
+
+    def apply(subscriber: Subscriber) -> None:
+        subscriber.paused_until = until
+
+    return await _modify(db, chat_id, apply)
+
+
+async def resume(db: Database, chat_id: int) -> Subscriber | None:
+    def apply(subscriber: Subscriber) -> None:
+        subscriber.paused_until = None
 
     return await _modify(db, chat_id, apply)
 

@@ -6,6 +6,7 @@ article are data an operator edits (divisions are renamed after almost every KPU
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,7 +16,16 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["ClassifierSettings", "Division", "DivisionCatalog", "load_divisions"]
+__all__ = ["SHORT_NAME_MAX", "ClassifierSettings", "Division", "DivisionCatalog", "load_divisions"]
+
+# A button label this long still fits on a phone beside its ✅.
+SHORT_NAME_MAX = 22
+
+
+def _folded(text: str) -> str:
+    """A name as typed or stored, compared loosely: case, "&"/"dan", punctuation and spaces."""
+    words = text.casefold().replace("&", " dan ").replace("/", " ").replace(",", " ").split()
+    return " ".join(words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +34,8 @@ class Division:
 
     slug: str
     name: str
+    # What lists and buttons show: the full names hold commas and run past a phone's width.
+    short_name: str = ""
     description: str = ""
     old_names: tuple[str, ...] = ()
     mentions: tuple[str, ...] = ()
@@ -84,6 +96,37 @@ class DivisionCatalog:
             raise KeyError(f"unknown division {slug!r}; valid: {', '.join(self.slugs)}")
         return division.name
 
+    def short_name(self, slug: str) -> str:
+        """The short name of `slug` (its name when none is set); KeyError when unknown."""
+        division = self.get(slug)
+        if division is None:
+            raise KeyError(f"unknown division {slug!r}; valid: {', '.join(self.slugs)}")
+        return division.short_name or division.name
+
+    def find(self, words: str) -> Division | None:
+        """The division a user named: its slug, name, short name or an older name, any case."""
+        wanted = _folded(words)
+        if not wanted:
+            return None
+        for division in self.divisions:
+            names = (division.slug, division.name, division.short_name, *division.old_names)
+            if wanted in {_folded(n) for n in names if n}:
+                return division
+        return None
+
+    def closest(self, words: str) -> Division | None:
+        """The division a typo most likely meant ("tekins", "hukm dan pengawasan"), or None."""
+        wanted = _folded(words)
+        if not wanted:
+            return None
+        names: dict[str, Division] = {}
+        for division in self.divisions:
+            for n in (division.slug, division.name, division.short_name, *division.old_names):
+                if n:
+                    names.setdefault(_folded(n), division)
+        found = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.75)
+        return names[found[0]] if found else None
+
     def describe(self) -> str:
         """One line per division, "slug — Name: description", for help texts and logs."""
         lines = []
@@ -133,10 +176,17 @@ def _parse(data: dict[str, Any], source: str) -> DivisionCatalog:
             if not isinstance(weight, int | float) or weight <= 0:
                 raise ValueError(f"{source}: {slug} keyword {keyword!r} needs a positive weight")
             keywords[keyword] = float(weight)
+        short_name = str(entry.get("short_name", "")).strip()
+        if len(short_name) > SHORT_NAME_MAX or "," in short_name:
+            raise ValueError(
+                f"{source}: {slug} short_name {short_name!r} must be at most {SHORT_NAME_MAX}"
+                " characters, without commas"
+            )
         divisions.append(
             Division(
                 slug=slug,
                 name=name,
+                short_name=short_name,
                 description=str(entry.get("description", "")).strip(),
                 old_names=tuple(entry.get("old_names", ())),
                 mentions=tuple(entry.get("mentions", ())),
