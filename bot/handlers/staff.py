@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot.catalog import division_description, division_names, division_slugs
 from bot.context import BotDeps, deps
-from bot.handlers import picker, region
+from bot.handlers import more, picker, region
 from bot.handlers.common import (
     delivery_phrase,
     register,
@@ -24,7 +24,7 @@ from bot.handlers.common import (
 from digests import texts
 from digests.collect.sources import list_sources
 from digests.collect.urls import UrlRefused, fetch_checked
-from digests.delivery import selection
+from digests.delivery import pages
 from digests.delivery.compose import (
     DigestEntry,
     best_quote,
@@ -274,11 +274,12 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not subscriber.divisions:
         await message.reply_text(texts.NO_DIVISIONS)
         return
-    parts = await selection.build_digest_for(d.db, subscriber, d.settings)
-    if not parts:
+    messages = await pages.digest_messages_for(d.db, subscriber, d.settings)
+    if not messages:
         await message.reply_text(texts.DIGEST_EMPTY)
         return
-    await reply_parts(message, parts)
+    for text, markup in messages:  # a busy division's "Lainnya" button under its last part
+        await message.reply_text(text, reply_markup=more.keyboard(markup))
 
 
 def _render(article: Article, tz: tzinfo) -> str:
