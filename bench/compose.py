@@ -1,6 +1,6 @@
 """Cost of queueing one morning's digests (`enqueue_due_digests`) as subscribers grow.
 
-    .venv/bin/python -m bench.compose                      # 50k subscribers, 550 sources
+    .venv/bin/python -m bench.compose                      # 5k and 50k subscribers, 550 sources
     .venv/bin/python -m bench.compose --sizes 5000 50000 500000 --articles 500
     .venv/bin/python -m bench.compose --database-url postgresql://postgres@127.0.0.1:5432/postgres
 
@@ -13,8 +13,10 @@ scope: `semua` (half), `nasional` (a tenth), one province (a third), or two; all
 07:00 with the same watermark. Each size runs in a fresh process on a fresh database
 (executemany). Prints one JSON line per size: seconds, peak RSS of the process during the call
 beside its RSS before, the distinct (divisions, scope) selections among the subscribers and the
-digests rendered (one per selection, not per subscriber), distinct message bodies stored and
-outbox rows queued.
+digests rendered (one per selection, not per subscriber) and the time spent rendering them,
+the "Lainnya" snapshots stored (one per distinct digest with a division cut at the cap, shared
+by its readers), distinct message bodies stored and outbox rows queued. Two sizes show what grows
+with subscribers (outbox rows) and what grows only with distinct selections (rendering).
 """
 
 from __future__ import annotations
@@ -35,7 +37,14 @@ from bench.standin import machine_load, scratch_database
 from digests.config import Settings
 from digests.delivery import scheduled, selection
 from digests.store.db import Database, upgrade_schema
-from digests.store.models import Article, MessageBody, OutboxItem, Story, Subscriber
+from digests.store.models import (
+    Article,
+    DigestSnapshot,
+    MessageBody,
+    OutboxItem,
+    Story,
+    Subscriber,
+)
 from digests.summary.regions import NASIONAL, provinces
 
 SLUGS = ["teknis", "perencanaan", "data", "sosdiklih", "sdm", "hukum", "sekretariat", "umum"]
@@ -152,14 +161,19 @@ async def setup(url: str, subscribers: int, articles: int) -> int:
 async def measure(url: str, subscribers: int, articles: int) -> dict[str, Any]:
     selections = await setup(url, subscribers, articles)
     renders = 0
+    render_seconds = 0.0
     render_group = selection.render_group
 
     def counting(*args: Any, **kwargs: Any) -> Any:
-        nonlocal renders
+        nonlocal renders, render_seconds
         renders += 1
-        return render_group(*args, **kwargs)
+        started = time.perf_counter()
+        try:
+            return render_group(*args, **kwargs)
+        finally:
+            render_seconds += time.perf_counter() - started
 
-    selection.render_group = counting  # count distinct digests rendered
+    scheduled.render_group = counting  # type: ignore[assignment]  # count the digests rendered
     db = Database(url)
     rss_before = rss_mb()
     started = time.perf_counter()
@@ -171,6 +185,20 @@ async def measure(url: str, subscribers: int, articles: int) -> dict[str, Any]:
     async with db.session() as session:
         bodies = await session.scalar(select(func.count()).select_from(MessageBody))
         rows = await session.scalar(select(func.count()).select_from(OutboxItem))
+        snapshots = await session.scalar(select(func.count()).select_from(DigestSnapshot))
+        # A JSON column keeps Python's None as JSON null: tell the buttons apart in Python.
+        connection = await session.connection()
+        with_buttons = {
+            body_id
+            for body_id, markup in await connection.execute(
+                select(MessageBody.id, MessageBody.reply_markup)
+            )
+            if markup
+        }
+        per_body = await connection.execute(
+            select(OutboxItem.body_id, func.count()).group_by(OutboxItem.body_id)
+        )
+        buttons = sum(count for body_id, count in per_body if body_id in with_buttons)
     await db.dispose()
     return {
         "subscribers": subscribers,
@@ -183,6 +211,10 @@ async def measure(url: str, subscribers: int, articles: int) -> dict[str, Any]:
         "sources": SOURCES,
         "distinct_selections": selections,
         "digests_rendered": renders,
+        "render_seconds": round(render_seconds, 2),
+        "ms_per_render": round(1e3 * render_seconds / max(1, renders), 2),
+        "snapshots_stored": snapshots,
+        "messages_with_lainnya": buttons,
         "bodies_stored": bodies,
         "outbox_rows": rows,
         "messages_queued": queued,
@@ -202,7 +234,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", type=int, nargs="+", default=[50_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[5_000, 50_000])
     parser.add_argument("--articles", type=int, default=500)
     parser.add_argument("--database-url", default=None, help="PostgreSQL server URL (scratch db)")
     args = parser.parse_args(argv)

@@ -34,7 +34,7 @@ from telegram.request import HTTPXRequest
 
 from bot.context import DEPS_KEY, BotDeps, deps
 from bot.guards import PerChatOrder, PolitenessLimit, refuse_nul
-from bot.handlers import admin, picker, region, staff
+from bot.handlers import admin, more, picker, region, staff
 from bot.handlers import settings as settings_menu
 from bot.jobs import deliver_due_digests
 from bot.sending.flood import RetryReplies
@@ -154,6 +154,7 @@ def build_application(
     # Buttons, by callback-data prefix; anything else is stale or forged.
     application.add_handler(CallbackQueryHandler(picker.on_press, pattern=picker.PATTERN))
     application.add_handler(CallbackQueryHandler(region.on_press, pattern=region.PATTERN))
+    application.add_handler(CallbackQueryHandler(more.on_press, pattern=more.PATTERN))
     application.add_handler(
         CallbackQueryHandler(settings_menu.on_press, pattern=settings_menu.PATTERN)
     )

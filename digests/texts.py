@@ -572,3 +572,25 @@ def unknown_regions(unknown: Sequence[str]) -> str:
         "<code>/wilayah nasional</code> (hanya KPU RI), <code>/wilayah semua</code>. "
         "Tanpa isian, /wilayah menampilkan tombol 38 provinsi."
     )
+
+
+# --- "Lainnya": the next page of a busy division in a digest -----------------------------------
+
+MORE_BUTTON_NAME_CHARS = 28  # a phone shows about this much of a button's label
+
+
+def more_button(remaining: int, division: str) -> str:
+    """The label of a division's "Lainnya" button (plain text, buttons are not HTML)."""
+    name = division
+    if len(name) > MORE_BUTTON_NAME_CHARS:
+        name = name[: MORE_BUTTON_NAME_CHARS - 1].rstrip(" ,/") + "…"
+    return f"➕ Lainnya ({remaining}) · {name}"
+
+
+def more_page_header(day: str, first: int, last: int, total: int) -> str:
+    """The top of a "Lainnya" page: which digest, and which of its stories."""
+    return f"🗞 <b>Ringkasan Berita KPU</b> · {esc(day)}\nBerita {first}–{last} dari {total}"
+
+
+PAGE_GONE = "Halaman ini sudah tidak tersedia. Ketik /ringkasan untuk ringkasan terbaru."
+PAGE_EMPTY = "Berita di halaman ini sudah tidak tersimpan. Ketik /ringkasan untuk yang terbaru."

@@ -85,6 +85,8 @@ STAFF_COMMANDS = (
     "settings",
     "pengaturan",
     "hapusdata",
+    "region",
+    "wilayah",
 )
 ADMIN_COMMANDS = (
     "broadcast",
@@ -447,11 +449,32 @@ _DATA = st.one_of(
     st.text(min_size=1, max_size=64).filter(lambda s: 1 <= len(s.encode()) <= 64),
     st.builds(
         lambda prefix, rest: (prefix + rest).encode()[:64].decode(errors="ignore") or prefix,
-        st.sampled_from(["div:", "div:!", "del:", "bc:", "bc:send:", "bc:cancel:"]),
+        st.sampled_from(
+            [
+                "div:",
+                "div:!",
+                "del:",
+                "bc:",
+                "bc:send:",
+                "bc:cancel:",
+                "reg:",
+                "reg:t:",
+                "reg:p:",
+                "reg:all:",
+                "reg:nas:",
+                "more:",
+                "more:1:data:",
+            ]
+        ),
         st.one_of(
             st.text(max_size=60),
             st.integers(-(10**20), 10**20).map(str),
-            st.sampled_from(["!all", "!none", "!done", "data", "yes", "no", "send:1", "0"]),
+            st.sampled_from(
+                [
+                    *("!all", "!none", "!done", "data", "yes", "no", "send:1", "0", "done"),
+                    *("jawa-timur:0", "jawa-timur:99", "t:aceh:-1", "1:data:10", "1:umum:1"),
+                ]
+            ),
         ),
     ),
 )
@@ -463,9 +486,17 @@ _DATA = st.one_of(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(
-    data=_DATA, target=st.sampled_from(["picker", "delete", "broadcast"]), as_admin=st.booleans()
+    data=_DATA,
+    target=st.sampled_from(["picker", "delete", "broadcast", "region"]),
+    as_admin=st.booleans(),
 )
 @example(data=LATEST_BROADCAST, target="picker", as_admin=False)
+@example(data="reg:t:jawa-timur:0", target="region", as_admin=False)
+@example(data="reg:t:<b>x</b>:1", target="region", as_admin=False)
+@example(data="reg:p:999999999999999999999", target="region", as_admin=False)
+@example(data="reg:done", target="picker", as_admin=False)
+@example(data="more:1:data:10", target="region", as_admin=False)
+@example(data="more:999999999999:data:999999", target="picker", as_admin=False)
 @example(data="bc:send:999999999999", target="broadcast", as_admin=True)
 @example(data="div:<b>", target="picker", as_admin=False)
 @example(data="del:yes", target="picker", as_admin=False)
@@ -476,7 +507,12 @@ def test_forged_button_presses_get_a_polite_answer(
     if target == "broadcast":
         as_admin = True  # only an admin's chat holds a broadcast preview
     user = next(live.admins) if as_admin else next(live.ids)
-    command = {"picker": "/start", "delete": "/hapusdata", "broadcast": "/siaran Rapat besok"}
+    command = {
+        "picker": "/start",
+        "delete": "/hapusdata",
+        "broadcast": "/siaran Rapat besok",
+        "region": "/wilayah",
+    }
     message = live.buttons_for(user, command[target])
     latest = live.loop.run(_latest_broadcast(live))
     if data == LATEST_BROADCAST:

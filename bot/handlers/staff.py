@@ -24,7 +24,7 @@ from bot.catalog import (
     find_division,
 )
 from bot.context import BotDeps, deps
-from bot.handlers import picker, region, settings
+from bot.handlers import more, picker, region, settings
 from bot.handlers.common import (
     delivery_phrase,
     register,
@@ -35,7 +35,7 @@ from bot.handlers.common import (
 from digests import texts
 from digests.collect.sources import list_sources
 from digests.collect.urls import UrlRefused, fetch_checked, host_allowed, origin_of
-from digests.delivery import selection
+from digests.delivery import pages
 from digests.delivery.compose import (
     DigestEntry,
     best_quote,
@@ -380,11 +380,12 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not subscriber.divisions:
         await message.reply_text(texts.NO_DIVISIONS)
         return
-    parts = await selection.build_digest_for(d.db, subscriber, d.settings)
-    if not parts:
+    messages = await pages.digest_messages_for(d.db, subscriber, d.settings)
+    if not messages:
         await message.reply_text(texts.DIGEST_EMPTY)
         return
-    await reply_parts(message, parts)
+    for text, markup in messages:  # a busy division's "Lainnya" button under its last part
+        await message.reply_text(text, reply_markup=more.keyboard(markup))
 
 
 def _render(article: Article, tz: tzinfo) -> str:

@@ -14,11 +14,12 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from digests.model import Quote
+from digests.summary.divisions import load_divisions
 
 MESSAGE_LIMIT = 4096
 BLOCK_SEPARATOR = "\n\n"
@@ -39,19 +40,6 @@ MONTHS_ID = (
     "Desember",
 )
 WEEKDAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-
-# The order of PRODUCT.md, used only when the division catalog is unavailable.
-_FALLBACK_DIVISION_ORDER = (
-    "teknis",
-    "perencanaan",
-    "data",
-    "sosdiklih",
-    "sdm",
-    "hukum",
-    "sekretariat",
-    "umum",
-)
-FALLBACK_DIVISION = "umum"
 
 
 # --- escaping and measuring -------------------------------------------------------------------
@@ -133,38 +121,21 @@ def _aware(when: datetime) -> datetime:
 # --- divisions --------------------------------------------------------------------------------
 
 
-@cache
-def _catalog() -> Any:
-    try:
-        from digests.summary.divisions import load_divisions
-    except ImportError:
-        return None
-    try:
-        return load_divisions()
-    except Exception:  # a broken data file must not stop digests from going out
-        return None
-
-
 def division_name(slug: str) -> str:
-    """The display name of a division slug; the slug itself if the catalog does not know it."""
-    catalog = _catalog()
-    if catalog is not None:
-        try:
-            name = catalog.name(slug)
-        except Exception:
-            name = None
-        if name:
-            return str(name)
-    return slug
+    """The display name of a division slug; the slug itself if the catalog does not know it
+    (a stored article may carry a slug retired since)."""
+    division = load_divisions().get(slug)
+    return division.name if division is not None else slug
 
 
 def division_order() -> tuple[str, ...]:
-    """Slugs in display order: the catalog's, else PRODUCT.md's."""
-    catalog = _catalog()
-    slugs = getattr(catalog, "slugs", None) if catalog is not None else None
-    if slugs:
-        return tuple(slugs)
-    return _FALLBACK_DIVISION_ORDER
+    """Slugs in display order: the catalog's (data/divisions.toml lists them in that order)."""
+    return tuple(load_divisions().slugs)
+
+
+def fallback_division() -> str:
+    """Where an untagged story goes: the catalog's `fallback` slug (`umum`)."""
+    return load_divisions().settings.fallback
 
 
 # --- entries ----------------------------------------------------------------------------------
@@ -358,11 +329,11 @@ def matches_divisions(entry_divisions: Collection[str], selected: Collection[str
 
     A subscriber with no divisions has unsubscribed from everything (`/berhenti`), so they get
     no digest; "all divisions" is stored as every slug (`/langganan semua`). An untagged
-    article counts as `umum`.
+    article counts as the catalog's fallback (`umum`).
     """
     if selected is None:
         return True
-    return bool(set(entry_divisions or (FALLBACK_DIVISION,)) & set(selected))
+    return bool(set(entry_divisions or (fallback_division(),)) & set(selected))
 
 
 def home_division(
@@ -372,7 +343,7 @@ def home_division(
     follows, the one the tagger scored best; catalogue order breaks ties and stands in for
     missing scores. None when the reader follows none of its tags."""
     rank = rank if rank is not None else {slug: i for i, slug in enumerate(division_order())}
-    tags = list(entry.divisions) or [FALLBACK_DIVISION]
+    tags = list(entry.divisions) or [fallback_division()]
     candidates = [d for d in tags if selected is None or d in selected]
     if not candidates:
         return None
@@ -522,6 +493,31 @@ class _Block:
     opens_division: bool = False  # carries the division's heading itself
 
 
+@dataclass(frozen=True, slots=True)
+class MoreLink:
+    """A division cut at the cap: its "Lainnya" button goes under message part `part`.
+
+    `shown` stories of `total` were shown; the next page starts at index `shown`.
+    """
+
+    part: int
+    slug: str
+    shown: int
+    total: int
+
+    @property
+    def remaining(self) -> int:
+        return self.total - self.shown
+
+
+@dataclass(frozen=True, slots=True)
+class DigestLayout:
+    """Message parts, and the divisions whose rest waits behind a "Lainnya" button."""
+
+    parts: list[str] = field(default_factory=list)
+    more: tuple[MoreLink, ...] = ()
+
+
 def render_digest(
     entries_by_division: Mapping[str, Sequence[DigestEntry]],
     *,
@@ -541,12 +537,38 @@ def render_digest(
     with its heading marked "(lanjutan)". With `max_per_division`, a busy division shows its
     best items and a line counting the rest. Empty input gives no parts.
     """
+    return layout_digest(
+        entries_by_division,
+        tz=tz,
+        header=header,
+        limit=limit,
+        max_per_division=max_per_division,
+        full_items=full_items,
+        counts=counts,
+    ).parts
+
+
+def layout_digest(
+    entries_by_division: Mapping[str, Sequence[DigestEntry]],
+    *,
+    tz: tzinfo,
+    header: str,
+    limit: int = MESSAGE_LIMIT,
+    max_per_division: int | None = None,
+    full_items: int | None = None,
+    counts: bool = False,
+    continued: bool = False,
+) -> DigestLayout:
+    """`render_digest`, also telling which part ends each division cut at the cap (where its
+    "Lainnya" button belongs). `continued` marks every division heading "(lanjutan)": a page
+    of a division the reader has seen the start of."""
     blocks: list[_Block] = []
+    cut: dict[int, tuple[str, int, int]] = {}  # block index of a "more" line → its division
     for slug, entries in entries_by_division.items():
         if not entries:
             continue
         shown = list(entries[:max_per_division] if max_per_division else entries)
-        heading = division_heading(slug)
+        heading = division_heading(slug, continued=continued)
         room = limit - utf16_len(division_heading(slug, continued=True)) - 1
         for index, entry in enumerate(shown):
             full = full_items is None or index < full_items
@@ -557,37 +579,49 @@ def render_digest(
             else:
                 blocks.append(_Block(slug, text, joiner))
         if len(entries) > len(shown):
+            cut[len(blocks)] = (slug, len(shown), len(entries))
             blocks.append(_Block(slug, more_in_division(len(entries) - len(shown)), "\n"))
     if not blocks:
-        return []
+        return DigestLayout()
     if counts:
         header = "\n".join(p for p in (header, division_counts(entries_by_division)) if p)
+    offset = 0
     if header:
         blocks.insert(0, _Block(None, trim_html(header.strip(), limit), ""))
-    return _pack_blocks(blocks, limit)
+        offset = 1
+    parts, part_of = _pack_blocks(blocks, limit)
+    more = tuple(
+        MoreLink(part_of[index + offset], slug, shown, total)
+        for index, (slug, shown, total) in cut.items()
+    )
+    return DigestLayout(parts, more)
 
 
-def _pack_blocks(blocks: Sequence[_Block], limit: int) -> list[str]:
+def _pack_blocks(blocks: Sequence[_Block], limit: int) -> tuple[list[str], list[int]]:
     """Fill messages block by block; a message that starts inside a division repeats its
-    heading, marked "(lanjutan)"."""
+    heading, marked "(lanjutan)". Returns the parts and, per block, the part it went into."""
     parts: list[str] = []
+    part_of: list[int] = []
     current = ""
     for block in blocks:
         text = block.text.strip()
         if not text:
+            part_of.append(max(len(parts) - (0 if current else 1), 0))
             continue
         if current:
             candidate = current + block.joiner + text
             if utf16_len(candidate) <= limit:
                 current = candidate
+                part_of.append(len(parts))
                 continue
             parts.append(current)
         if block.slug is not None and not block.opens_division:
             text = f"{division_heading(block.slug, continued=True)}\n{text}"
         current = trim_html(text, limit)
+        part_of.append(len(parts))
     if current:
         parts.append(current)
-    return parts
+    return parts, part_of
 
 
 def more_in_division(count: int) -> str:
@@ -811,10 +845,17 @@ def split_message(
 
 @dataclass(frozen=True, slots=True)
 class RenderedDigest:
-    """The parts of one digest and how many stories they hold."""
+    """The parts of one digest and how many stories they hold.
+
+    `more` says which divisions were cut at the cap and under which part their "Lainnya"
+    button goes; `pages` holds, for each of them, the ids of all its stories in digest order
+    (what a `DigestSnapshot` stores, so the next pages never shift).
+    """
 
     parts: list[str] = field(default_factory=list)
     count: int = 0
+    more: tuple[MoreLink, ...] = ()
+    pages: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
 
 def render_entries_digest(
@@ -836,7 +877,7 @@ def render_entries_digest(
     count = sum(len(v) for v in groups.values())
     if not count:
         return RenderedDigest()
-    parts = render_digest(
+    layout = layout_digest(
         groups,
         tz=tz,
         header=header(when, tz, count),
@@ -844,4 +885,23 @@ def render_entries_digest(
         full_items=full_items,
         counts=True,
     )
-    return RenderedDigest(parts, count)
+    pages = tuple(
+        (link.slug, tuple(e.article_id for e in groups[link.slug] if e.article_id is not None))
+        for link in layout.more
+    )
+    return RenderedDigest(layout.parts, count, layout.more, pages)
+
+
+def render_page(
+    entries: Sequence[DigestEntry],
+    slug: str,
+    *,
+    tz: tzinfo,
+    header: str,
+    full_items: int | None = FULL_ITEMS_PER_DIVISION,
+) -> list[str]:
+    """One "Lainnya" page: the next stories of one division, laid out as in the digest (the
+    same item renderer, best in full, the rest as headlines), under `header`."""
+    return layout_digest(
+        {slug: entries}, tz=tz, header=header, full_items=full_items, continued=True
+    ).parts

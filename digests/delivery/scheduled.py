@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from digests.config import Settings
+from digests.delivery import pages
 from digests.delivery.compose import (
     RenderedDigest,
 )
@@ -139,7 +140,8 @@ async def enqueue_due_digests(db: Database, settings: Settings, now: datetime | 
     await _schedule_unscheduled(db, settings, now)
     window = NewsWindow(end=now)
     rendered: dict[_GroupKey, RenderedDigest] = {}
-    body_ids: dict[str, int] = {}
+    # The daily digest notifies: it is what the reader asked for at that hour.
+    bodies = pages.DigestBodies(disable_notification=False)
     queued = 0
     after_id = 0
     while True:
@@ -178,10 +180,11 @@ async def enqueue_due_digests(db: Database, settings: Settings, now: datetime | 
                     window, key[2], key[0], tz, now, settings.digest_items_per_division, key[1]
                 )
                 await asyncio.sleep(0)
-        queued += await _claim_and_queue(db, settings, candidates, starts, rendered, body_ids, now)
+        queued += await _claim_and_queue(db, settings, candidates, starts, rendered, bodies, now)
         await asyncio.sleep(0)
     # This job runs every minute: the instant pushes held overnight leave at 06.00 sharp.
     queued += await release_held_instant(db, settings, now=now)
+    await pages.prune(db, settings, now=now)  # "Lainnya" pages older than the news horizon
     if queued:
         log.info("queued %d digest message(s)", queued)
     return queued
@@ -205,7 +208,7 @@ async def _claim_and_queue(
     candidates: Sequence[Any],
     starts: dict[int, datetime],
     rendered: dict[_GroupKey, RenderedDigest],
-    body_ids: dict[str, int],
+    bodies: pages.DigestBodies,
     now: datetime,
 ) -> int:
     by_times: dict[tuple[str, ...], list[int]] = defaultdict(list)
@@ -228,24 +231,14 @@ async def _claim_and_queue(
             )
             claimed.update(result.scalars().all())
         winners = [c for c in candidates if c.id in claimed]
-        new_texts = sorted(
-            {
-                part
-                for c in winners
-                for part in rendered[_group_key(c, starts)].parts
-                if part not in body_ids
-            }
-        )
-        # The daily digest notifies: it is what the reader asked for at that hour.
-        ids = await outbox.insert_bodies(session, new_texts, disable_notification=False, now=now)
-        body_ids.update(zip(new_texts, ids, strict=True))
+        await bodies.store(session, [rendered[_group_key(c, starts)] for c in winners], now=now)
         rows = []
         for c in winners:
             digest = rendered[_group_key(c, starts)]
             slot = c.next_digest_at.strftime("%Y%m%dT%H%M")
             rows += outbox.message_rows(
                 c.chat_id,
-                [body_ids[part] for part in digest.parts],
+                bodies.ids(digest),
                 kind="digest",
                 key=f"digest:{c.id}:{slot}",
                 due=now,

@@ -179,6 +179,19 @@ async def build_digest_for(
     Instant subscribers have no pending digest (each article was pushed), so they get the last
     24 hours. An empty list means nothing new.
     """
+    digest = await render_digest_for(db, subscriber, settings, since=since, now=now)
+    return digest.parts
+
+
+async def render_digest_for(
+    db: Database,
+    subscriber: Subscriber,
+    settings: Settings,
+    *,
+    since: datetime | None = None,
+    now: datetime | None = None,
+) -> RenderedDigest:
+    """`build_digest_for` with what its "Lainnya" buttons need (`digests.delivery.pages`)."""
     now = now or utcnow()
     if since is None:
         watermark = None if subscriber.instant else subscriber.digest_watermark
@@ -194,4 +207,4 @@ async def build_digest_for(
         now,
         settings.digest_items_per_division,
         scope_key(getattr(subscriber, "regions", None)),
-    ).parts
+    )
