@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from digests.collect.guard import UrlRefused, check_url
 from digests.collect.sources import (
     SourceError,
     add_source,
@@ -19,7 +20,6 @@ from digests.collect.sources import (
     sync_sources,
     trusted_origins,
 )
-from digests.collect.urls import UrlRefused, check_fetchable
 from digests.config import BUNDLED_SOURCES_FILE
 from digests.store.db import Database
 
@@ -187,13 +187,11 @@ async def test_configured_sources_are_trusted_for_summary_and_removed_ones_are_n
     assert (result.added, errors) == (2, [])
     await remove_source(database, "Lain")
     trusted = await trusted_origins(database)
-    await check_fetchable(
+    await check_url(
         "http://10.0.0.5:8080/index.php/blog/read/1_a", trusted_origins=trusted, allowed_hosts=[]
     )
     with pytest.raises(UrlRefused):
-        await check_fetchable(
-            "http://10.0.0.6/2024/01/01/a/", trusted_origins=trusted, allowed_hosts=[]
-        )
+        await check_url("http://10.0.0.6/2024/01/01/a/", trusted_origins=trusted, allowed_hosts=[])
 
 
 # --- regions ------------------------------------------------------------------------------------

@@ -387,5 +387,5 @@ async def seed_from_file(db: Database, path: Path | str) -> tuple[SyncResult, li
 
 
 async def trusted_origins(db: Database) -> set[str]:
-    """The enabled sources' URLs, for `urls.check_fetchable(trusted_origins=...)`."""
+    """The enabled sources' URLs: the origins the trust rule trusts as configured."""
     return {source.url for source in await list_sources(db)}
