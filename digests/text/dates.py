@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+# Every spelling of a month KPU pages use (full, short, old spellings) → its number: the one
+# month table of the core.
 MONTHS: dict[str, int] = {
     "januari": 1,
     "jan": 1,
@@ -43,9 +45,11 @@ MONTHS: dict[str, int] = {
     "des": 12,
 }
 
-_MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+# A regex alternation of MONTHS' keys, longest first; use it inside (?a:…) with IGNORECASE so
+# only ASCII case folding applies ("MEİ" or "Deſ" never reach the table as unknown keys).
+MONTH_PATTERN = "|".join(sorted(MONTHS, key=len, reverse=True))
 _NAMED = re.compile(
-    rf"\b(?P<day>[0-3]?\d)\s+(?P<month>(?a:{_MONTH_ALT}))\.?(?:\s+(?P<year>(?:19|20)\d\d))?\b",
+    rf"\b(?P<day>[0-3]?\d)\s+(?P<month>(?a:{MONTH_PATTERN}))\.?(?:\s+(?P<year>(?:19|20)\d\d))?\b",
     re.IGNORECASE,
 )
 _NUMERIC = re.compile(r"\b(?P<day>[0-3]?\d)[/.-](?P<month>[01]?\d)[/.-](?P<year>(?:19|20)\d\d)\b")
