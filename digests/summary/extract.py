@@ -44,7 +44,7 @@ from trafilatura.utils import detect_encoding, line_processing
 
 from digests.model import ExtractedArticle
 from digests.text.dateline import strip_dateline
-from digests.text.dates import find_indonesian_date, year_written_for
+from digests.text.dates import find_indonesian_date, settle_year
 
 MAX_INPUT_BYTES = 5_000_000
 MAX_ELEMENTS = 20_000
@@ -725,18 +725,7 @@ def _published(
         except ValueError:
             day = None
     if day is None and fallback is not None:
-        day, year_written = fallback
-        if not year_written:
-            year = year_written_for(day, " ".join(paragraphs))
-            if year is not None:
-                day = _same_day_in(day, year)
+        day = settle_year(*fallback, " ".join(paragraphs))
     if day is None:
         return None, None
     return datetime.combine(day, time(), tzinfo=_WIB), day
-
-
-def _same_day_in(day: date, year: int) -> date:
-    try:
-        return day.replace(year=year)
-    except ValueError:  # 29 February
-        return day

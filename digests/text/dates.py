@@ -101,6 +101,20 @@ def year_written_for(day: date, text: str) -> int | None:
     return None
 
 
+def settle_year(day: date, year_written: bool, text: str) -> date:
+    """`day` as found; when its year was only guessed (a "20 Okt" badge), the year of a full
+    date of the same day and month in `text` instead, if it has one (29 February stays put)."""
+    if year_written:
+        return day
+    year = year_written_for(day, text)
+    if year is None:
+        return day
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return day
+
+
 def _build(year: int | None, month: int, day: int, today: date) -> date | None:
     try:
         if year is not None:
