@@ -111,6 +111,18 @@ def test_bad_inputs_get_one_line_each_and_the_rest_is_processed(tmp_path: Path) 
     assert "perencanaan" in outputs[0]["divisions"]
 
 
+def test_a_utf16_text_file_is_read_as_text_and_an_image_as_binary(tmp_path: Path) -> None:
+    utf16 = tmp_path / "word-export.txt"
+    utf16.write_bytes(SAMPLE_ARTICLE.encode("utf-16"))  # with its byte-order mark
+    image = tmp_path / "poster.txt"
+    image.write_bytes(b"GIF89a" + bytes(range(1, 256)) * 20)
+    result = run_summarize(str(utf16), str(image), "--json")
+    assert result.returncode == 1
+    assert f"{image}: binary file (a GIF image)" in result.stderr
+    (output,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert output["quotes"][0]["speaker"] == "Choirul Anam"
+
+
 def test_invalid_utf8_is_replaced_with_a_warning_and_still_summarised(tmp_path: Path) -> None:
     broken = tmp_path / "latin1.txt"
     broken.write_bytes(SAMPLE_ARTICLE.encode("utf-8").replace(b"Senin", b"Sen\xffin"))
