@@ -17,6 +17,7 @@ from typing import Any
 from digests.collect.fetch import FetchError, FetchReason
 from digests.collect.guard import BodyProblem, BodyTooLarge, Refusal, UrlRefused
 from digests.collect.listing import ListingError, ListingProblem
+from digests.collect.sources import SourceError, SourceProblem
 from digests.delivery.compose import escape
 
 _REFUSALS = {
@@ -98,6 +99,37 @@ def listing_problem(problem: ListingError) -> str:
     return f"{words}: {problem.detail}" if problem.detail else words
 
 
+_SOURCE_PROBLEMS = {
+    SourceProblem.FILE_UNREADABLE: "tidak dapat dibaca: {detail}",
+    SourceProblem.NOT_TOML: "TOML tidak valid: {detail}",
+    SourceProblem.NOT_A_LIST: "`sources` harus berupa daftar [[sources]]",
+    SourceProblem.NOT_A_TABLE: "entri harus berupa tabel",
+    SourceProblem.UNKNOWN_KEYS: "kunci tidak dikenal: {detail}",
+    SourceProblem.URL_MISSING: "`url` wajib diisi (teks)",
+    SourceProblem.URL_INVALID: "URL tidak valid: {detail}",
+    SourceProblem.URL_NOT_HTTP: (
+        "URL harus diawali http:// atau https:// dan memiliki host: {detail}"
+    ),
+    SourceProblem.URL_HAS_SPACES: "URL tidak boleh berisi spasi: {detail}",
+    SourceProblem.NAME_EMPTY: "`name` harus berupa teks yang tidak kosong",
+    SourceProblem.BAD_KIND: "`kind` harus 'feed' atau 'html', bukan {detail}",
+    SourceProblem.PATTERN_NOT_TEXT: "`article_pattern` harus berupa teks",
+    SourceProblem.BAD_PATTERN: "`article_pattern` bukan regex yang valid: {detail}",
+    SourceProblem.BAD_REGION: (
+        "`region` harus 'nasional' atau slug provinsi (mis. 'jawa-timur'), bukan {detail}"
+    ),
+    SourceProblem.DUPLICATE_URL: "URL {detail} sudah ada di baris {line}",
+    SourceProblem.DUPLICATE_NAME: "nama '{detail}' sudah ada di baris {line}",
+    SourceProblem.NAME_TAKEN: "nama '{detail}' sudah dipakai sumber lain",
+    SourceProblem.ALREADY_ADDED: "sumber ini sudah terdaftar sebagai '{detail}'",
+}
+
+
+def source_problem(problem: SourceError) -> str:
+    """Why a source was not taken (plain text): a sources file line, or /addsource."""
+    return _SOURCE_PROBLEMS[problem.reason].format(detail=problem.detail, line=problem.line)
+
+
 def source_visit_too_slow(seconds: float) -> str:
     return f"kunjungan melebihi {seconds:.0f} detik"
 
@@ -107,6 +139,16 @@ def source_database_unavailable(detail: str) -> str:
 
 
 SUMMARY_UNTITLED = "Ringkasan"
+# `kpu-digest preview` (and the demo): what each division would receive.
+PREVIEW_NOTHING_NEW = "(tidak ada berita baru untuk divisi ini)"
+
+
+def preview_heading(name: str, slug: str, count: int) -> str:
+    return f"{name} [{slug}] — {count} artikel"
+
+
+def preview_part(number: int, total: int) -> str:
+    return f"pesan {number} dari {total}"
 
 
 def links_not_followed(reasons: Sequence[str]) -> str:

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from digests import texts
 from digests.collect.guard import UrlRefused, check_url
 from digests.collect.sources import (
     SourceError,
+    SourceProblem,
     add_source,
     list_sources,
     load_sources_file,
@@ -153,10 +155,15 @@ async def test_admin_additions_are_validated(database: Database) -> None:
         with pytest.raises(SourceError):
             await add_source(database, bad)
     await add_source(database, "https://bali.kpu.go.id/index.php/blog/category/104", "KPU Bali")
-    with pytest.raises(SourceError, match="sudah terdaftar"):
+    with pytest.raises(SourceError) as again:
         await add_source(database, "https://BALI.kpu.go.id/index.php/blog/category/104/")
-    with pytest.raises(SourceError, match="nama"):
+    assert again.value.reason is SourceProblem.ALREADY_ADDED
+    assert texts.source_problem(again.value) == "sumber ini sudah terdaftar sebagai 'KPU Bali'"
+    with pytest.raises(SourceError) as taken:
         await add_source(database, "https://ntt.kpu.go.id/index.php/blog/category/104", "kpu bali")
+    assert taken.value.reason is SourceProblem.NAME_TAKEN and "nama" in texts.source_problem(
+        taken.value
+    )
 
 
 @pytest.mark.db
