@@ -103,6 +103,8 @@ async def test_summary_of_a_source_page_gives_title_lead_and_link(
     assert f'href="{url}"' in reply.text
     assert "Divisi" in reply.plain_text
     assert len(reply.plain_text) < 2000  # a summary, not the page
+    # The one User-Agent of every request we make, with the operator's contact.
+    assert {agent.split("/")[0] for agent in sites.trusted.user_agents} == {"KPUDigestBot"}
 
 
 async def test_summary_as_reply_to_a_message_holding_a_link(bot: BotHarness, sites: Sites) -> None:
