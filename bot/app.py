@@ -34,7 +34,7 @@ from telegram.request import HTTPXRequest
 
 from bot.context import DEPS_KEY, BotDeps, deps
 from bot.guards import PerChatOrder, PolitenessLimit, refuse_nul
-from bot.handlers import admin, more, picker, region, staff
+from bot.handlers import admin, more, picker, region, staff, summary
 from bot.handlers import settings as settings_menu
 from bot.jobs import deliver_due_digests
 from bot.sending.flood import RetryReplies
@@ -139,7 +139,7 @@ def build_application(
     application.add_handler(CommandHandler(["latest", "terbaru"], staff.latest))
     application.add_handler(CommandHandler(["search", "cari"], staff.search))
     # Fetching a page takes a while: don't hold up everyone else's updates meanwhile.
-    application.add_handler(CommandHandler(["summary", "ringkas"], staff.summary, block=False))
+    application.add_handler(CommandHandler(["summary", "ringkas"], summary.summary, block=False))
 
     # Admin commands (each handler refuses non-admins itself).
     application.add_handler(CommandHandler(["broadcast", "siaran"], admin.broadcast))

@@ -10,7 +10,189 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+# --- fetch and source problems ----------------------------------------------------------------
+# The core reports why a page could not be fetched as reason codes; these are its words: one
+# line for a source's health (/sumber, `kpu-digest sources`) and the crawl report, and the
+# answers /ringkas gives.
+from digests.collect.fetch import FetchError, FetchReason
+from digests.collect.guard import BodyProblem, BodyTooLarge, Refusal, UrlRefused
+from digests.collect.listing import ListingError, ListingProblem
+from digests.collect.sources import SourceError, SourceProblem
 from digests.delivery.compose import escape
+
+_REFUSALS = {
+    Refusal.INVALID: "alamat tidak valid",
+    Refusal.SCHEME: "hanya alamat http atau https yang dapat diringkas",
+    Refusal.NO_HOST: "alamat tidak memiliki nama situs",
+    Refusal.USERINFO: "alamat dengan nama pengguna atau kata sandi tidak diizinkan",
+    Refusal.PORT: "port {port} tidak diizinkan",
+    Refusal.ODD_IP: "alamat IP dalam bentuk tidak lazim tidak diizinkan",
+    Refusal.HOST_NOT_ALLOWED: "situs {host} tidak termasuk situs yang diizinkan",
+    Refusal.HOST_UNKNOWN: "situs {host} tidak dapat ditemukan",
+    Refusal.INTERNAL_ADDRESS: "situs {host} mengarah ke alamat jaringan internal",
+}
+_LISTING_PROBLEMS = {
+    ListingProblem.EMPTY: "halaman daftar kosong",
+    ListingProblem.UNREADABLE: "halaman daftar tidak dapat dibaca",
+    ListingProblem.BROKEN_FEED: "feed rusak",
+    ListingProblem.NOT_A_FEED: "bukan feed RSS/Atom",
+    ListingProblem.NO_ARTICLE_LINKS: "tidak ada tautan artikel di halaman daftar",
+}
+
+
+def url_refusal(refusal: UrlRefused) -> str:
+    """Why the trust rule refused a URL (plain text)."""
+    return _REFUSALS[refusal.reason].format(host=refusal.host, port=refusal.port)
+
+
+def body_problem(problem: BodyTooLarge) -> str:
+    """Why a body was not read (plain text)."""
+    limit = problem.limit
+    shown = f"{limit // 1_000_000} MB" if limit >= 1_000_000 else f"{limit} byte"
+    match problem.reason:
+        case BodyProblem.DECLARED_TOO_LARGE:
+            return f"halaman terlalu besar ({problem.size // 1_000_000} MB)"
+        case BodyProblem.TOO_LARGE:
+            return f"halaman melebihi {shown}"
+        case BodyProblem.TOO_LARGE_DECODED:
+            return f"halaman melebihi {shown} setelah dibuka (kompresi berlapis?)"
+        case BodyProblem.CORRUPT_ENCODING:
+            return f"isi terkompresi {problem.encoding} rusak"
+        case BodyProblem.TOO_MANY_ENCODINGS:
+            return f"terlalu banyak lapisan kompresi ({problem.layers})"
+        case BodyProblem.UNSUPPORTED_ENCODING:
+            return f"kompresi {problem.encoding} tidak didukung"
+
+
+def fetch_problem(failure: FetchError) -> str:
+    """One line (plain text) for a source's health, the crawl report and the CLI."""
+    match failure.reason:
+        case FetchReason.REFUSED:
+            assert failure.refusal is not None
+            return f"ditolak: {failure.url}: {url_refusal(failure.refusal)}"
+        case FetchReason.ROBOTS_DISALLOWED:
+            return "dilarang oleh robots.txt"
+        case FetchReason.NOT_FOUND:
+            return f"HTTP {failure.status}: halaman tidak ditemukan"
+        case FetchReason.HTTP_ERROR:
+            return f"HTTP {failure.status}"
+        case FetchReason.UNSUPPORTED_STATUS:
+            return f"HTTP {failure.status} tidak didukung"
+        case FetchReason.NOT_A_PAGE:
+            return f"jenis isi {failure.content_type} bukan HTML/XML"
+        case FetchReason.TOO_LARGE:
+            assert failure.body is not None
+            return body_problem(failure.body)
+        case FetchReason.TOO_MANY_REDIRECTS:
+            return "terlalu banyak pengalihan (redirect)"
+        case FetchReason.TIMEOUT:
+            return "batas waktu habis (timeout)"
+        case FetchReason.UNREACHABLE:
+            return f"situs tidak bisa dihubungi ({failure.detail})"
+        case FetchReason.INVALID_ADDRESS:
+            return f"alamat tidak valid: {failure.detail}"
+
+
+def listing_problem(problem: ListingError) -> str:
+    """Why a source's listing page or feed gave nothing (plain text)."""
+    words = _LISTING_PROBLEMS[problem.reason]
+    return f"{words}: {problem.detail}" if problem.detail else words
+
+
+_SOURCE_PROBLEMS = {
+    SourceProblem.FILE_UNREADABLE: "tidak dapat dibaca: {detail}",
+    SourceProblem.NOT_TOML: "TOML tidak valid: {detail}",
+    SourceProblem.NOT_A_LIST: "`sources` harus berupa daftar [[sources]]",
+    SourceProblem.NOT_A_TABLE: "entri harus berupa tabel",
+    SourceProblem.UNKNOWN_KEYS: "kunci tidak dikenal: {detail}",
+    SourceProblem.URL_MISSING: "`url` wajib diisi (teks)",
+    SourceProblem.URL_INVALID: "URL tidak valid: {detail}",
+    SourceProblem.URL_NOT_HTTP: (
+        "URL harus diawali http:// atau https:// dan memiliki host: {detail}"
+    ),
+    SourceProblem.URL_HAS_SPACES: "URL tidak boleh berisi spasi: {detail}",
+    SourceProblem.NAME_EMPTY: "`name` harus berupa teks yang tidak kosong",
+    SourceProblem.BAD_KIND: "`kind` harus 'feed' atau 'html', bukan {detail}",
+    SourceProblem.PATTERN_NOT_TEXT: "`article_pattern` harus berupa teks",
+    SourceProblem.BAD_PATTERN: "`article_pattern` bukan regex yang valid: {detail}",
+    SourceProblem.BAD_REGION: (
+        "`region` harus 'nasional' atau kode provinsi (mis. 'jawa-timur'), bukan {detail}"
+    ),
+    SourceProblem.DUPLICATE_URL: "URL {detail} sudah ada di baris {line}",
+    SourceProblem.DUPLICATE_NAME: "nama '{detail}' sudah ada di baris {line}",
+    SourceProblem.NAME_TAKEN: "nama '{detail}' sudah dipakai sumber lain",
+    SourceProblem.ALREADY_ADDED: "sumber ini sudah terdaftar sebagai '{detail}'",
+}
+
+
+def source_problem(problem: SourceError) -> str:
+    """Why a source was not taken (plain text): a sources file line, or /addsource."""
+    return _SOURCE_PROBLEMS[problem.reason].format(detail=problem.detail, line=problem.line)
+
+
+def source_visit_too_slow(seconds: float) -> str:
+    return f"kunjungan melebihi {seconds:.0f} detik"
+
+
+def source_database_unavailable(detail: str) -> str:
+    return f"basis data tidak tersedia: {detail}"
+
+
+SUMMARY_UNTITLED = "Ringkasan"
+# `kpu-digest preview` (and the demo): what each division would receive.
+PREVIEW_NOTHING_NEW = "(tidak ada berita baru untuk divisi ini)"
+
+
+def preview_heading(name: str, slug: str, count: int) -> str:
+    return f"{name} [{slug}] — {count} artikel"
+
+
+def preview_part(number: int, total: int) -> str:
+    return f"pesan {number} dari {total}"
+
+
+def links_not_followed(reasons: Sequence[str]) -> str:
+    """A source crawled fine, but the trust rule kept some of its links from being followed."""
+    shown = "; ".join(dict.fromkeys(reasons))
+    return f"{len(reasons)} tautan tidak diikuti: {shown}"
+
+
+def summary_fetch_failed(failure: FetchError) -> str:
+    """/ringkas's answer when the page could not be fetched: what happened, truthfully."""
+    match failure.reason:
+        case FetchReason.REFUSED:
+            assert failure.refusal is not None
+            if failure.refusal.reason is Refusal.HOST_UNKNOWN:
+                return (
+                    f"Maaf, situs {esc(failure.refusal.host)} tidak dapat ditemukan. Periksa "
+                    "kembali tautannya; jika sudah benar, situs itu sedang tidak bisa dihubungi."
+                )
+            return summary_refused(url_refusal(failure.refusal))
+        case FetchReason.NOT_FOUND:
+            return (
+                "Maaf, halaman tidak ditemukan di situs itu (mungkin sudah dipindah atau "
+                "dihapus). Periksa kembali tautannya."
+            )
+        case FetchReason.UNREACHABLE:
+            return "Maaf, situs sedang tidak bisa dihubungi. Coba lagi nanti."
+        case FetchReason.TIMEOUT:
+            return (
+                "Maaf, situs sedang tidak bisa dihubungi: tidak menjawab tepat waktu. "
+                "Coba lagi nanti."
+            )
+        case FetchReason.HTTP_ERROR if (failure.status or 0) >= 500:
+            return f"Maaf, situs itu sedang bermasalah (HTTP {failure.status}). Coba lagi nanti."
+        case FetchReason.HTTP_ERROR:
+            return f"Maaf, situs itu menolak memberikan halamannya (HTTP {failure.status})."
+        case FetchReason.ROBOTS_DISALLOWED:
+            return "Maaf, situs itu melarang halamannya diambil secara otomatis (robots.txt)."
+        case FetchReason.NOT_A_PAGE:
+            return (
+                f"Maaf, tautan itu bukan halaman berita (isinya {esc(failure.content_type)}), "
+                "jadi tidak bisa saya ringkas."
+            )
+        case _:  # too large, too many redirects, ...: the link's own fault
+            return summary_refused(fetch_problem(failure))
 
 
 def esc(text: object) -> str:

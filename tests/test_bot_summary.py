@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,13 @@ class Sites:
     trusted_url: str
     internal: Site  # another loopback service that must never be reached
     internal_url: str
+    down_url: str  # a configured source whose server is not running
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -51,8 +59,11 @@ def sites() -> Iterator[Sites]:
     trusted.set(
         "/jatim/redirect", Response(status=302, headers={"Location": f"{internal_url}/secret"})
     )
+    trusted.set("/jatim/rusak", Response(b"<h1>Internal Server Error</h1>", status=500))
+    trusted.set("/jatim/surat.pdf", Response(b"%PDF-1.7 ...", content_type="application/pdf"))
+    down_url = f"http://127.0.0.1:{_closed_port()}"
     try:
-        yield Sites(trusted, trusted_url, internal, internal_url)
+        yield Sites(trusted, trusted_url, internal, internal_url, down_url)
     finally:
         server.stop()
 
@@ -67,7 +78,10 @@ async def bot(
 ) -> AsyncIterator[BotHarness]:
     sources = write_sources(
         tmp_path / "sources.toml",
-        [("KPU Provinsi Jawa Timur", f"{sites.trusted_url}/jatim/index.php/blog/category/104")],
+        [
+            ("KPU Provinsi Jawa Timur", f"{sites.trusted_url}/jatim/index.php/blog/category/104"),
+            ("KPU Sedang Mati", f"{sites.down_url}/index.php/blog/category/1"),
+        ],
     )
     settings = make_settings(
         botapi,
@@ -89,6 +103,8 @@ async def test_summary_of_a_source_page_gives_title_lead_and_link(
     assert f'href="{url}"' in reply.text
     assert "Divisi" in reply.plain_text
     assert len(reply.plain_text) < 2000  # a summary, not the page
+    # The one User-Agent of every request we make, with the operator's contact.
+    assert {agent.split("/")[0] for agent in sites.trusted.user_agents} == {"KPUDigestBot"}
 
 
 async def test_summary_as_reply_to_a_message_holding_a_link(bot: BotHarness, sites: Sites) -> None:
@@ -137,8 +153,31 @@ async def test_summary_without_anything_explains_usage(bot: BotHarness) -> None:
     assert "/ringkas URL" in reply.plain_text
 
 
-async def test_summary_of_a_missing_page_says_it_cannot_be_fetched(
+async def test_summary_of_a_missing_page_says_the_page_was_not_found(
     bot: BotHarness, sites: Sites
 ) -> None:
     reply = await bot.say(STAFF_ID, f"/ringkas {sites.trusted_url}/jatim/tidak-ada")
-    assert "tidak bisa diambil" in reply.plain_text
+    assert "halaman tidak ditemukan" in reply.plain_text
+    assert "coba lagi nanti" not in reply.plain_text.lower()  # waiting will not bring it back
+
+
+async def test_summary_of_a_site_that_is_down_says_the_site_cannot_be_reached(
+    bot: BotHarness, sites: Sites
+) -> None:
+    reply = await bot.say(STAFF_ID, f"/ringkas {sites.down_url}/index.php/blog/read/5_rapat")
+    assert "situs sedang tidak bisa dihubungi" in reply.plain_text
+    assert "tautan itu tidak bisa saya ringkas" not in reply.plain_text  # the link is fine
+
+
+async def test_summary_of_a_failing_server_says_the_site_has_trouble(
+    bot: BotHarness, sites: Sites
+) -> None:
+    reply = await bot.say(STAFF_ID, f"/ringkas {sites.trusted_url}/jatim/rusak")
+    assert "situs itu sedang bermasalah" in reply.plain_text and "500" in reply.plain_text
+
+
+async def test_summary_of_a_pdf_link_says_it_is_not_a_news_page(
+    bot: BotHarness, sites: Sites
+) -> None:
+    reply = await bot.say(STAFF_ID, f"/ringkas {sites.trusted_url}/jatim/surat.pdf")
+    assert "bukan halaman berita" in reply.plain_text

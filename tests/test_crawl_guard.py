@@ -15,11 +15,13 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from digests import texts
 from digests.collect.crawl import Crawler
-from digests.collect.fetch import FetchLimits
-from digests.collect.urls import BodyTooLarge, fetch_checked
+from digests.collect.fetch import Fetcher, FetchError, FetchLimits, FetchReason
+from digests.collect.guard import BodyProblem
 from digests.config import Settings
 from digests.sample.loopback import LoopbackServer, Response, Site
+from digests.service import SUMMARY_LIMITS
 from digests.store.db import Database
 from digests.store.models import Article, Source
 from tests.fixture_site import NewsSite
@@ -194,10 +196,16 @@ async def test_summary_fetch_refuses_a_gzip_bomb_without_stalling_the_event_loop
 
     tick = asyncio.create_task(ticker())
     async with httpx.AsyncClient(trust_env=False) as client:
-        with pytest.raises(BodyTooLarge, match="setelah dibuka"):
-            await fetch_checked(client, base + "/bom", trusted_origins={base}, allowed_hosts=[])
+        fetcher = Fetcher(
+            client, contact="uji", limits=SUMMARY_LIMITS, trusted_origins={base}, any_port=False
+        )
+        with pytest.raises(FetchError) as refused:
+            await fetcher.fetch(base + "/bom", check_robots=False)
     done.set()
     await tick
+    assert refused.value.reason is FetchReason.TOO_LARGE and refused.value.body is not None
+    assert refused.value.body.reason is BodyProblem.TOO_LARGE_DECODED
+    assert "setelah dibuka" in texts.fetch_problem(refused.value)
     assert worst_gap < 0.3, f"event loop stalled {worst_gap:.2f} s"
 
 

@@ -21,6 +21,7 @@ from digests.summary.extract import (
     extract_article,
     load_boilerplate,
 )
+from digests.summary.pipeline import process_text
 from digests.text.dates import parse_indonesian_date, year_written_for
 
 SEEDS = Path(__file__).parent / "eval" / "seeds"  # verbatim copies of shared/seeds
@@ -550,3 +551,20 @@ def test_links_under_a_baca_juga_line_leave_with_it() -> None:
         "Kisah para tentara Islam berjuang di perang kemerdekaan Amerika</p></article>"
     )
     assert extract_article(page(body)).paragraphs == [LONG, SECOND]
+
+
+PASTED_BODY = (
+    "Banyuwangi – KPU Kabupaten Banyuwangi menggelar rapat koordinasi pemutakhiran data "
+    "pemilih bersama panitia pemilihan kecamatan, Kamis (20/10/2016), di aula kantor KPU."
+)
+
+
+def test_pasted_text_with_a_year_less_badge_takes_its_year_from_the_body() -> None:
+    article = process_text(f"Rapat Koordinasi Data Pemilih\n20 Okt\n{PASTED_BODY}\n{SECOND}")
+    assert article.published is not None and article.published.date() == date(2016, 10, 20)
+
+
+def test_pasted_text_with_a_full_date_keeps_the_year_it_wrote() -> None:
+    text = f"Rapat Koordinasi Data Pemilih\n20 Oktober 2024\n{PASTED_BODY}\n{SECOND}"
+    published = process_text(text).published
+    assert published is not None and published.date() == date(2024, 10, 20)

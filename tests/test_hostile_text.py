@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.handlers.staff import _render_processed
+from bot.handlers.summary import render_summary
 from digests.delivery.compose import (
     DigestEntry,
     escape,
@@ -167,7 +167,7 @@ def _page(title: str, paragraphs: list[str], raw: bool) -> str:
 
 
 def _shown_processed(article, url: str | None) -> str:  # type: ignore[no-untyped-def]
-    return visible(_render_processed(article, url, WIB))
+    return visible(render_summary(article, url, WIB))
 
 
 @SLOW

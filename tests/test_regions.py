@@ -99,6 +99,15 @@ def test_short_forms_and_names_read_as_slugs(typed: str, slug: str | None) -> No
         ("kab-banjar.kpu.go.id", "kalimantan-selatan"),
         ("kota-banjar.kpu.go.id", "jawa-barat"),
         ("banjar.kpu.go.id", None),  # a Kabupaten in one province, a Kota in another
+        ("kpu-malukuprov.go.id", "maluku"),  # a provincial office's own domain
+        ("kpu-jatimprov.go.id", "jawa-timur"),
+        ("prov-maluku-utara.kpu.go.id", "maluku-utara"),
+        ("lombokbaratkabppid.kpu.go.id", "nusa-tenggara-barat"),  # the office's PPID service
+        ("kpukabkp.blogspot.com", "di-yogyakarta"),  # a regency by its initials: Kulon Progo
+        ("kabsleman.kpu.go.id", "di-yogyakarta"),
+        ("kotabaru.kpu.go.id", "kalimantan-selatan"),  # Kabupaten Kotabaru, not a "Kota Baru"
+        ("kotabatu.kpu.go.id", "jawa-timur"),
+        ("ppid.kpu.go.id", NASIONAL),
         ("127.0.0.1", None),
         ("berita.example.org", None),
     ],

@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from digests import texts
+from digests.collect.guard import UrlRefused, check_url
 from digests.collect.sources import (
     SourceError,
+    SourceProblem,
     add_source,
     list_sources,
     load_sources_file,
@@ -19,7 +22,6 @@ from digests.collect.sources import (
     sync_sources,
     trusted_origins,
 )
-from digests.collect.urls import UrlRefused, check_fetchable
 from digests.config import BUNDLED_SOURCES_FILE
 from digests.store.db import Database
 
@@ -153,10 +155,15 @@ async def test_admin_additions_are_validated(database: Database) -> None:
         with pytest.raises(SourceError):
             await add_source(database, bad)
     await add_source(database, "https://bali.kpu.go.id/index.php/blog/category/104", "KPU Bali")
-    with pytest.raises(SourceError, match="sudah terdaftar"):
+    with pytest.raises(SourceError) as again:
         await add_source(database, "https://BALI.kpu.go.id/index.php/blog/category/104/")
-    with pytest.raises(SourceError, match="nama"):
+    assert again.value.reason is SourceProblem.ALREADY_ADDED
+    assert texts.source_problem(again.value) == "sumber ini sudah terdaftar sebagai 'KPU Bali'"
+    with pytest.raises(SourceError) as taken:
         await add_source(database, "https://ntt.kpu.go.id/index.php/blog/category/104", "kpu bali")
+    assert taken.value.reason is SourceProblem.NAME_TAKEN and "nama" in texts.source_problem(
+        taken.value
+    )
 
 
 @pytest.mark.db
@@ -187,13 +194,11 @@ async def test_configured_sources_are_trusted_for_summary_and_removed_ones_are_n
     assert (result.added, errors) == (2, [])
     await remove_source(database, "Lain")
     trusted = await trusted_origins(database)
-    await check_fetchable(
+    await check_url(
         "http://10.0.0.5:8080/index.php/blog/read/1_a", trusted_origins=trusted, allowed_hosts=[]
     )
     with pytest.raises(UrlRefused):
-        await check_fetchable(
-            "http://10.0.0.6/2024/01/01/a/", trusted_origins=trusted, allowed_hosts=[]
-        )
+        await check_url("http://10.0.0.6/2024/01/01/a/", trusted_origins=trusted, allowed_hosts=[])
 
 
 # --- regions ------------------------------------------------------------------------------------

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from digests.sample.loopback import LoopbackServer
+from tests.fixture_site import NewsSite
+
 SEEDS = Path(__file__).parent / "eval" / "seeds"  # verbatim copies of shared/seeds
 SAMPLE_ARTICLE = (
     "Rapat Koordinasi Logistik\n\n"
@@ -109,6 +112,31 @@ def test_bad_inputs_get_one_line_each_and_the_rest_is_processed(tmp_path: Path) 
     assert [o["input"] for o in outputs] == [str(good)]
     assert outputs[0]["quotes"][0]["speaker"] == "Choirul Anam"
     assert "perencanaan" in outputs[0]["divisions"]
+
+
+def test_a_utf16_text_file_is_read_as_text_and_an_image_as_binary(tmp_path: Path) -> None:
+    utf16 = tmp_path / "word-export.txt"
+    utf16.write_bytes(SAMPLE_ARTICLE.encode("utf-16"))  # with its byte-order mark
+    image = tmp_path / "poster.txt"
+    image.write_bytes(b"GIF89a" + bytes(range(1, 256)) * 20)
+    result = run_summarize(str(utf16), str(image), "--json")
+    assert result.returncode == 1
+    assert f"{image}: binary file (a GIF image)" in result.stderr
+    (output,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert output["quotes"][0]["speaker"] == "Choirul Anam"
+
+
+def test_a_url_is_fetched_as_the_bot_fetches_and_a_missing_page_says_so() -> None:
+    with LoopbackServer() as server:
+        site = NewsSite("regional", name="KPU Ringkas", count=1, seed=5)
+        site.serve(server)
+        url = site.url_of(site.articles[0])
+        missing = url + "-hilang"
+        result = run_summarize(url, missing, "--json")
+    assert result.returncode == 1
+    (output,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert output["input"] == url and output["title"] == site.articles[0].title
+    assert f"{missing}: HTTP 404: halaman tidak ditemukan" in result.stderr
 
 
 def test_invalid_utf8_is_replaced_with_a_warning_and_still_summarised(tmp_path: Path) -> None:

@@ -1,7 +1,9 @@
-"""Canonical URLs and the `/summary` fetch guard (no real DNS: a resolver hook and literal IPs)."""
+"""Canonical URLs, the fetch guard and the capped reader (no real DNS: a resolver hook and literal
+IPs); refusals are asserted in the words a person reads (`digests.texts`)."""
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Iterator
 
@@ -10,17 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digests.collect.urls import (
-    BodyTooLarge,
-    UrlRefused,
-    canonical_url,
-    check_fetchable,
-    check_url,
-    fetch_checked,
-    host_allowed,
-    pinned_request,
-    same_site,
-)
+from digests import texts
+from digests.collect.fetch import Fetcher, FetchError, FetchLimits, FetchReason, FetchResult
+from digests.collect.guard import Refusal, UrlRefused, check_url, pinned_request
+from digests.collect.urls import canonical_url, host_allowed, same_site
 from digests.sample.loopback import LoopbackServer, Response, Site
 
 ALLOWED = ["kpu.go.id", "*.kpu.go.id"]
@@ -85,7 +80,7 @@ def test_allowed_hosts_are_globs_on_the_whole_name(host: str, allowed: bool) -> 
 def resolver_for(table: dict[str, list[str]]):  # type: ignore[no-untyped-def]
     async def resolve(host: str, port: int) -> list[str]:
         if host not in table:
-            raise UrlRefused(f"nama host {host} tidak dapat ditemukan")
+            raise UrlRefused(Refusal.HOST_UNKNOWN, host=host)
         return table[host]
 
     return resolve
@@ -93,9 +88,18 @@ def resolver_for(table: dict[str, list[str]]):  # type: ignore[no-untyped-def]
 
 async def check(url: str, addresses: list[str] | None = None, trusted: set[str] | None = None):  # type: ignore[no-untyped-def]
     table = {"jatim.kpu.go.id": addresses or ["103.9.227.10"]}
-    await check_fetchable(
+    await check_url(
         url, trusted_origins=trusted or set(), allowed_hosts=ALLOWED, resolver=resolver_for(table)
     )
+
+
+async def refusal(url: str, addresses: list[str] | None = None) -> str:
+    """What a person reads when `url` is refused ("" when it may be fetched)."""
+    try:
+        await check(url, addresses)
+    except UrlRefused as exc:
+        return texts.url_refusal(exc)
+    return ""
 
 
 async def test_allowed_host_on_a_public_address_may_be_fetched() -> None:
@@ -126,8 +130,7 @@ async def test_allowed_host_on_a_public_address_may_be_fetched() -> None:
     ],
 )
 async def test_allowed_host_resolving_to_an_internal_address_is_refused(address: str) -> None:
-    with pytest.raises(UrlRefused, match="internal"):
-        await check("https://jatim.kpu.go.id/a", [address])
+    assert "internal" in await refusal("https://jatim.kpu.go.id/a", [address])
 
 
 async def test_one_internal_address_among_public_ones_is_enough_to_refuse() -> None:
@@ -146,8 +149,7 @@ async def test_one_internal_address_among_public_ones_is_enough_to_refuse() -> N
     ],
 )
 async def test_numeric_ip_tricks_are_refused(url: str) -> None:
-    with pytest.raises(UrlRefused, match=r"tidak (lazim|valid)"):
-        await check(url)
+    assert re.search(r"tidak (lazim|valid)", await refusal(url))
 
 
 @pytest.mark.parametrize(
@@ -166,8 +168,7 @@ async def test_numeric_ip_tricks_are_refused(url: str) -> None:
     ],
 )
 async def test_other_urls_are_refused_with_a_reason(url: str, reason: str) -> None:
-    with pytest.raises(UrlRefused, match=reason):
-        await check(url)
+    assert reason in await refusal(url)
 
 
 async def test_configured_source_origin_is_trusted_even_on_a_private_address() -> None:
@@ -204,23 +205,31 @@ async def test_redirects_are_checked_hop_by_hop(server: LoopbackServer) -> None:
     trusted = {base + "/index.php/blog/category/104"}
     async with httpx.AsyncClient(trust_env=False) as client:
 
-        async def get(path: str):  # type: ignore[no-untyped-def]
-            return await fetch_checked(
-                client, base + path, trusted_origins=trusted, allowed_hosts=ALLOWED
+        async def get(path: str, max_bytes: int = 5_000_000) -> FetchResult:
+            fetcher = Fetcher(
+                client,
+                contact="uji",
+                limits=FetchLimits(max_bytes=max_bytes),
+                trusted_origins=trusted,
+                allowed_hosts=ALLOWED,
+                any_port=False,
             )
+            return await fetcher.fetch(base + path, check_robots=False)
+
+        async def problem(path: str, max_bytes: int = 5_000_000) -> tuple[FetchReason, str]:
+            with pytest.raises(FetchError) as failed:
+                await get(path, max_bytes)
+            return failed.value.reason, texts.fetch_problem(failed.value)
 
         page = await get("/hop")
         assert page.body == b"<html>berita</html>" and page.url == base + "/ok"
-        with pytest.raises(UrlRefused):
-            await get("/metadata")
-        with pytest.raises(UrlRefused):  # another origin on loopback: not trusted
-            await get("/elsewhere")
-        with pytest.raises(UrlRefused, match="pengalihan"):
-            await get("/loop")
-        with pytest.raises(UrlRefused, match="terlalu besar"):
-            await fetch_checked(
-                client, base + "/ok", trusted_origins=trusted, allowed_hosts=[], max_bytes=5
-            )
+        assert (await problem("/metadata"))[0] is FetchReason.REFUSED
+        # another origin on loopback: not trusted
+        assert (await problem("/elsewhere"))[0] is FetchReason.REFUSED
+        reason, words = await problem("/loop")
+        assert reason is FetchReason.TOO_MANY_REDIRECTS and "pengalihan" in words
+        reason, words = await problem("/ok", max_bytes=5)
+        assert reason is FetchReason.TOO_LARGE and "terlalu besar" in words
     assert other.requests == 0
 
 
@@ -260,7 +269,8 @@ async def test_every_stacked_encoding_decodes_to_the_page(
 ) -> None:
     base = server.add_site(Site({"/p": Response(body, headers={"Content-Encoding": encoding})}))
     async with httpx.AsyncClient(trust_env=False) as client:
-        page = await fetch_checked(client, base + "/p", trusted_origins={base}, allowed_hosts=[])
+        fetcher = Fetcher(client, contact="uji", trusted_origins={base})
+        page = await fetcher.fetch(base + "/p", check_robots=False)
     assert page.body == PAGE
 
 
@@ -278,10 +288,12 @@ async def test_bodies_past_the_cap_or_undecodable_are_refused_with_a_reason(
 ) -> None:
     base = server.add_site(Site({"/p": Response(body, headers={"Content-Encoding": encoding})}))
     async with httpx.AsyncClient(trust_env=False) as client:
-        with pytest.raises(BodyTooLarge, match=reason):
-            await fetch_checked(
-                client, base + "/p", trusted_origins={base}, allowed_hosts=[], max_bytes=50_000
-            )
+        limits = FetchLimits(max_bytes=50_000)
+        fetcher = Fetcher(client, contact="uji", limits=limits, trusted_origins={base})
+        with pytest.raises(FetchError) as failed:
+            await fetcher.fetch(base + "/p", check_robots=False)
+    assert failed.value.reason is FetchReason.TOO_LARGE
+    assert reason in texts.fetch_problem(failed.value)
 
 
 async def test_an_untrusted_url_is_requested_from_the_address_that_was_checked() -> None:

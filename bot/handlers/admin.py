@@ -214,7 +214,7 @@ async def add_source_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     try:
         source = await add_source(d.db, url, name)
     except SourceError as exc:
-        await _message(update).reply_text(texts.source_not_added(str(exc)))
+        await _message(update).reply_text(texts.source_not_added(texts.source_problem(exc)))
         return
     await audit(d, _actor(update), "source_added", source_id=source.id, url=source.url)
     await _message(update).reply_text(texts.source_added(source.name, source.url))

@@ -5,7 +5,6 @@ Settings and pausing (/pengaturan, /berhenti) live in bot/handlers/settings.py.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from bot.catalog import (
     find_division,
 )
 from bot.context import BotDeps, deps
-from bot.handlers import more, picker, region, settings
+from bot.handlers import more, picker, region, settings, summary
 from bot.handlers.common import (
     delivery_phrase,
     register,
@@ -34,11 +33,9 @@ from bot.handlers.common import (
 )
 from digests import texts
 from digests.collect.sources import list_sources
-from digests.collect.urls import UrlRefused, fetch_checked, host_allowed, origin_of
+from digests.collect.urls import host_allowed, origin_of
 from digests.delivery import pages
 from digests.delivery.compose import (
-    DigestEntry,
-    best_quote,
     entries_from_articles,
     entry_from_article,
     group_by_division,
@@ -48,7 +45,6 @@ from digests.delivery.compose import (
 from digests.delivery.schedule import parse_delivery_times
 from digests.store import queries, subscribers
 from digests.store.models import Article, Subscriber
-from digests.summary.pipeline import NoArticleError, ProcessedArticle, process_html, process_text
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +52,6 @@ ALL_WORDS = frozenset({"semua", "all"})
 LATEST_DEFAULT, LATEST_MAX = 5, 20
 SEARCH_LIMIT, SEARCH_MAX_CHARS = 10, 100
 SUMMARY_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
-SUMMARY_USER_AGENT = "KPU-Digest/1.0 (+ringkasan atas permintaan staf)"
 _URL_LIKE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|www\.)\S+$", re.IGNORECASE)
 _URL_IN_TEXT = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+", re.IGNORECASE)
 
@@ -392,27 +387,6 @@ def _render(article: Article, tz: tzinfo) -> str:
     return render_article(entry_from_article(article), tz)
 
 
-def _render_processed(article: ProcessedArticle, url: str | None, tz: tzinfo) -> str:
-    """A summary made on request, with the divisions it would be filed under."""
-    entry = DigestEntry(
-        title=article.title or url or "Ringkasan",
-        url=article.url or url or "",
-        published=article.published,
-        lead=tuple(article.summary or article.lead),  # /summary shows the fuller summary
-        quote=best_quote(article.quotes),
-        divisions=tuple(article.divisions),
-    )
-    if entry.url:
-        body = render_article(entry, tz)
-    else:  # pasted text has nothing to link to
-        lines = [f"<b>{texts.esc(entry.title)}</b>", texts.esc(" ".join(entry.lead))]
-        if entry.quote is not None:
-            speaker = f" — {entry.quote.speaker}" if entry.quote.speaker else ""
-            lines.append(f"<i>{texts.esc(f'“{entry.quote.short_text}”{speaker}')}</i>")
-        body = "\n".join(lines)
-    return body + "\n" + texts.summary_divisions(division_names(article.divisions))
-
-
 async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     d = deps(context)
     message = _message(update)
@@ -462,86 +436,6 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     blocks = [texts.search_header(query, len(articles))]
     blocks += [_render(article, d.settings.tz) for article in articles]
     await reply_blocks(message, blocks)
-
-
-# --- summary on the spot --------------------------------------------------------------------
-
-
-def _summary_input(message: Message, args: list[str]) -> tuple[str | None, str | None]:
-    """(url, pasted text) from the command's arguments or the message it replies to."""
-    if args:
-        joined = " ".join(args).strip()
-        if len(args) == 1 and _URL_LIKE.match(args[0]):
-            return args[0], None
-        # The text after the command as typed: its line breaks separate title and paragraphs.
-        typed = (message.text or "").split(maxsplit=1)
-        return None, (typed[1].strip() if len(typed) > 1 else "") or joined
-    replied = message.reply_to_message
-    if replied is None:
-        return None, None
-    content = (replied.text or replied.caption or "").strip()
-    for entity, value in replied.parse_entities(["url", "text_link"]).items():
-        return (entity.url or value), None
-    found = _URL_IN_TEXT.search(content)
-    if found and len(content.split()) <= 3:
-        return found.group(0), None
-    return None, content or None
-
-
-async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    d = deps(context)
-    message = _message(update)
-    url, pasted = _summary_input(message, context.args or [])
-    if url is None and pasted is None:
-        await message.reply_text(texts.SUMMARY_USAGE)
-        return
-    await reply_summary(d, message, url, pasted)
-
-
-async def reply_summary(d: BotDeps, message: Message, url: str | None, pasted: str | None) -> None:
-    """What /ringkas answers for a URL or pasted text (also the pasted link's button)."""
-    try:
-        if url is not None:
-            article = await _summarise_url(d, url)
-        else:
-            article = await asyncio.to_thread(process_text, pasted or "")
-    except UrlRefused as exc:
-        log.info("summary refused for %r: %s", url, exc)
-        await message.reply_text(texts.summary_refused(str(exc)))
-        return
-    except (httpx.HTTPError, PageUnavailable) as exc:
-        log.info("summary fetch failed for %r: %s", url, exc)
-        await message.reply_text(texts.SUMMARY_FETCH_FAILED)
-        return
-    except NoArticleError:
-        await message.reply_text(texts.SUMMARY_FAILED)
-        return
-    if not article.lead:
-        await message.reply_text(texts.SUMMARY_FAILED)
-        return
-    await reply_blocks(message, [_render_processed(article, url, d.settings.tz)])
-
-
-class PageUnavailable(Exception):
-    """The page answered with an error status: nothing to summarise, try later."""
-
-
-async def _summarise_url(d: BotDeps, url: str) -> ProcessedArticle:
-    """Fetch through the trust rule (sources' origins + ALLOWED_SUMMARY_HOSTS), then extract."""
-    trusted = {source.url for source in await list_sources(d.db)}
-    async with httpx.AsyncClient(
-        trust_env=False, timeout=SUMMARY_TIMEOUT, proxy=d.settings.outbound_proxy or None
-    ) as client:
-        page = await fetch_checked(
-            client,
-            url,
-            trusted_origins=trusted,
-            allowed_hosts=list(d.settings.allowed_summary_hosts),
-            headers={"User-Agent": SUMMARY_USER_AGENT},
-        )
-    if page.status_code >= 400:
-        raise PageUnavailable(f"HTTP {page.status_code}")
-    return await asyncio.to_thread(process_html, page.body, page.url)
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -595,7 +489,7 @@ async def on_link_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    await reply_summary(d, offer, url, None)
+    await summary.reply_summary(d, offer, url, None)
 
 
 async def media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

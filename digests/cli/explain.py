@@ -12,7 +12,7 @@ import sys
 from typing import TextIO
 
 # The same loading and extraction as `summarize`, so both commands see the same article.
-from digests.cli.summarize import _load, _process
+from digests.cli.summarize import read_article
 from digests.collect.documents import InputError
 from digests.summary.classify import KEYWORD, MENTION, Evidence, Tagging, explain
 from digests.summary.divisions import DivisionCatalog, load_divisions
@@ -23,7 +23,7 @@ from digests.summary.pipeline import ProcessedArticle
 def explain_input(name: str, *, out: TextIO, err: TextIO) -> int:
     """Print the breakdown for one input; 0 on success, 1 when it cannot be read."""
     try:
-        article = _process(_load(name), err)
+        article = read_article(name, err)
     except (InputError, NoArticleError) as exc:
         print(f"{name}: {exc}", file=err)
         return 1

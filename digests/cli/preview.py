@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
+from digests import texts
 from digests.config import Settings
 from digests.delivery.compose import entries_from_articles, render_entries_digest
 from digests.store.db import Database
@@ -77,12 +78,12 @@ def print_division_digests(
         digest = render_entries_digest(
             entries, selected=[slug], tz=tz, when=when, max_per_division=max_per_division
         )
-        out.write(f"\n=== {catalog.name(slug)} [{slug}] — {digest.count} artikel\n")
+        out.write(f"\n=== {texts.preview_heading(catalog.name(slug), slug, digest.count)}\n")
         if not digest.parts:
-            out.write("(tidak ada berita baru untuk divisi ini)\n")
+            out.write(texts.PREVIEW_NOTHING_NEW + "\n")
         for number, part in enumerate(digest.parts, start=1):
             if len(digest.parts) > 1:
-                out.write(f"\n--- pesan {number} dari {len(digest.parts)} ---\n")
+                out.write(f"\n--- {texts.preview_part(number, len(digest.parts))} ---\n")
             out.write("\n" + telegram_html_to_text(part) + "\n")
 
 

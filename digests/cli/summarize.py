@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from digests.collect.documents import Document, InputError, decode_text, read_path
+from digests import texts
+from digests.collect.documents import InputError, decode_text, read_path
 from digests.summary.extract import NoArticleError
 from digests.summary.pipeline import ProcessedArticle, process_html, process_text
 from digests.summary.regions import region_for_input
@@ -19,8 +20,7 @@ def summarize_inputs(inputs: list[str], *, as_json: bool, out: TextIO, err: Text
     failures = 0
     for name in inputs:
         try:
-            document = _load(name)
-            article = _process(document, err)
+            article = read_article(name, err)
         except (InputError, NoArticleError) as exc:
             failures += 1
             print(f"{name}: {exc}", file=err)
@@ -33,35 +33,32 @@ def summarize_inputs(inputs: list[str], *, as_json: bool, out: TextIO, err: Text
     return 1 if failures else 0
 
 
-def _load(name: str) -> Document:
+def read_article(name: str, err: TextIO) -> ProcessedArticle:
+    """One input summarised and tagged: a URL through `service.summarise_url`, else a file
+    (`.html`/`.htm` extracted, anything else plain text). Raises `InputError`, `NoArticleError`."""
     if name.startswith(("http://", "https://")):
-        return asyncio.run(_fetch(name))
-    return read_path(Path(name))
-
-
-async def _fetch(url: str) -> Document:
-    """An operator's own URL: fetched politely (robots.txt, size cap, HTML/XML only)."""
-    from digests.collect.fetch import Fetcher, FetchError, make_client
-    from digests.config import Settings
-
-    settings = Settings()
-    contact = settings.contact
-    async with make_client(contact, proxy=settings.outbound_proxy) as client:
-        try:
-            # The operator named this URL: its origin is trusted as configuration is.
-            result = await Fetcher(client, contact=contact, trusted_origins={url}).fetch(url)
-        except FetchError as exc:
-            raise InputError(str(exc)) from None
-    return Document(name=url, content=result.body, is_html=True, content_type=result.content_type)
-
-
-def _process(document: Document, err: TextIO) -> ProcessedArticle:
+        return asyncio.run(_summarise_url(name))
+    document = read_path(Path(name))
     if document.is_html:
         return process_html(document.content, url=document.name)
     text, replaced = decode_text(document.content)
     if replaced:
         print(f"{document.name}: warning: invalid UTF-8 bytes were replaced", file=err)
     return process_text(text)
+
+
+async def _summarise_url(url: str) -> ProcessedArticle:
+    from digests import service
+    from digests.config import Settings
+
+    # The operator named this URL: its origin is trusted as configuration is.
+    done = await service.summarise_url(url, Settings(), trust_the_url=True)
+    if done.failure is not None:
+        raise InputError(texts.fetch_problem(done.failure))
+    if done.no_article is not None:
+        raise done.no_article
+    assert done.article is not None
+    return done.article
 
 
 def _as_json(name: str, article: ProcessedArticle) -> dict[str, object]:

@@ -46,7 +46,7 @@ from typing import TypeVar
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from digests import metrics
+from digests import metrics, texts
 from digests.collect import dedup
 from digests.collect.dedup import SimhashIndex
 from digests.collect.fetch import Fetcher, FetchError, FetchLimits, FetchResult, Tally, make_client
@@ -54,6 +54,7 @@ from digests.collect.listing import (
     FoundLink,
     LinkRules,
     ListingError,
+    ListingProblem,
     default_rules,
     detect_kind,
     parse_feed,
@@ -338,12 +339,14 @@ class Crawler:
             async with asyncio.timeout(self.source_timeout):
                 await self._crawl(visit)
         except TimeoutError:
-            result.error = f"kunjungan melebihi {self.source_timeout:.0f} detik"
-        except (FetchError, ListingError) as exc:
-            result.error = str(exc)
+            result.error = texts.source_visit_too_slow(self.source_timeout)
+        except FetchError as exc:
+            result.error = texts.fetch_problem(exc)
+        except ListingError as exc:
+            result.error = texts.listing_problem(exc)
         except Exception as exc:  # one broken source must never stop the crawl
             if is_unavailable(exc):  # logged once by the outage log; retried next crawl
-                result.error = f"basis data tidak tersedia: {describe(exc)}"
+                result.error = texts.source_database_unavailable(describe(exc))
             else:
                 log.exception("crawling %s failed", source.url)
                 result.error = f"{type(exc).__name__}: {exc}"
@@ -367,7 +370,7 @@ class Crawler:
                     if result.error is None:
                         source_store.record_success(session, row, now)
                         if result.refused:  # crawled fine, but say what was not followed
-                            row.last_error = _refusals(result.refused)
+                            row.last_error = texts.links_not_followed(result.refused)
                     else:
                         source_store.record_failure(session, row, result.error, now, interval)
                 await session.commit()
@@ -420,7 +423,7 @@ class Crawler:
                 if page_number == 1:
                     raise
                 if exc.refused:
-                    visit.result.refused.append(str(exc))
+                    visit.result.refused.append(texts.fetch_problem(exc))
                 log.info("%s: page %d unavailable (%s)", source.name, page_number, exc)
                 break  # older pages unreachable: what the first pages gave still counts
             if page.not_modified:
@@ -428,7 +431,7 @@ class Crawler:
             kind = kind or detect_kind(page.body, page.content_type)
             listing = await asyncio.to_thread(self._parse_listing, page, kind, visit, page_number)
             if page_number == 1 and not listing.links and kind == "html":
-                raise ListingError("tidak ada tautan artikel di halaman daftar")
+                raise ListingError(ListingProblem.NO_ARTICLE_LINKS)
             pages.append((canonical_url(url), page))
 
             async def load_known(links: list[FoundLink] = listing.links) -> set[str]:
@@ -490,10 +493,10 @@ class Crawler:
                 # Never contacted. The listing stays un-cached, so every crawl checks again and
                 # the source's health keeps naming the refusal until the link is gone.
                 log.warning("%s: %s", visit.source.name, exc)
-                visit.result.refused.append(str(exc))
+                visit.result.refused.append(texts.fetch_problem(exc))
                 visit.incomplete = True
                 return
-            if exc.status in (404, 410) or "robots.txt" in str(exc):
+            if exc.final:
                 await self._remember(link.canonical, None)  # gone or forbidden: do not retry
                 return
             log.info("article %s: %s", link.url, exc)
@@ -685,7 +688,7 @@ class Crawler:
         except FetchError as exc:
             log.info("revalidating %s: %s", url, exc)
             if exc.refused:
-                visit.result.refused.append(str(exc))
+                visit.result.refused.append(texts.fetch_problem(exc))
             return
         if page.not_modified or _body_hash(page.body) == body_hash:
 
@@ -716,12 +719,6 @@ def _apply(article: Article, processed: ProcessedArticle, text_hash: str, simhas
     article.quotes = [{"text": q.text, "speaker": q.speaker} for q in processed.quotes]
     article.divisions = list(processed.divisions)
     article.division_scores = dict(processed.division_scores)
-
-
-def _refusals(refused: list[str]) -> str:
-    """What the health shows: how many links were refused, and the first reasons."""
-    shown = "; ".join(dict.fromkeys(refused))
-    return f"{len(refused)} tautan tidak diikuti: {shown}"
 
 
 def _body_hash(body: bytes) -> str:

@@ -1,4 +1,5 @@
-"""Reading one input of `kpu-digest summarize`: a file or a URL, checked before it is processed.
+"""Reading one file given to `kpu-digest summarize`, checked before it is processed (URLs go
+through `digests.service.summarise_url`).
 
 Each problem becomes an `InputError` with a one-line reason, so a batch reports it and goes on.
 """
@@ -7,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+from digests.text.sniff import binary_kind
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 HTML_SUFFIXES = (".html", ".htm")
@@ -23,7 +26,6 @@ class Document:
     name: str
     content: bytes
     is_html: bool
-    content_type: str | None = None
 
 
 def read_path(path: Path) -> Document:
@@ -47,19 +49,17 @@ def read_path(path: Path) -> Document:
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}") from None
     is_html = path.suffix.lower() in HTML_SUFFIXES
-    check_not_binary(content)
+    if kind := binary_kind(content):
+        raise InputError(f"binary file ({kind}), not text or HTML")
     return Document(name=str(path), content=content, is_html=is_html)
 
 
-def check_not_binary(content: bytes) -> None:
-    """Text and HTML never hold NUL bytes; images, PDFs and archives nearly always do."""
-    head = content[:8192]
-    if b"\x00" in head or head.startswith((b"%PDF", b"\x89PNG", b"PK\x03\x04", b"\xff\xd8\xff")):
-        raise InputError("binary file, not text or HTML")
-
-
 def decode_text(content: bytes) -> tuple[str, bool]:
-    """Decode UTF-8, replacing invalid bytes; the flag says whether any were replaced."""
+    """Decode UTF-8 (or UTF-16 with its byte-order mark), replacing invalid bytes; the flag says
+    whether any were replaced."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = content.decode("utf-16", errors="replace")
+        return text, "\ufffd" in text
     try:
         return content.decode("utf-8-sig"), False
     except UnicodeDecodeError:

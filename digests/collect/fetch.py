@@ -6,11 +6,14 @@ nothing changed, robots.txt honoured, an honest User-Agent with a contact. And e
 has to be cheap for us: hard timeouts, a size cap on the decoded bytes enforced while they are
 decoded (a 60 MB page or a stacked gzip bomb stops at the cap), only HTML and XML read at all.
 
-And every request obeys PRODUCT.md's trust rule, through the same guard as `/summary`
-(`digests.collect.urls.check_url`): the configured sources' exact origins are trusted as configured;
-any other URL — a feed item on another host, a redirect, robots.txt of such a host — must be
-http(s) and resolve only to public addresses, and is fetched from the address that was checked.
-A refused URL raises `FetchError` with `refused=True` and is never contacted.
+And every request obeys PRODUCT.md's trust rule (`digests.collect.guard.check_url`): the
+configured sources' exact origins are trusted as configured; any other URL — a feed item on
+another host, a redirect, robots.txt of such a host — must be http(s) and resolve only to public
+addresses, and is fetched from the address that was checked. The crawler allows any such host;
+`/summary` (`digests.service.summarise_url`) only ALLOWED_SUMMARY_HOSTS on ports 80 and 443.
+A refused URL raises `FetchError` with `reason=FetchReason.REFUSED` and is never contacted.
+
+Every failure is a `FetchError` with a `FetchReason`; `digests/texts.py` words it.
 """
 
 from __future__ import annotations
@@ -19,25 +22,27 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from digests.collect.urls import (
+from digests.collect.guard import (
     ANY_HOST,
     BodyTooLarge,
     CheckedUrl,
     Resolver,
     UrlRefused,
     check_url,
-    origin_of,
     pinned_request,
     read_body,
 )
+from digests.collect.urls import origin_of
 
 __all__ = [
     "FetchError",
     "FetchLimits",
+    "FetchReason",
     "FetchResult",
     "Fetcher",
     "Tally",
@@ -64,7 +69,8 @@ ACCEPT_HEADER = (
 
 
 def user_agent(contact: str) -> str:
-    """`KPUDigestBot/0.1 (+contact)`: names the bot and where to complain."""
+    """`KPUDigestBot/0.1 (+contact)`: names the bot and where to complain; the one User-Agent
+    of every request we make (the crawler, `/summary`, `kpu-digest summarize`)."""
     return f"{BOT_NAME}/{BOT_VERSION} (+{contact})"
 
 
@@ -113,14 +119,59 @@ def make_client(
     )
 
 
-class FetchError(Exception):
-    """A request that gave us nothing usable; `status` is set for HTTP error statuses,
-    `refused` when the trust rule forbade contacting the URL at all."""
+class FetchReason(StrEnum):
+    """Why a fetch gave nothing usable."""
 
-    def __init__(self, message: str, *, status: int | None = None, refused: bool = False) -> None:
-        super().__init__(message)
+    REFUSED = "refused"  # the trust rule forbade contacting the URL (`refusal` says why)
+    ROBOTS_DISALLOWED = "robots_disallowed"
+    NOT_FOUND = "not_found"  # 404 or 410
+    HTTP_ERROR = "http_error"  # any other status >= 400 (`status`)
+    UNSUPPORTED_STATUS = "unsupported_status"  # a 2xx/3xx we do not handle (`status`)
+    NOT_A_PAGE = "not_a_page"  # not HTML or XML (`content_type`)
+    TOO_LARGE = "too_large"  # the body passed the cap or cannot be decoded (`body`)
+    TOO_MANY_REDIRECTS = "too_many_redirects"
+    TIMEOUT = "timeout"
+    UNREACHABLE = "unreachable"  # no connection: refused, reset, DNS failure, TLS error
+    INVALID_ADDRESS = "invalid_address"
+
+
+class FetchError(Exception):
+    """A request that gave us nothing usable, with its `reason` and what the reason is about:
+    `status` for HTTP statuses, `refusal` (a `UrlRefused`) for the trust rule, `body` (a
+    `BodyTooLarge`) for the size cap, `content_type` for what is not a page."""
+
+    def __init__(
+        self,
+        reason: FetchReason,
+        url: str | httpx.URL = "",
+        *,
+        status: int | None = None,
+        refusal: UrlRefused | None = None,
+        body: BodyTooLarge | None = None,
+        content_type: str = "",
+        detail: str = "",
+    ) -> None:
+        what = detail or (str(refusal or body or "") if refusal or body else "")
+        super().__init__(
+            " ".join(part for part in (reason.value, str(status or ""), str(url), what) if part)
+        )
+        self.reason = reason
+        self.url = _short(url) if url else ""
         self.status = status
-        self.refused = refused
+        self.refusal = refusal
+        self.body = body
+        self.content_type = content_type
+        self.detail = detail
+
+    @property
+    def refused(self) -> bool:
+        """The URL was never contacted: the trust rule refused it."""
+        return self.reason is FetchReason.REFUSED
+
+    @property
+    def final(self) -> bool:
+        """Asking again will not help: the page is gone or robots.txt forbids it."""
+        return self.reason in (FetchReason.NOT_FOUND, FetchReason.ROBOTS_DISALLOWED)
 
 
 @dataclass(slots=True)
@@ -170,8 +221,14 @@ class Fetcher:
         clock: Callable[[], float] = time.monotonic,
         trusted_origins: set[str] | None = None,
         resolver: Resolver | None = None,
+        allowed_hosts: tuple[str, ...] | list[str] = ANY_HOST,
+        any_port: bool = True,
     ) -> None:
+        """`allowed_hosts` and `any_port` are the trust rule's terms for URLs outside the
+        trusted origins: the crawler's defaults allow any public host on any port."""
         self.client = client
+        self.allowed_hosts = tuple(allowed_hosts)
+        self.any_port = any_port
         self.limits = limits or FetchLimits()
         # The configured sources' URLs; the crawler refreshes them before every crawl.
         self.trusted_origins: set[str] = set(trusted_origins or ())
@@ -203,7 +260,7 @@ class Fetcher:
         """GET `url` (conditionally when validators are given); raise `FetchError` on failure."""
         await self._check(url)  # before robots.txt: a refused host gets no request at all
         if check_robots and not await self.allowed(url, tally=tally):
-            raise FetchError("dilarang oleh robots.txt")
+            raise FetchError(FetchReason.ROBOTS_DISALLOWED, url)
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -235,12 +292,12 @@ class Fetcher:
             return await check_url(
                 url,
                 trusted_origins=self.trusted_origins,
-                allowed_hosts=ANY_HOST,
+                allowed_hosts=self.allowed_hosts,
                 resolver=self.resolver,
-                any_port=True,
+                any_port=self.any_port,
             )
         except UrlRefused as exc:
-            raise FetchError(f"ditolak: {_short(url)}: {exc}", refused=True) from exc
+            raise FetchError(FetchReason.REFUSED, url, refusal=exc) from exc
 
     async def _get(self, url: str, headers: dict[str, str], *, robots: bool = False) -> FetchResult:
         """GET with redirects followed by hand: every hop passes the trust rule first."""
@@ -260,31 +317,28 @@ class Fetcher:
                         return await self._read(response, str(target.url))
                     finally:
                         await response.aclose()
-                raise FetchError("terlalu banyak pengalihan (redirect)")
-        except TimeoutError as exc:
-            raise FetchError("batas waktu habis (timeout)") from exc
-        except httpx.TimeoutException as exc:
-            raise FetchError("batas waktu habis (timeout)") from exc
+                raise FetchError(FetchReason.TOO_MANY_REDIRECTS, url)
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            raise FetchError(FetchReason.TIMEOUT, url) from exc
         except BodyTooLarge as exc:
-            raise FetchError(str(exc)) from exc
+            raise FetchError(FetchReason.TOO_LARGE, url, body=exc) from exc
         except httpx.InvalidURL as exc:
-            raise FetchError(f"alamat tidak valid: {exc}") from exc
+            raise FetchError(FetchReason.INVALID_ADDRESS, url, detail=str(exc)) from exc
         except httpx.HTTPError as exc:
-            raise FetchError(f"gagal terhubung: {type(exc).__name__}: {exc}") from exc
+            detail = f"{type(exc).__name__}: {exc}"
+            raise FetchError(FetchReason.UNREACHABLE, url, detail=detail) from exc
 
     async def _read(self, response: httpx.Response, final_url: str) -> FetchResult:
         if response.status_code == 304:
             return FetchResult(final_url, 304)
         if response.status_code >= 400:
-            raise FetchError(f"HTTP {response.status_code}", status=response.status_code)
+            raise _status_error(response.status_code, final_url)
         if response.status_code != 200:
-            raise FetchError(
-                f"HTTP {response.status_code} tidak didukung", status=response.status_code
-            )
+            raise FetchError(FetchReason.UNSUPPORTED_STATUS, final_url, status=response.status_code)
         content_type = response.headers.get("content-type", "")
         media_type = content_type.split(";", 1)[0].strip().lower()
         if media_type and media_type not in ACCEPTED_TYPES and not media_type.endswith("+xml"):
-            raise FetchError(f"jenis isi {media_type} bukan HTML/XML")
+            raise FetchError(FetchReason.NOT_A_PAGE, final_url, content_type=media_type)
         body = await read_body(response, self.limits.max_bytes)
         return FetchResult(
             final_url,
@@ -330,19 +384,19 @@ class Fetcher:
         host.robots_until = self._clock() + ttl
 
     async def _get_robots(self, robots_url: str) -> FetchResult:
-        try:
-            return await self._get(robots_url, {}, robots=True)
-        except FetchError as exc:
-            if exc.status is not None or exc.refused:
-                raise
-            raise FetchError(f"robots.txt tidak terbaca: {exc}") from exc
+        return await self._get(robots_url, {}, robots=True)
 
     async def _read_robots(self, response: httpx.Response, final_url: str) -> FetchResult:
         if response.status_code >= 400:
-            raise FetchError(f"HTTP {response.status_code}", status=response.status_code)
+            raise _status_error(response.status_code, final_url)
         # RFC 9309 asks parsers to read at least 500 KiB; the rest is ignored.
         body = await read_body(response, 500_000, truncate=True)
         return FetchResult(final_url, response.status_code, body)
+
+
+def _status_error(status: int, url: str) -> FetchError:
+    reason = FetchReason.NOT_FOUND if status in (404, 410) else FetchReason.HTTP_ERROR
+    return FetchError(reason, url, status=status)
 
 
 def _short(url: str | httpx.URL, limit: int = 120) -> str:

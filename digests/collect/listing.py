@@ -12,6 +12,7 @@ import tomllib
 from calendar import timegm
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from functools import cache
 from importlib.resources import files
 from urllib.parse import urljoin, urlsplit
@@ -27,6 +28,7 @@ __all__ = [
     "LinkRules",
     "Listing",
     "ListingError",
+    "ListingProblem",
     "detect_kind",
     "parse_feed",
     "parse_html_listing",
@@ -35,8 +37,23 @@ __all__ = [
 MAX_ANCHORS_SCANNED = 20_000
 
 
+class ListingProblem(StrEnum):
+    """Why a listing page or feed gave no links to follow."""
+
+    EMPTY = "empty"
+    UNREADABLE = "unreadable"  # not parseable as HTML
+    BROKEN_FEED = "broken_feed"  # XML a feed parser gives up on
+    NOT_A_FEED = "not_a_feed"
+    NO_ARTICLE_LINKS = "no_article_links"  # an HTML listing without one article link
+
+
 class ListingError(ValueError):
-    """A listing or feed we could not read at all (empty, not HTML, broken XML)."""
+    """A listing or feed we could not read at all: `reason`, and the parser's `detail`."""
+
+    def __init__(self, reason: ListingProblem, detail: str = "") -> None:
+        super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
+        self.reason = reason
+        self.detail = detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,12 +131,12 @@ def parse_html_listing(
 ) -> Listing:
     """Article links on a listing page, in page order, plus the URL of its next page."""
     if not body.strip():
-        raise ListingError("halaman daftar kosong")
+        raise ListingError(ListingProblem.EMPTY)
     try:
         parser = lxml.html.HTMLParser(remove_comments=True, no_network=True)
         doc = lxml.html.document_fromstring(body, parser=parser)
     except (lxml.etree.ParserError, ValueError) as exc:
-        raise ListingError(f"halaman daftar tidak dapat dibaca: {exc}") from exc
+        raise ListingError(ListingProblem.UNREADABLE, str(exc)) from exc
     base = page_url
     base_href = doc.find(".//base[@href]")
     if base_href is not None:
@@ -192,9 +209,9 @@ def parse_feed(body: bytes, page_url: str, *, max_links: int = 500) -> Listing:
     )
     if parsed.get("bozo") and not parsed.entries:
         reason = parsed.get("bozo_exception")
-        raise ListingError(f"feed rusak: {type(reason).__name__}: {reason}")
+        raise ListingError(ListingProblem.BROKEN_FEED, f"{type(reason).__name__}: {reason}")
     if not parsed.entries and not parsed.get("feed"):
-        raise ListingError("bukan feed RSS/Atom")
+        raise ListingError(ListingProblem.NOT_A_FEED)
     listing = Listing()
     seen: set[str] = set()
     for entry in parsed.entries:
@@ -213,7 +230,7 @@ def parse_feed(body: bytes, page_url: str, *, max_links: int = 500) -> Listing:
             break
     if parsed.get("bozo") and not listing.links:
         reason = parsed.get("bozo_exception")
-        raise ListingError(f"feed rusak: {type(reason).__name__}: {reason}")
+        raise ListingError(ListingProblem.BROKEN_FEED, f"{type(reason).__name__}: {reason}")
     return listing
 
 

@@ -18,6 +18,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 
 from sqlmodel import func, select
@@ -26,11 +27,12 @@ from digests.collect.urls import canonical_url
 from digests.store.db import Database
 from digests.store.models import Article, Source
 from digests.store.types import utcnow
-from digests.summary.regions import NASIONAL, normalise_region, region_from_host
+from digests.summary.regions import normalise_region, region_from_host
 
 __all__ = [
     "SourceError",
     "SourceHealth",
+    "SourceProblem",
     "SourceSpec",
     "SyncResult",
     "add_source",
@@ -49,8 +51,38 @@ _KNOWN_KEYS = {"name", "url", "kind", "article_pattern", "region"}
 _TABLE_HEADER = re.compile(r"^\s*\[\[\s*sources\s*\]\]")
 
 
+class SourceProblem(StrEnum):
+    """Why a source (a sources file entry, an admin's /addsource) was not taken."""
+
+    FILE_UNREADABLE = "file_unreadable"
+    NOT_TOML = "not_toml"
+    NOT_A_LIST = "not_a_list"  # `sources` is not an array of tables
+    NOT_A_TABLE = "not_a_table"
+    UNKNOWN_KEYS = "unknown_keys"
+    URL_MISSING = "url_missing"
+    URL_INVALID = "url_invalid"
+    URL_NOT_HTTP = "url_not_http"  # no http(s) scheme or no host
+    URL_HAS_SPACES = "url_has_spaces"
+    NAME_EMPTY = "name_empty"
+    BAD_KIND = "bad_kind"
+    PATTERN_NOT_TEXT = "pattern_not_text"
+    BAD_PATTERN = "bad_pattern"
+    BAD_REGION = "bad_region"
+    DUPLICATE_URL = "duplicate_url"  # twice in the file (`line`: the first)
+    DUPLICATE_NAME = "duplicate_name"  # twice in the file (`line`: the first)
+    NAME_TAKEN = "name_taken"  # another source already has the name
+    ALREADY_ADDED = "already_added"  # the URL is a source already (`detail`: its name)
+
+
 class SourceError(ValueError):
-    """An invalid source (bad URL, duplicate name); the message is Indonesian for admins."""
+    """An invalid source: `reason`, the value it is about (`detail`) and, for duplicates in a
+    file, the `line` of the first; `digests.texts.source_problem` words it."""
+
+    def __init__(self, reason: SourceProblem, detail: str = "", *, line: int | None = None):
+        super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
+        self.reason = reason
+        self.detail = detail
+        self.line = line
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +107,7 @@ def load_sources_file(path: Path | str) -> tuple[list[SourceSpec], list[str]]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        return [], [f"{path}: tidak dapat dibaca: {exc}"]
+        return [], [f"{path}: {_words(SourceError(SourceProblem.FILE_UNREADABLE, str(exc)))}"]
     specs, errors = parse_sources(text)
     return specs, [f"{path}: {error}" for error in errors]
 
@@ -85,10 +117,10 @@ def parse_sources(text: str) -> tuple[list[SourceSpec], list[str]]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        return [], [f"TOML tidak valid: {exc}"]
+        return [], [_words(SourceError(SourceProblem.NOT_TOML, str(exc)))]
     entries = data.get("sources", [])
     if not isinstance(entries, list):
-        return [], ["`sources` harus berupa daftar [[sources]]"]
+        return [], [_words(SourceError(SourceProblem.NOT_A_LIST))]
     lines = [n for n, line in enumerate(text.splitlines(), start=1) if _TABLE_HEADER.match(line)]
     specs: list[SourceSpec] = []
     errors: list[str] = []
@@ -100,16 +132,17 @@ def parse_sources(text: str) -> tuple[list[SourceSpec], list[str]]:
         try:
             spec = _validate(entry, line)
         except SourceError as exc:
-            errors.append(f"{where}: {exc}")
+            errors.append(f"{where}: {_words(exc)}")
             continue
         key = canonical_url(spec.url)
         if key in seen_urls:
-            errors.append(f"{where}: URL {spec.url} sudah ada di baris {seen_urls[key]}")
+            duplicate = SourceError(SourceProblem.DUPLICATE_URL, spec.url, line=seen_urls[key])
+            errors.append(f"{where}: {_words(duplicate)}")
             continue
         if spec.name.casefold() in seen_names:
-            errors.append(
-                f"{where}: nama {spec.name!r} sudah ada di baris {seen_names[spec.name.casefold()]}"
-            )
+            first = seen_names[spec.name.casefold()]
+            duplicate = SourceError(SourceProblem.DUPLICATE_NAME, spec.name, line=first)
+            errors.append(f"{where}: {_words(duplicate)}")
             continue
         seen_urls[key] = line
         seen_names[spec.name.casefold()] = line
@@ -119,37 +152,34 @@ def parse_sources(text: str) -> tuple[list[SourceSpec], list[str]]:
 
 def _validate(entry: object, line: int | None) -> SourceSpec:
     if not isinstance(entry, dict):
-        raise SourceError("entri harus berupa tabel")
+        raise SourceError(SourceProblem.NOT_A_TABLE)
     unknown = sorted(set(entry) - _KNOWN_KEYS)
     if unknown:
-        raise SourceError(f"kunci tidak dikenal: {', '.join(unknown)}")
+        raise SourceError(SourceProblem.UNKNOWN_KEYS, ", ".join(unknown))
     url = entry.get("url")
     if not isinstance(url, str):
-        raise SourceError("`url` wajib diisi (teks)")
+        raise SourceError(SourceProblem.URL_MISSING)
     url = validate_url(url)
     name = entry.get("name")
     if name is None:
         name = _name_from_url(url)
     if not isinstance(name, str) or not name.strip():
-        raise SourceError("`name` harus berupa teks yang tidak kosong")
+        raise SourceError(SourceProblem.NAME_EMPTY)
     kind = entry.get("kind")
     if kind is not None and kind not in KINDS:
-        raise SourceError(f"`kind` harus 'feed' atau 'html', bukan {kind!r}")
+        raise SourceError(SourceProblem.BAD_KIND, repr(kind))
     pattern = entry.get("article_pattern")
     if pattern is not None:
         if not isinstance(pattern, str) or not pattern:
-            raise SourceError("`article_pattern` harus berupa teks")
+            raise SourceError(SourceProblem.PATTERN_NOT_TEXT)
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise SourceError(f"`article_pattern` bukan regex yang valid: {exc}") from exc
+            raise SourceError(SourceProblem.BAD_PATTERN, str(exc)) from exc
     region = entry.get("region")
     if region is not None:
         if not isinstance(region, str) or normalise_region(region) is None:
-            raise SourceError(
-                f"`region` harus '{NASIONAL}' atau slug provinsi (mis. 'jawa-timur'),"
-                f" bukan {region!r}"
-            )
+            raise SourceError(SourceProblem.BAD_REGION, repr(region))
         region = normalise_region(region)
     else:
         region = region_from_host(url)
@@ -172,12 +202,19 @@ def validate_url(url: str) -> str:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (raises on a bad port)
     except ValueError as exc:
-        raise SourceError(f"URL tidak valid: {url!r}") from exc
+        raise SourceError(SourceProblem.URL_INVALID, repr(url)) from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SourceError(f"URL harus diawali http:// atau https:// dan memiliki host: {url!r}")
+        raise SourceError(SourceProblem.URL_NOT_HTTP, repr(url))
     if any(ch.isspace() for ch in url):
-        raise SourceError(f"URL tidak boleh berisi spasi: {url!r}")
+        raise SourceError(SourceProblem.URL_HAS_SPACES, repr(url))
     return url
+
+
+def _words(problem: SourceError) -> str:
+    # texts.py imports this module for SourceProblem: imported here, when a problem is worded.
+    from digests import texts
+
+    return texts.source_problem(problem)
 
 
 def _name_from_url(url: str) -> str:
@@ -228,7 +265,7 @@ async def sync_sources(db: Database, specs: list[SourceSpec]) -> SyncResult:
                 continue
             clash = by_name.get(spec.name.casefold())
             if clash is not None and clash is not row:
-                result.errors.append(f"nama {spec.name!r} dipakai sumber lain; baris dilewati")
+                result.errors.append(_words(SourceError(SourceProblem.NAME_TAKEN, spec.name)))
                 continue
             current = (row.name, row.url, row.kind, row.article_pattern, row.region, row.enabled)
             wanted = (spec.name, spec.url, spec.kind, spec.article_pattern, spec.region, True)
@@ -261,17 +298,17 @@ async def add_source(
     """An admin adds a site (or brings back one they removed). `SourceError` when invalid."""
     url = validate_url(url)
     if kind is not None and kind not in KINDS:
-        raise SourceError("jenis sumber harus 'feed' atau 'html'")
+        raise SourceError(SourceProblem.BAD_KIND, repr(kind))
     name = (name or "").strip() or _name_from_url(url)
     async with db.session() as session:
         rows = list((await session.exec(select(Source))).all())
         existing = next((r for r in rows if canonical_url(r.url) == canonical_url(url)), None)
         clash = next((r for r in rows if r.name.casefold() == name.casefold()), None)
         if clash is not None and clash is not existing:
-            raise SourceError(f"nama {name!r} sudah dipakai sumber lain")
+            raise SourceError(SourceProblem.NAME_TAKEN, name)
         if existing is not None:
             if existing.enabled and existing.removed_at is None:
-                raise SourceError(f"sumber ini sudah terdaftar sebagai {existing.name!r}")
+                raise SourceError(SourceProblem.ALREADY_ADDED, existing.name)
             existing.enabled = True
             existing.removed_at = None
             existing.name = name
@@ -387,5 +424,5 @@ async def seed_from_file(db: Database, path: Path | str) -> tuple[SyncResult, li
 
 
 async def trusted_origins(db: Database) -> set[str]:
-    """The enabled sources' URLs, for `urls.check_fetchable(trusted_origins=...)`."""
+    """The enabled sources' URLs: the origins the trust rule trusts as configured."""
     return {source.url for source in await list_sources(db)}

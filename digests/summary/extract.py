@@ -44,20 +44,13 @@ from trafilatura.utils import detect_encoding, line_processing
 
 from digests.model import ExtractedArticle
 from digests.text.dateline import strip_dateline
-from digests.text.dates import find_indonesian_date, year_written_for
+from digests.text.dates import find_indonesian_date, settle_year
+from digests.text.sniff import binary_kind
 
 MAX_INPUT_BYTES = 5_000_000
 MAX_ELEMENTS = 20_000
 MIN_ARTICLE_CHARS = 80
 
-_BINARY_MAGIC = {
-    b"%PDF": "a PDF document",
-    b"\x89PNG": "a PNG image",
-    b"GIF8": "a GIF image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"PK\x03\x04": "a ZIP archive (or an Office document)",
-    b"\x1f\x8b": "gzip-compressed data",
-}
 _CHARSET_DECL = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _SPACE_BEFORE_STOP = re.compile(r"\s+([.,;:!?])(?=\s|$)")
@@ -339,16 +332,12 @@ def _decode(html: str | bytes) -> str:
     """Bytes or text to text: capped, checked for binary data, charset detected."""
     if isinstance(html, str):
         page = html[:MAX_INPUT_BYTES]
-        if "\x00" in page[:8192]:
-            raise NoArticleError("the input is binary data, not an HTML page")
+        if kind := binary_kind(page):
+            raise NoArticleError(f"the input is {kind}, not an HTML page")
     elif isinstance(html, bytes | bytearray):
         data = bytes(html[:MAX_INPUT_BYTES])
-        for magic, what in _BINARY_MAGIC.items():
-            if data.startswith(magic):
-                raise NoArticleError(f"the input is {what}, not an HTML page")
-        head = data[:8192]
-        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise NoArticleError("the input is binary data, not an HTML page")
+        if kind := binary_kind(data):
+            raise NoArticleError(f"the input is {kind}, not an HTML page")
         page = _decode_bytes(data)
     else:
         raise TypeError(f"extract_article needs str or bytes, not {type(html).__name__}")
@@ -725,18 +714,7 @@ def _published(
         except ValueError:
             day = None
     if day is None and fallback is not None:
-        day, year_written = fallback
-        if not year_written:
-            year = year_written_for(day, " ".join(paragraphs))
-            if year is not None:
-                day = _same_day_in(day, year)
+        day = settle_year(*fallback, " ".join(paragraphs))
     if day is None:
         return None, None
     return datetime.combine(day, time(), tzinfo=_WIB), day
-
-
-def _same_day_in(day: date, year: int) -> date:
-    try:
-        return day.replace(year=year)
-    except ValueError:  # 29 February
-        return day

@@ -6,7 +6,6 @@ all produce the same result for the same page.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
@@ -21,7 +20,7 @@ from digests.summary.extract import (
 )
 from digests.summary.summarise import summarise
 from digests.text.dateline import strip_dateline
-from digests.text.dates import parse_indonesian_date
+from digests.text.dates import find_indonesian_date, settle_year
 
 MAX_QUOTES = 3  # the digest shows the best one; /summary and the JSON output show all
 
@@ -64,19 +63,18 @@ def process_text(text: str, title: str | None = None) -> ProcessedArticle:
     rules = load_boilerplate()
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     paragraphs = clean_paragraphs([("p", line) for line in lines], title, rules)
-    published_date = None
+    found_date: tuple[date, bool] | None = None
     while len(paragraphs) > 1 and _is_heading_line(paragraphs[0]):
         line = paragraphs.pop(0)
-        line_date = parse_indonesian_date(line) if len(line) <= 40 else None
-        if line_date and published_date is None:
-            published_date = line_date
+        line_date = find_indonesian_date(line) if len(line) <= 40 else None
+        if line_date and found_date is None:
+            found_date = line_date
         elif title is None:
             title = line
     if not paragraphs or sum(len(p) for p in paragraphs) < MIN_ARTICLE_CHARS:
         raise NoArticleError("no article text was found")
     dateline, _ = strip_dateline(paragraphs[0])
-    if published_date is not None:
-        published_date = _year_from_body(published_date, paragraphs)
+    published_date = settle_year(*found_date, "\n".join(paragraphs)) if found_date else None
     published = datetime.combine(published_date, time(), tzinfo=UTC) if published_date else None
     return summarise_and_tag(
         ExtractedArticle(
@@ -87,16 +85,6 @@ def process_text(text: str, title: str | None = None) -> ProcessedArticle:
             dateline=dateline,
         )
     )
-
-
-def _year_from_body(badge: date, paragraphs: list[str]) -> date:
-    """A "20 Okt" badge has no year; a "(20/10/2016)" of the same day in the body supplies it."""
-    pattern = re.compile(rf"\b0?{badge.day}/0?{badge.month}/((?:19|20)\d\d)\b")
-    for paragraph in paragraphs:
-        match = pattern.search(paragraph)
-        if match:
-            return badge.replace(year=int(match[1]))
-    return badge
 
 
 def _is_heading_line(line: str) -> bool:

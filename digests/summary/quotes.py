@@ -20,11 +20,8 @@ from operator import itemgetter
 from digests.model import Quote
 from digests.text.furniture import is_furniture
 from digests.text.lexicon import place_names, words
+from digests.text.quotemarks import CLOSE, OPEN, QUOTE_MAX, pair_quote_marks
 
-_OPEN = "“"
-_CLOSE = "”"
-_QUOTE_MAX = 2500
-_MARK = re.compile(r'[“”"]')
 _TOKEN = re.compile(r"\([^()\n]{0,80}\)|[^\W\d_][\w'’\-/.]*|\d[\w.,/:-]*|[^\w\s]")
 _NAMEISH = frozenset({"name", "role", "org", "hon"})  # kinds that start a run
 _IN_RUN = _NAMEISH | {"paren", "degree"}
@@ -149,19 +146,11 @@ def quote_spans(paragraph: str) -> list[tuple[int, int]]:
 
 
 def _spans(paragraph: str) -> list[tuple[int, int, bool]]:
-    spans: list[tuple[int, int, bool]] = []
-    open_at = -1
-    for mark in _MARK.finditer(paragraph):
-        i, ch = mark.start(), mark.group()
-        if open_at < 0 and (ch in (_OPEN, '"') or _opens_here(paragraph, i)):
-            open_at = i
-        elif open_at >= 0 and ch in (_CLOSE, '"'):
-            if i - open_at <= _QUOTE_MAX:
-                spans.append((open_at, i, False))
-            open_at = -1
+    pairs, open_at = pair_quote_marks(paragraph, closing_mark_opens=_opens_here)
+    spans = [(a, b, False) for a, b in pairs]
     if (
         open_at >= 0
-        and len(paragraph) - open_at <= _QUOTE_MAX
+        and len(paragraph) - open_at <= QUOTE_MAX
         and len(_WORDS.findall(paragraph[open_at:])) >= _OPEN_ENDED_MIN_WORDS
     ):
         spans.append((open_at, len(paragraph), True))
@@ -179,7 +168,7 @@ def _normalise_marks(paragraph: str) -> str:
     """Two single marks written as one double mark (‘’Ke depan …,’’ kata X) become one."""
     if "‘" not in paragraph and "’’" not in paragraph:
         return paragraph
-    return paragraph.replace("‘‘", _OPEN).replace("‘’", _OPEN).replace("’’", _CLOSE)
+    return paragraph.replace("‘‘", OPEN).replace("‘’", OPEN).replace("’’", CLOSE)
 
 
 def _clean_quote(inner: str) -> str:

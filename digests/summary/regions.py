@@ -35,6 +35,18 @@ KPU_RI_HOST = "kpu.go.id"
 # kpu.go.id services of KPU RI itself, not of a province.
 _NATIONAL_LABELS = frozenset({"www", "jdih", "ppid", "infopemilu", "helpdesk", "lpse", "e-ppid"})
 _HOST_PREFIXES = ("kpud-", "kpu-", "kip-", "kpud", "kpu", "kip")  # KIP: Aceh's KPU
+# What an office's host may say of its level, before or after its name (longest first).
+_PROVINCE_KIND = "prov"
+_HOST_KINDS = (
+    ("kabupaten", "kab"),
+    ("provinsi", _PROVINCE_KIND),
+    ("kota", "kota"),
+    ("prov", _PROVINCE_KIND),
+    ("kab", "kab"),
+)
+# Services of an office's site glued to its name ("lombokbaratkabppid"), longest first.
+_SERVICE_AFFIXES = tuple(sorted(_NATIONAL_LABELS - {"www"}, key=len, reverse=True))
+_MIN_NAME_LETTERS = 3
 _TOKEN = re.compile(r"[^\W_]+")
 _REGENCY_WORDS = {"kabupaten": "kab", "kab": "kab", "kota": "kota"}
 # Short forms that are ordinary words in lower case: they count in a text only in capitals.
@@ -68,6 +80,7 @@ class _Index:
     bare_regency_keys: dict[str, str]  # compact name alone, when it names one province only
     text_names: dict[tuple[str, ...], str]  # province name or short form as words → slug
     text_regencies: dict[tuple[str, tuple[str, ...]], str]  # (kab|kota, name words) → slug
+    regency_initials: dict[tuple[str, str], str]  # (kab|kota, "kp") → slug, when unambiguous
 
 
 @cache
@@ -121,6 +134,13 @@ def region_from_host(url_or_host: str) -> str | None:
 
 
 def _region_of_label(label: str) -> str | None:
+    """A host label read as "[kpu-] [kab-|kota-|prov-] name [-kab|-kota|-prov] [-ppid]".
+
+    KPU offices name their sites every way: `jatim`, `kpujatim`, `kab-kediri`, `banyuwangikab`,
+    `kpu-malukuprov` (a provincial office's own domain), `lombokbaratkabppid` (a service of the
+    office's site), `kpukabkp` (a regency by its initials, Kulon Progo). The affixes are the
+    tables above; names, short forms and initials come from data/regions.toml.
+    """
     index = _index()
     if _compact(label) in index.province_keys:
         return index.province_keys[_compact(label)]
@@ -128,22 +148,48 @@ def _region_of_label(label: str) -> str | None:
         if label.startswith(prefix) and len(label) > len(prefix):
             label = label[len(prefix) :]
             break
-    kind = None
-    for word, short in (("kabupaten", "kab"), ("kab", "kab"), ("kota", "kota")):
-        if label.startswith(word + "-"):
-            kind, label = short, label[len(word) + 1 :]
-            break
-        if label.endswith(("-" + word, word)) and len(label) > len(word) + 2:
-            kind, label = short, label[: -len(word)].rstrip("-")
-            break
-    core = _compact(label)
-    if kind is not None and (kind, core) in index.regency_keys:
-        return index.regency_keys[(kind, core)]
-    if kind is None:
-        if core in index.province_keys:
-            return index.province_keys[core]
-        return index.bare_regency_keys.get(core)
+    label = _without_service(label)
+    for kind, core in _readings(label):
+        found = _lookup(index, kind, core)
+        if found is not None:
+            return found
     return None
+
+
+def _without_service(label: str) -> str:
+    """`lombokbaratkabppid` → `lombokbaratkab`: a service's name glued to the office's."""
+    for service in _SERVICE_AFFIXES:
+        if label.endswith(service) and len(label) - len(service) >= _MIN_NAME_LETTERS:
+            return label[: -len(service)].rstrip("-")
+        if label.startswith(service) and len(label) - len(service) >= _MIN_NAME_LETTERS:
+            return label[len(service) :].lstrip("-")
+    return label
+
+
+def _readings(label: str) -> list[tuple[str | None, str]]:
+    """(kind, compact name) readings of a label, the most explicit first: a kind written with a
+    hyphen before the name (`kab-lima-puluh-kota`), then after it (`banyuwangikab`); else the
+    bare name, then a kind glued in front (`kabkp`, `kotabatu`)."""
+    for word, kind in _HOST_KINDS:
+        if label.startswith(word + "-"):
+            return [(kind, _compact(label[len(word) + 1 :]))]
+    for word, kind in _HOST_KINDS:
+        if label.endswith(("-" + word, word)) and len(label) > len(word) + 2:
+            return [(kind, _compact(label[: -len(word)].rstrip("-")))]
+    readings: list[tuple[str | None, str]] = [(None, _compact(label))]
+    for word, kind in _HOST_KINDS:
+        if label.startswith(word) and len(label) - len(word) >= 2:
+            readings.append((kind, _compact(label[len(word) :])))
+            break
+    return readings
+
+
+def _lookup(index: _Index, kind: str | None, core: str) -> str | None:
+    if kind == _PROVINCE_KIND:
+        return index.province_keys.get(core)
+    if kind is not None:
+        return index.regency_keys.get((kind, core)) or index.regency_initials.get((kind, core))
+    return index.province_keys.get(core) or index.bare_regency_keys.get(core)
 
 
 def region_from_text(title: str | None, text: str) -> str | None:
@@ -230,6 +276,7 @@ def _index() -> _Index:
     province_keys: dict[str, str] = {}
     text_names: dict[tuple[str, ...], str] = {}
     regency_owner: dict[tuple[str, str], set[str]] = {}
+    initials: dict[tuple[str, str], set[str]] = {}
     text_regencies: dict[tuple[str, tuple[str, ...]], str] = {}
     for p in provinces():
         by_slug[p.slug] = p
@@ -241,9 +288,18 @@ def _index() -> _Index:
             regency_owner.setdefault((kind, _compact(core)), set()).add(p.slug)
             name_words = tuple(core.split("-"))
             text_regencies[(kind, name_words)] = p.slug
+            if len(name_words) >= 2:  # "kp": Kulon Progo
+                initials.setdefault((kind, "".join(w[0] for w in name_words)), set()).add(p.slug)
     regency_keys = {key: next(iter(owners)) for key, owners in regency_owner.items()}
     by_core: dict[str, set[str]] = {}
     for (_, core), owners in regency_owner.items():
         by_core.setdefault(core, set()).update(owners)
     bare = {core: next(iter(o)) for core, o in by_core.items() if len(o) == 1}
-    return _Index(by_slug, province_keys, regency_keys, bare, text_names, text_regencies)
+    unambiguous = {
+        key: next(iter(owners))
+        for key, owners in initials.items()
+        if len(owners) == 1 and key not in regency_keys
+    }
+    return _Index(
+        by_slug, province_keys, regency_keys, bare, text_names, text_regencies, unambiguous
+    )

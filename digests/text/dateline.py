@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from digests.model import Dateline
+from digests.text.dates import MONTH_PATTERN, MONTHS
 from digests.text.lexicon import place_names, words
 
 # A capitalised word; a hyphen only inside it ("Lamongan- KPU": the hyphen is the separator).
@@ -19,13 +20,9 @@ _WORD = r"[A-Z](?:[\w'’.&-]*[\w'’.&])?"
 _PLACE = rf"{_WORD}(?:\s+(?:{_WORD}|dan|di))*?"
 _DOMAIN = r"[\w-]+(?:\.[\w-]+)+"
 _NUM_DATE = r"\d{1,2}/\d{1,2}(?:/\d{2,4})?"
-_MONTHS = (
-    "januari|februari|pebruari|maret|april|mei|juni|juli|agustus|september|oktober|"
-    "nopember|november|desember|jan|feb|mar|apr|jun|jul|agu|agt|ags|sep|sept|okt|nov|des"
-)
 # (?a:…): month names match case-insensitively in ASCII only, so "MEİ" or "Deſ" (which
 # Unicode case folding would let through) never reach the month table as unknown keys.
-_WORD_DATE = rf"\d{{1,2}}\s+(?a:{_MONTHS})\.?\s+\d{{4}}"
+_WORD_DATE = rf"\d{{1,2}}\s+(?a:{MONTH_PATTERN})\.?\s+\d{{4}}"
 _DAYS = r"senin|selasa|rabu|kamis|jumat|jum'at|jum’at|sabtu|minggu|ahad"
 _SEGMENT = rf"(?:{_DOMAIN}\.?|{_PLACE}|{_WORD_DATE}|{_NUM_DATE}|(?:{_DAYS}),?\s+{_WORD_DATE})"
 _PAREN = r"(?:\(\s*[^()\n]{1,60}?\s*\)|\[\s*[^\[\]\n]{1,60}?\s*\])"
@@ -50,28 +47,7 @@ _DAY_DATE = re.compile(
     re.IGNORECASE,
 )
 _NUM_IN = re.compile(r"\((\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?\)")
-_WORD_DATE_IN = re.compile(rf"(\d{{1,2}})\s+((?a:{_MONTHS}))\.?\s+(\d{{4}})", re.IGNORECASE)
-_MONTH_NUMBER = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("januari", "jan"),
-            ("februari", "pebruari", "feb"),
-            ("maret", "mar"),
-            ("april", "apr"),
-            ("mei",),
-            ("juni", "jun"),
-            ("juli", "jul"),
-            ("agustus", "agu", "agt", "ags"),
-            ("september", "sep", "sept"),
-            ("oktober", "okt"),
-            ("november", "nopember", "nov"),
-            ("desember", "des"),
-        ],
-        start=1,
-    )
-    for name in names
-}
+_WORD_DATE_IN = re.compile(rf"(\d{{1,2}})\s+((?a:{MONTH_PATTERN}))\.?\s+(\d{{4}})", re.IGNORECASE)
 _MAX_HEAD = 80
 _MAX_HEAD_WORDS = 8
 # Where a separator can begin: " -", a long dash, a colon, or the comma after a ")".
@@ -87,7 +63,7 @@ _RAW_PARTS = re.compile(r"[,()–—―:;]|\s-+\s|\s-+$|-+$")
 _DIGIT = re.compile(r"\d")
 _DAY_NAMES = frozenset(_DAYS.split("|"))
 _BARE_HEAD_WORDS = 4  # "Belopa, 03 Oktober 2025 KPU …": place and date, no separator
-_LOOSE_DATE = re.compile(rf"\d{{1,2}}\s*(?a:{_MONTHS})\.?\s*\d{{4}}", re.IGNORECASE)
+_LOOSE_DATE = re.compile(rf"\d{{1,2}}\s*(?a:{MONTH_PATTERN})\.?\s*\d{{4}}", re.IGNORECASE)
 _DAY_RE = re.compile(_DAYS)
 _ADDRESS_ENDS = (".go.id", ".com", ".co.id", ".id", ".co", ".net", ".org")
 
@@ -224,7 +200,7 @@ def _parse(raw: str, day_date: str = "") -> Dateline:
         year = _full_year(num.group(3))
     elif word_date:
         day = int(word_date.group(1))
-        month = _MONTH_NUMBER[word_date.group(2).lower()]
+        month = MONTHS[word_date.group(2).lower()]
         year = int(word_date.group(3))
     if not (day and month and 1 <= day <= 31 and 1 <= month <= 12):
         day = month = year = None
@@ -263,7 +239,7 @@ def _place(raw: str) -> str | None:
         first_word = lowered.split(maxsplit=1)[:1]
         if not first_word:  # only whitespace other than spaces, e.g. a tab
             continue
-        if first_word[0] in _MONTH_NUMBER or _DAY_RE.fullmatch(lowered):
+        if first_word[0] in MONTHS or _DAY_RE.fullmatch(lowered):
             continue
         return part.title() if part.isupper() else part
     return None

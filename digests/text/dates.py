@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+# Every spelling of a month KPU pages use (full, short, old spellings) → its number: the one
+# month table of the core.
 MONTHS: dict[str, int] = {
     "januari": 1,
     "jan": 1,
@@ -43,9 +45,11 @@ MONTHS: dict[str, int] = {
     "des": 12,
 }
 
-_MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+# A regex alternation of MONTHS' keys, longest first; use it inside (?a:…) with IGNORECASE so
+# only ASCII case folding applies ("MEİ" or "Deſ" never reach the table as unknown keys).
+MONTH_PATTERN = "|".join(sorted(MONTHS, key=len, reverse=True))
 _NAMED = re.compile(
-    rf"\b(?P<day>[0-3]?\d)\s+(?P<month>(?a:{_MONTH_ALT}))\.?(?:\s+(?P<year>(?:19|20)\d\d))?\b",
+    rf"\b(?P<day>[0-3]?\d)\s+(?P<month>(?a:{MONTH_PATTERN}))\.?(?:\s+(?P<year>(?:19|20)\d\d))?\b",
     re.IGNORECASE,
 )
 _NUMERIC = re.compile(r"\b(?P<day>[0-3]?\d)[/.-](?P<month>[01]?\d)[/.-](?P<year>(?:19|20)\d\d)\b")
@@ -95,6 +99,20 @@ def year_written_for(day: date, text: str) -> int | None:
             if number == day.month and int(match["day"]) == day.day:
                 return int(match["year"])
     return None
+
+
+def settle_year(day: date, year_written: bool, text: str) -> date:
+    """`day` as found; when its year was only guessed (a "20 Okt" badge), the year of a full
+    date of the same day and month in `text` instead, if it has one (29 February stays put)."""
+    if year_written:
+        return day
+    year = year_written_for(day, text)
+    if year is None:
+        return day
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return day
 
 
 def _build(year: int | None, month: int, day: int, today: date) -> date | None:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 
 from digests.text.lexicon import words
+from digests.text.quotemarks import pair_quote_marks
 
 # A run of sentence-final punctuation, then anything that closes around it.
 _END = re.compile(r"(?:[.!?…]+|\.{3})[\"”’')\]]*")
@@ -25,8 +26,6 @@ _LINE_BREAK = re.compile(r"\s*\n\s*")
 _OPENERS = "\"“‘'([«"
 _CLOSERS = "\"”’')]"
 _LIST_WORDS = frozenset({"dan", "atau", "serta", "hingga", "sampai", "yaitu", "yakni"})
-_QUOTE_MAX = 2500
-_MARK = re.compile(r'[“”"]')
 # A quote in a digest item: at most this many sentences and about this many characters.
 SHORT_SENTENCES = 2
 SHORT_CHARS = 300
@@ -74,17 +73,7 @@ def _quote_mask(text: str, start: int, end: int):
     unclosed quote or one longer than a few paragraphs is ignored rather than swallowing
     the rest of the text.
     """
-    spans: list[tuple[int, int]] = []
-    open_at = -1
-    for mark in _MARK.finditer(text, start, end):
-        i, ch = mark.start(), mark.group()
-        if ch == "“" or (ch == '"' and open_at < 0):
-            if open_at < 0:
-                open_at = i
-        elif open_at >= 0:
-            if i - open_at <= _QUOTE_MAX:
-                spans.append((open_at, i))
-            open_at = -1
+    spans, _unclosed = pair_quote_marks(text, start, end)
     if not spans:
         return lambda _pos: False
 
