@@ -420,12 +420,36 @@ async def status_counts(
     return {status: count for status, count in rows}
 
 
-async def open_count(session: AsyncSession, *, broadcast_id: int | None = None) -> int:
-    """Items not yet settled (pending or being sent)."""
+async def open_count(
+    session: AsyncSession, *, broadcast_id: int | None = None, kind: str | None = None
+) -> int:
+    """Items not yet settled (pending or being sent), of one broadcast or kind when given."""
     stmt = select(func.count()).select_from(_outbox).where(_outbox.c.status.in_(OPEN_STATUSES))
     if broadcast_id is not None:
         stmt = stmt.where(_outbox.c.broadcast_id == broadcast_id)
+    if kind is not None:
+        stmt = stmt.where(_outbox.c.kind == kind)
     return int(await scalar(session, stmt) or 0)
+
+
+async def open_counts_by_kind(session: AsyncSession) -> dict[str, int]:
+    """Items not yet settled, per kind (digest, instant, broadcast…), for the metrics."""
+    rows = await run(
+        session,
+        select(_outbox.c.kind, func.count())
+        .where(_outbox.c.status.in_(OPEN_STATUSES))
+        .group_by(_outbox.c.kind),
+    )
+    return {kind: int(count) for kind, count in rows}
+
+
+async def present_ids(session: AsyncSession, ids: Sequence[int]) -> set[int]:
+    """Which of these outbox rows still exist (/hapusdata may delete rows a sender holds)."""
+    found: set[int] = set()
+    for chunk in _chunks(ids, 500):
+        rows = await run(session, select(_outbox.c.id).where(_outbox.c.id.in_(chunk)))
+        found.update(rows.scalars().all())
+    return found
 
 
 async def next_due_at(session: AsyncSession) -> datetime | None:
