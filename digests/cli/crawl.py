@@ -18,7 +18,7 @@ from digests.config import Settings
 from digests.store import outbox
 from digests.store.db import Database
 
-__all__ = ["format_report", "print_sources", "run_crawl", "run_crawl_once", "seed_sources"]
+__all__ = ["format_report", "print_sources", "run_crawl", "seed_sources"]
 
 NAME_WIDTH = 34
 # Seconds `--once` waits for its pushes to go out (the outbox keeps the rest), and for the Bot
@@ -59,10 +59,6 @@ def format_report(report: CrawlReport) -> str:
 
 def _cut(name: str) -> str:
     return name if len(name) <= NAME_WIDTH else name[: NAME_WIDTH - 1] + "…"
-
-
-async def run_crawl_once(settings: Settings) -> int:
-    return await run_crawl(settings, once=True)
 
 
 async def run_crawl(settings: Settings, *, once: bool = False) -> int:

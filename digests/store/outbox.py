@@ -20,7 +20,9 @@ from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from digests.store.models import MessageBody, OutboxItem, Subscriber
+from digests.store.tables import BODIES as _bodies
+from digests.store.tables import OUTBOX as _outbox
+from digests.store.tables import SUBSCRIBERS as _subscribers
 
 PENDING = "pending"
 SENDING = "sending"
@@ -28,10 +30,6 @@ SENT = "sent"
 FAILED = "failed"
 SKIPPED = "skipped"
 OPEN_STATUSES = (PENDING, SENDING)
-
-_outbox = OutboxItem.__table__  # type: ignore[attr-defined]
-_bodies = MessageBody.__table__  # type: ignore[attr-defined]
-_subscribers = Subscriber.__table__  # type: ignore[attr-defined]
 
 INSERT_CHUNK = 1000
 
@@ -450,10 +448,3 @@ async def present_ids(session: AsyncSession, ids: Sequence[int]) -> set[int]:
         rows = await run(session, select(_outbox.c.id).where(_outbox.c.id.in_(chunk)))
         found.update(rows.scalars().all())
     return found
-
-
-async def next_due_at(session: AsyncSession) -> datetime | None:
-    """When the earliest waiting item becomes due (None when nothing waits)."""
-    return await scalar(
-        session, select(func.min(_outbox.c.next_attempt_at)).where(_outbox.c.status == PENDING)
-    )
