@@ -33,7 +33,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.context import DEPS_KEY, BotDeps, deps
-from bot.guards import PerChatOrder, PolitenessLimit, refuse_nul
+from bot.guards import PerChatOrder, PolitenessLimit, outage_guard, refuse_nul
 from bot.handlers import admin, more, picker, region, staff, summary
 from bot.handlers import settings as settings_menu
 from bot.jobs import deliver_due_digests
@@ -291,12 +291,8 @@ async def set_commands(application: Application, settings: Settings) -> None:
 async def refresh_metrics(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The gauges read from the database; an outage just leaves them as they were."""
     d = deps(context)
-    try:
+    with outage_guard(d.db, "metrics"):
         await metrics.refresh(d.db)
-    except Exception as exc:
-        if not is_unavailable(exc):
-            raise
-        d.db.outage.failed(exc, "metrics")
 
 
 async def crawl_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -304,13 +300,10 @@ async def crawl_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     if admin.crawl_lock(d).locked():
         log.info("scheduled crawl skipped: a crawl is already running")
         return
-    try:
+    with outage_guard(d.db, "scheduled crawl") as outage:
         report = await admin.crawl_and_push(d, application=context.application)
-    except Exception as exc:
-        if not is_unavailable(exc):
-            raise
-        d.db.outage.failed(exc, "scheduled crawl")  # the next crawl finds what this one missed
-        return
+    if outage.happened:
+        return  # the next crawl finds what this one missed
     log.info("scheduled crawl done: %d new article(s)", len(report.new_article_ids))
 
 

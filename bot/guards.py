@@ -1,6 +1,6 @@
 """Who may do what, how often, and in what order: the admin check, the per-user politeness
-limit, the NUL-character check at the edge, and concurrent updates that keep each chat's
-order."""
+limit, the NUL-character check at the edge, concurrent updates that keep each chat's order; and
+the one way the bot rides out a database outage."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from types import TracebackType
 from typing import Any
 
 from telegram import Message, Update
@@ -17,10 +18,55 @@ from telegram.ext import ApplicationHandlerStop, BaseUpdateProcessor, ContextTyp
 
 from bot.context import deps
 from digests import texts
+from digests.store.db import Database
+from digests.store.outage import is_unavailable
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
+
+
+class OutageGuard:
+    """Around one step of a job, a loop or a handler: a database outage is noted once in the
+    database's shared outage log and swallowed (`happened` says so, for the caller's fallback);
+    any other error is raised as before; a success notes that the database is back.
+
+        with outage_guard(d.db, "digest job") as outage:
+            queued = await scheduled.enqueue_due_digests(d.db, d.settings)
+        if outage.happened:
+            return  # the next run finds everything still due
+
+    An outage a handler does not guard reaches `on_error`, which tells the user
+    `texts.DATABASE_UNAVAILABLE`.
+    """
+
+    def __init__(self, db: Database, where: str) -> None:
+        self.db = db
+        self.where = where
+        self.happened = False
+
+    def __enter__(self) -> OutageGuard:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        if exc is None:
+            self.db.outage.recovered()
+            return False
+        if isinstance(exc, Exception) and is_unavailable(exc):
+            self.db.outage.failed(exc, self.where)
+            self.happened = True
+            return True
+        return False
+
+
+def outage_guard(db: Database, where: str) -> OutageGuard:
+    """See `OutageGuard`; `where` names the step in the outage's log line."""
+    return OutageGuard(db, where)
 
 
 async def refuse(update: Update, text: str) -> None:

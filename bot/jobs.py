@@ -11,9 +11,9 @@ from typing import Any, TypeVar
 from telegram.ext import Application, CallbackContext
 
 from bot.context import deps
+from bot.guards import outage_guard
 from digests import metrics
 from digests.delivery import scheduled
-from digests.store.outage import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +54,10 @@ async def deliver_due_digests(context: CallbackContext[Any, Any, Any, Any]) -> N
     still due (each batch of subscribers is claimed and queued in one transaction).
     """
     d = deps(context)
-    try:
+    with outage_guard(d.db, "digest job") as outage:
         queued = await scheduled.enqueue_due_digests(d.db, d.settings)
-    except Exception as exc:
-        if not is_unavailable(exc):
-            raise
-        d.db.outage.failed(exc, "digest job")
+    if outage.happened:
         return
-    d.db.outage.recovered()
     metrics.digest_run_done()
     if queued:
         log.info("digest job: %d message(s) queued", queued)

@@ -12,11 +12,9 @@ import time
 from collections.abc import Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
-from sqlalchemy import func
-from sqlmodel import select
 
+from digests.store import outbox
 from digests.store.db import Database
-from digests.store.models import OutboxItem
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 OUTBOX_KINDS = ("digest", "instant", "announcement")
@@ -111,12 +109,7 @@ def update_send_rate(now: float | None = None) -> float:
 
 async def pending_by_kind(db: Database) -> dict[str, int]:
     async with db.session() as session:
-        rows = await session.exec(
-            select(OutboxItem.kind, func.count())
-            .where(OutboxItem.status.in_(("pending", "sending")))  # type: ignore[attr-defined]
-            .group_by(OutboxItem.kind)
-        )
-        return {kind: int(count) for kind, count in rows.all()}
+        return await outbox.open_counts_by_kind(session)
 
 
 async def refresh(db: Database) -> None:

@@ -16,7 +16,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.catalog import division_names, division_slugs
 from bot.context import BotDeps, deps
-from bot.guards import admin_only
+from bot.guards import admin_only, outage_guard
 from bot.jobs import until_stopping
 from digests import service, texts
 from digests.collect.crawl import Crawler, CrawlReport
@@ -24,8 +24,8 @@ from digests.collect.sources import SourceError, add_source, remove_source, sour
 from digests.delivery import broadcasts
 from digests.delivery.compose import is_blank, render_announcement
 from digests.store import queries
-from digests.store.models import AuditEntry, Broadcast
-from digests.store.outage import is_unavailable
+from digests.store.audit import record_audit
+from digests.store.models import Broadcast
 from digests.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -47,9 +47,7 @@ def _actor(update: Update) -> int:
 
 
 async def audit(d: BotDeps, actor_id: int, action: str, **detail: Any) -> None:
-    async with d.db.session() as session:
-        session.add(AuditEntry(actor_id=actor_id, action=action, detail=detail))
-        await session.commit()
+    await record_audit(d.db, actor_id, action, **detail)
 
 
 def _command_text(message: Message) -> str:
@@ -147,13 +145,10 @@ async def on_broadcast_press(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await _message(update).reply_text(texts.BROADCAST_CANCELLED)
         await query.answer()
         return
-    try:
+    with outage_guard(d.db, "queueing a broadcast") as outage:
         enqueued = await broadcasts.enqueue_broadcast(d.db, broadcast_id)
-    except Exception as exc:
-        if not is_unavailable(exc):
-            raise
+    if outage.happened:
         # Confirmed but not queued: the sender's sweep queues it once the database is back.
-        d.db.outage.failed(exc, "queueing a broadcast")
         await _message(update).reply_text(texts.BROADCAST_QUEUED_LATER)
         await query.answer()
         return

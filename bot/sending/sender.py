@@ -46,10 +46,10 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlmodel import select
 from telegram import Bot, LinkPreviewOptions
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TimedOut
 
+from bot.guards import outage_guard
 from bot.sending.flood import outbox_send, retry_after_seconds
 from bot.sending.pacing import ChatPacer, Clock, ConcurrencyController, TokenBucket, backoff_delay
 from digests import metrics
@@ -57,7 +57,6 @@ from digests.config import Settings
 from digests.delivery import broadcasts
 from digests.store import outbox
 from digests.store.db import Database
-from digests.store.models import OutboxItem
 from digests.store.outage import Backoff, is_unavailable
 from digests.store.outbox import Body, ClaimedItem
 from digests.store.types import utcnow
@@ -340,13 +339,10 @@ class OutboxSender:
             room = self.batch_size - self.held
             got = 0
             if room >= self.batch_size // 2:
-                try:
+                with outage_guard(self.db, "outbox sender") as outage:
                     got = await self._claim(room)
-                except Exception as exc:
-                    if not is_unavailable(exc):
-                        raise
+                if outage.happened:
                     # Held messages keep going out meanwhile; their outcomes wait in memory.
-                    self.db.outage.failed(exc, "outbox sender")
                     await asyncio.sleep(self._db_backoff.next())
                     continue
                 self._db_recovered()
@@ -767,15 +763,11 @@ class OutboxSender:
             self.chat_pacer.forget_idle()
             now = self.clock()
             self._cooldown = {c: t for c, t in self._cooldown.items() if t > now}
-            try:
+            with outage_guard(self.db, "outbox sender"):  # the next round tries again
                 await self._extend_leases()
                 if now - last_sweep >= 30:
                     await self._sweep_broadcasts()
                     last_sweep = now
-            except Exception as exc:
-                if not is_unavailable(exc):
-                    raise
-                self.db.outage.failed(exc, "outbox sender")  # the next round tries again
 
     async def _extend_leases(self) -> None:
         """Rows we hold, and rows sent whose outcome is not written yet, stay ours; held rows
@@ -787,18 +779,9 @@ class OutboxSender:
                 await outbox.extend_lease(
                     session, ids, worker_id=self.worker_id, lease_until=utcnow() + self.lease
                 )
-                present = await self._present(session, held)
+                present = await outbox.present_ids(session, held)
                 await session.commit()
             self._drop_vanished(set(held) - present)
-
-    @staticmethod
-    async def _present(session: Any, ids: list[int]) -> set[int]:
-        found: set[int] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            rows = await session.exec(select(OutboxItem.id).where(OutboxItem.id.in_(chunk)))
-            found.update(rows.all())
-        return found
 
     def _drop_vanished(self, ids: set[int]) -> None:
         if not ids:

@@ -11,15 +11,12 @@ import sys
 import time
 from datetime import datetime
 
-from sqlalchemy import func, select
-
 from digests import service
 from digests.collect.crawl import Crawler, CrawlReport
 from digests.collect.sources import seed_from_file, source_health
 from digests.config import Settings
 from digests.store import outbox
 from digests.store.db import Database
-from digests.store.models import OutboxItem
 
 __all__ = ["format_report", "print_sources", "run_crawl", "seed_sources"]
 
@@ -29,7 +26,6 @@ NAME_WIDTH = 34
 ONCE_SEND_TIMEOUT = 120.0
 BOT_API_START_TIMEOUT = 30.0
 log = logging.getLogger(__name__)
-_OUTBOX = OutboxItem.__table__  # type: ignore[attr-defined]
 
 
 async def seed_sources(db: Database, settings: Settings) -> None:
@@ -152,13 +148,7 @@ class _SenderContext:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             async with db.session() as session:
-                open_pushes = await outbox.scalar(
-                    session,
-                    select(func.count())
-                    .select_from(_OUTBOX)
-                    .where(_OUTBOX.c.status.in_(outbox.OPEN_STATUSES))
-                    .where(_OUTBOX.c.kind == "instant"),
-                )
+                open_pushes = await outbox.open_count(session, kind="instant")
             if not open_pushes and not self.sender.held:
                 return True
             self.sender.wake()

@@ -14,11 +14,10 @@ from datetime import datetime, timedelta
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, select
-
 from digests import texts
 from digests.config import Settings
 from digests.delivery.compose import entries_from_articles, render_entries_digest
+from digests.store import queries
 from digests.store.db import Database
 from digests.store.models import Article
 from digests.store.types import utcnow
@@ -38,14 +37,7 @@ def parse_since(text: str) -> timedelta:
 
 async def recent_articles(db: Database, since: timedelta) -> list[Article]:
     """News articles first seen within `since`, newest first, one per story."""
-    cutoff = utcnow() - since
-    async with db.session() as session:
-        rows = await session.exec(
-            select(Article)
-            .where(Article.first_seen_at >= cutoff)
-            .order_by(col(Article.published_at).desc(), col(Article.id).desc())
-        )
-        articles = list(rows)
+    articles = await queries.articles_seen_since(db, utcnow() - since)
     seen_stories: set[int] = set()
     unique: list[Article] = []
     for article in articles:

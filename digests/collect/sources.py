@@ -21,11 +21,11 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from sqlmodel import func, select
-
 from digests.collect.urls import canonical_url
+from digests.store import articles as store_articles
+from digests.store import sources as store_sources
 from digests.store.db import Database
-from digests.store.models import Article, Source
+from digests.store.models import Source
 from digests.store.types import utcnow
 from digests.summary.regions import normalise_region, region_from_host
 
@@ -236,7 +236,7 @@ async def sync_sources(db: Database, specs: list[SourceSpec]) -> SyncResult:
     """Make the `source` table agree with the file (idempotent; see the module docstring)."""
     result = SyncResult(errors=[])
     async with db.session() as session:
-        rows = list((await session.exec(select(Source))).all())
+        rows = await store_sources.all_sources(session)
         by_url = {canonical_url(row.url): row for row in rows}
         by_name = {row.name.casefold(): row for row in rows}
         matched: set[int] = set()
@@ -301,7 +301,7 @@ async def add_source(
         raise SourceError(SourceProblem.BAD_KIND, repr(kind))
     name = (name or "").strip() or _name_from_url(url)
     async with db.session() as session:
-        rows = list((await session.exec(select(Source))).all())
+        rows = await store_sources.all_sources(session)
         existing = next((r for r in rows if canonical_url(r.url) == canonical_url(url)), None)
         clash = next((r for r in rows if r.name.casefold() == name.casefold()), None)
         if clash is not None and clash is not existing:
@@ -331,7 +331,7 @@ async def remove_source(db: Database, name_or_id: str | int) -> Source | None:
     """Disable a source by id, name (any case) or URL; None when nothing matches."""
     key = str(name_or_id).strip()
     async with db.session() as session:
-        rows = list((await session.exec(select(Source).where(Source.removed_at == None))).all())  # noqa: E711
+        rows = await store_sources.sources_not_removed(session)
         row = None
         if key.isdigit():
             row = next((r for r in rows if r.id == int(key)), None)
@@ -351,10 +351,7 @@ async def remove_source(db: Database, name_or_id: str | int) -> Source | None:
 async def list_sources(db: Database, *, include_disabled: bool = False) -> list[Source]:
     """Sources by name; enabled ones only unless asked."""
     async with db.session() as session:
-        statement = select(Source).order_by(Source.name)
-        if not include_disabled:
-            statement = statement.where(Source.enabled == True)  # noqa: E712
-        return list((await session.exec(statement)).all())
+        return await store_sources.sources_by_name(session, include_disabled=include_disabled)
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,13 +388,7 @@ async def source_health(db: Database, *, include_disabled: bool = False) -> list
     """Every source with its health and how many articles it has given us."""
     sources = await list_sources(db, include_disabled=include_disabled)
     async with db.session() as session:
-        counts = dict(
-            (
-                await session.exec(
-                    select(Article.source_id, func.count()).group_by(Article.source_id)
-                )
-            ).all()
-        )
+        counts = await store_articles.article_counts_by_source(session)
     return [
         SourceHealth(
             id=s.id or 0,

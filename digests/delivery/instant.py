@@ -7,12 +7,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
-
-from sqlalchemy import select, update
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from digests.config import Settings
 from digests.delivery.compose import (
@@ -28,13 +26,13 @@ from digests.delivery.schedule import (
     in_quiet_hours,
     quiet_hours_end,
 )
-from digests.delivery.selection import SUBSCRIBER_BATCH, as_utc, scope_key
+from digests.delivery.selection import SUBSCRIBER_BATCH, scope_key
+from digests.store import digests as store_digests
 from digests.store import outbox
+from digests.store import subscribers as store_subscribers
 from digests.store.db import Database
 from digests.store.outage import retry_unavailable
-from digests.store.outbox import run
-from digests.store.subscribers import not_paused
-from digests.store.tables import ARTICLE_COLUMNS, ARTICLES, SUBSCRIBERS
+from digests.store.subscribers import Reader
 from digests.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -96,20 +94,11 @@ async def enqueue_pending_instant(
 
     async def pending() -> list[int]:
         async with db.session() as session:
-            rows = await run(
-                session,
-                select(ARTICLES.c.id)
-                .where(ARTICLES.c.push_pending.is_(True))
-                .order_by(ARTICLES.c.id),
-            )
-            return [row.id for row in rows.all()]
+            return await store_digests.articles_awaiting_push(session)
 
     async def clear(ids: list[int]) -> None:
         async with db.session() as session:
-            await run(
-                session,
-                update(ARTICLES).where(ARTICLES.c.id.in_(ids)).values(push_pending=False),
-            )
+            await store_digests.clear_push_pending(session, ids)
             await session.commit()
 
     ids = await retry_unavailable(db.outage, "instant push", pending, patience=INSTANT_PATIENCE)
@@ -149,79 +138,90 @@ def _story_key(entry: DigestEntry) -> str:
     return f"article:{entry.article_id}"
 
 
-async def _new_stories(session: AsyncSession, rows: Sequence[Any]) -> list[Any]:
+# --- planning: which stories are new, who receives which selection ------------------------------
+
+
+def new_stories(rows: Sequence[Any], first_copy: Mapping[int, tuple[datetime, int]]) -> list[Any]:
     """The rows of stories first seen in this batch: a republication of a story stored before
-    (pushed then, or found old) is not new."""
+    (pushed then, or found old) is not new. `first_copy` holds each story's earliest copy,
+    (first seen, article id), as `store.digests.stories_first_copy` reads it."""
     in_batch = {row.id for row in rows}
-    story_ids = sorted({row.story_id for row in rows if row.story_id is not None})
-    first: dict[int, tuple[datetime, int]] = {}
-    for chunk_start in range(0, len(story_ids), 1000):
-        chunk = story_ids[chunk_start : chunk_start + 1000]
-        result = await run(
-            session,
-            select(ARTICLES.c.story_id, ARTICLES.c.id, ARTICLES.c.first_seen_at).where(
-                ARTICLES.c.story_id.in_(chunk)
-            ),
-        )
-        for story_id, article_id, seen in result:
-            candidate = (as_utc(seen), article_id)
-            if story_id not in first or candidate < first[story_id]:
-                first[story_id] = candidate
-    return [row for row in rows if row.story_id is None or first[row.story_id][1] in in_batch]
+    return [row for row in rows if row.story_id is None or first_copy[row.story_id][1] in in_batch]
+
+
+def instant_due(now: datetime, settings: Settings) -> datetime:
+    """When a push found at `now` falls due: at once, or at 06.00 after the quiet hours."""
+    return quiet_hours_end(now, settings.tz) if settings.instant_quiet_hours else now
+
+
+def batch_key(entries: Iterable[DigestEntry]) -> str:
+    """Names a crawl's stories: a rerun with the same articles finds its rows already queued."""
+    return hashlib.sha1("|".join(sorted(_story_key(e) for e in entries)).encode()).hexdigest()
+
+
+_SelectionKey = tuple[frozenset[str], frozenset[str]]  # divisions, scope
+
+
+@dataclass(slots=True)
+class InstantGroup:
+    """Instant readers who receive the same push: one division selection and region scope."""
+
+    divisions: frozenset[str]
+    scope: frozenset[str]
+    readers: list[Reader] = field(default_factory=list)
+
+    @property
+    def key(self) -> _SelectionKey:
+        return (self.divisions, self.scope)
+
+
+def plan_instant(readers: Iterable[Reader]) -> list[InstantGroup]:
+    """Group instant readers by what they receive of one crawl's stories, in order of their
+    first reader (each group's push is rendered once)."""
+    groups: dict[_SelectionKey, InstantGroup] = {}
+    for reader in readers:
+        key = (frozenset(reader.divisions or ()), scope_key(reader.regions))
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = InstantGroup(divisions=key[0], scope=key[1])
+        group.readers.append(reader)
+    return list(groups.values())
 
 
 async def _enqueue_instant(db: Database, settings: Settings, ids: list[int], now: datetime) -> int:
     async with db.session() as session:
-        rows = (
-            await run(
-                session,
-                select(*ARTICLE_COLUMNS)
-                .where(ARTICLES.c.id.in_(ids))
-                .where(ARTICLES.c.is_news.is_(True)),
+        rows = await store_digests.news_articles(session, ids)
+        if rows:
+            first_copy = await store_digests.stories_first_copy(
+                session, (row.story_id for row in rows if row.story_id is not None)
             )
-        ).all()
-        rows = await _new_stories(session, rows) if rows else []
+            rows = new_stories(rows, first_copy)
     entries = entries_from_articles(rows)
     if not entries:
         return 0
-    due = quiet_hours_end(now, settings.tz) if settings.instant_quiet_hours else now
-    # Names this crawl's stories: a rerun with the same articles finds its rows already queued.
-    batch = hashlib.sha1("|".join(sorted(_story_key(e) for e in entries)).encode()).hexdigest()
+    due = instant_due(now, settings)
+    batch = batch_key(entries)
     # One render per distinct (divisions, scope).
-    rendered: dict[tuple[frozenset[str], frozenset[str]], RenderedDigest] = {}
+    rendered: dict[_SelectionKey, RenderedDigest] = {}
     body_ids: dict[str, int] = {}
     queued = 0
     after_id = 0
     while True:
         async with db.session() as session:
-            subscribers = (
-                await run(
-                    session,
-                    select(
-                        SUBSCRIBERS.c.id,
-                        SUBSCRIBERS.c.chat_id,
-                        SUBSCRIBERS.c.divisions,
-                        SUBSCRIBERS.c.regions,
-                    )
-                    .where(SUBSCRIBERS.c.active.is_(True))
-                    .where(SUBSCRIBERS.c.instant.is_(True))
-                    .where(not_paused(now))
-                    .where(SUBSCRIBERS.c.id > after_id)
-                    .order_by(SUBSCRIBERS.c.id)
-                    .limit(SUBSCRIBER_BATCH),
-                )
-            ).all()
-            if not subscribers:
+            readers = await store_subscribers.instant_readers(
+                session, now, after_id=after_id, limit=SUBSCRIBER_BATCH
+            )
+            if not readers:
                 await session.rollback()
                 break
-            after_id = subscribers[-1].id
+            after_id = readers[-1].id
             plan = []
-            for sub in subscribers:
-                key = (frozenset(sub.divisions or ()), scope_key(sub.regions))
-                if key not in rendered:
-                    rendered[key] = _render_instant(entries, key, settings.tz, now)
-                if rendered[key].parts:
-                    plan.append((sub, rendered[key]))
+            for group in plan_instant(readers):
+                if group.key not in rendered:
+                    rendered[group.key] = _render_instant(entries, group.key, settings.tz, now)
+                if rendered[group.key].parts:
+                    plan += [(reader, rendered[group.key]) for reader in group.readers]
+            plan.sort(key=lambda pair: pair[0].id)  # the outbox sends in the order queued
             new_texts = sorted({p for _, d in plan for p in d.parts if p not in body_ids})
             if new_texts:
                 new_ids = await outbox.insert_bodies(
@@ -230,23 +230,18 @@ async def _enqueue_instant(db: Database, settings: Settings, ids: list[int], now
                 body_ids.update(zip(new_texts, new_ids, strict=True))
             rows_out = [
                 row
-                for sub, digest in plan
+                for reader, digest in plan
                 for row in outbox.message_rows(
-                    sub.chat_id,
+                    reader.chat_id,
                     [body_ids[part] for part in digest.parts],
                     kind="instant",
-                    key=f"instant:{sub.id}:{batch[:16]}",
+                    key=f"instant:{reader.id}:{batch[:16]}",
                     due=due,
                 )
             ]
             queued += await outbox.enqueue(session, rows_out)
             # Pushed news is not news for a later digest if they switch back to fixed times.
-            await run(
-                session,
-                update(SUBSCRIBERS)
-                .where(SUBSCRIBERS.c.id.in_([s.id for s in subscribers]))
-                .values(digest_watermark=now),
-            )
+            await store_subscribers.advance_watermarks(session, [r.id for r in readers], now)
             await session.commit()
         await asyncio.sleep(0)
     return queued
@@ -254,7 +249,7 @@ async def _enqueue_instant(db: Database, settings: Settings, ids: list[int], now
 
 def _render_instant(
     entries: Sequence[DigestEntry],
-    key: tuple[frozenset[str], frozenset[str]],
+    key: _SelectionKey,
     tz: tzinfo,
     now: datetime,
 ) -> RenderedDigest:

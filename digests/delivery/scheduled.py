@@ -18,36 +18,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import select, update
 
 from digests.config import Settings
-from digests.delivery import pages
-from digests.delivery.compose import (
-    RenderedDigest,
-)
+from digests.delivery import pages, selection
+from digests.delivery.compose import DigestEntry, RenderedDigest
 from digests.delivery.instant import release_held_instant
-from digests.delivery.schedule import (
-    format_time,
-    next_delivery,
-    parse_time,
-)
-from digests.delivery.selection import (
-    SUBSCRIBER_BATCH,
-    NewsWindow,
-    render_group,
-    scope_key,
-    window_start,
-)
+from digests.delivery.schedule import format_time, next_delivery, parse_time
+from digests.delivery.selection import SUBSCRIBER_BATCH, NewsWindow, scope_key, window_start
 from digests.store import outbox
+from digests.store import subscribers as store_subscribers
 from digests.store.db import Database
 from digests.store.models import Subscriber
-from digests.store.outbox import run
-from digests.store.subscribers import not_paused
-from digests.store.tables import SUBSCRIBERS
+from digests.store.subscribers import Reader
 from digests.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -78,6 +63,20 @@ def next_digest_at_for(
     )
 
 
+def plan_next_due(
+    readers: Iterable[Reader], now: datetime, settings: Settings
+) -> dict[datetime, list[int]]:
+    """The readers' ids by their next due time after `now` (from their delivery times), so a
+    whole batch moves on in one statement per distinct time."""
+    by_times: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for reader in readers:
+        by_times[_times_of(reader.delivery_times, settings)].append(reader.id)
+    planned: dict[datetime, list[int]] = defaultdict(list)
+    for times, ids in by_times.items():
+        planned[next_delivery(now, times, settings.tz)] += ids
+    return dict(planned)
+
+
 async def reschedule(
     db: Database, subscriber: Subscriber, settings: Settings, *, now: datetime | None = None
 ) -> datetime | None:
@@ -86,12 +85,8 @@ async def reschedule(
     Reads delivery_times and instant from `subscriber` as given (the caller has saved them).
     """
     due = next_digest_at_for(subscriber, settings, now)
-    async with db.session() as session:
-        await run(
-            session,
-            update(SUBSCRIBERS).where(SUBSCRIBERS.c.id == subscriber.id).values(next_digest_at=due),
-        )
-        await session.commit()
+    assert subscriber.id is not None
+    await store_subscribers.set_next_digest_at(db, subscriber.id, due)
     subscriber.next_digest_at = due
     return due
 
@@ -99,31 +94,65 @@ async def reschedule(
 async def _schedule_unscheduled(db: Database, settings: Settings, now: datetime) -> None:
     """Subscribers created without a due time (e.g. by an older handler) get one, not a send."""
     async with db.session() as session:
-        rows = (
-            await run(
-                session,
-                select(SUBSCRIBERS.c.id, SUBSCRIBERS.c.delivery_times)
-                .where(SUBSCRIBERS.c.active.is_(True))
-                .where(SUBSCRIBERS.c.instant.is_(False))
-                .where(SUBSCRIBERS.c.next_digest_at.is_(None))
-                .limit(SUBSCRIBER_BATCH * 10),
-            )
-        ).all()
-        if not rows:
+        readers = await store_subscribers.unscheduled_readers(session, SUBSCRIBER_BATCH * 10)
+        if not readers:
             return
-        by_times: dict[tuple[str, ...], list[int]] = defaultdict(list)
-        for row in rows:
-            by_times[_times_of(row.delivery_times, settings)].append(row.id)
-        for times, ids in by_times.items():
-            due = next_delivery(now, times, settings.tz)
-            await run(
-                session,
-                update(SUBSCRIBERS)
-                .where(SUBSCRIBERS.c.id.in_(ids))
-                .where(SUBSCRIBERS.c.next_digest_at.is_(None))
-                .values(next_digest_at=due),
-            )
+        for due, ids in plan_next_due(readers, now, settings).items():
+            await store_subscribers.schedule_unscheduled(session, ids, due)
         await session.commit()
+
+
+# --- planning: who receives which selection ----------------------------------------------------
+
+_GroupKey = tuple[frozenset[str], frozenset[str], datetime]  # divisions, scope, window start
+
+
+@dataclass(slots=True)
+class DigestGroup:
+    """Readers who receive the same digest: one division selection, region scope and window.
+
+    `entries` are the window's stories in that scope; the digest shows those of `divisions`
+    (a reader without divisions is claimed, and gets no message).
+    """
+
+    divisions: frozenset[str]
+    scope: frozenset[str]
+    start: datetime
+    entries: list[DigestEntry]
+    readers: list[Reader] = field(default_factory=list)
+
+    @property
+    def key(self) -> _GroupKey:
+        return (self.divisions, self.scope, self.start)
+
+
+def plan_groups(
+    readers: Iterable[Reader], window: NewsWindow, now: datetime, settings: Settings
+) -> list[DigestGroup]:
+    """Group due readers by the digest they receive, in order of their first reader.
+
+    Each reader's window starts at their watermark (24 hours back if never served, never past
+    the news horizon); `window` must cover the earliest start (`NewsWindow.covers`).
+    """
+    groups: dict[_GroupKey, DigestGroup] = {}
+    for reader in readers:
+        start = window_start(reader.digest_watermark, now, settings)
+        key = (frozenset(reader.divisions or ()), scope_key(reader.regions), start)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = DigestGroup(
+                divisions=key[0],
+                scope=key[1],
+                start=start,
+                entries=window.entries_in_scope(start, key[1]),
+            )
+        group.readers.append(reader)
+    return list(groups.values())
+
+
+def earliest_start(readers: Iterable[Reader], now: datetime, settings: Settings) -> datetime:
+    """How far back the news window must reach for these readers."""
+    return min(window_start(r.digest_watermark, now, settings) for r in readers)
 
 
 # --- scheduled digests ------------------------------------------------------------------------
@@ -146,41 +175,28 @@ async def enqueue_due_digests(db: Database, settings: Settings, now: datetime | 
     after_id = 0
     while True:
         async with db.session() as session:
-            candidates = (
-                await run(
-                    session,
-                    select(
-                        SUBSCRIBERS.c.id,
-                        SUBSCRIBERS.c.chat_id,
-                        SUBSCRIBERS.c.divisions,
-                        SUBSCRIBERS.c.regions,
-                        SUBSCRIBERS.c.delivery_times,
-                        SUBSCRIBERS.c.digest_watermark,
-                        SUBSCRIBERS.c.next_digest_at,
-                    )
-                    .where(SUBSCRIBERS.c.active.is_(True))
-                    .where(SUBSCRIBERS.c.instant.is_(False))
-                    .where(SUBSCRIBERS.c.next_digest_at <= now)
-                    .where(not_paused(now))  # a paused reader's digest waits for the pause
-                    .where(SUBSCRIBERS.c.id > after_id)
-                    .order_by(SUBSCRIBERS.c.id)
-                    .limit(SUBSCRIBER_BATCH),
-                )
-            ).all()
+            candidates = await store_subscribers.due_readers(
+                session, now, after_id=after_id, limit=SUBSCRIBER_BATCH
+            )
             if not candidates:
                 break
             after_id = candidates[-1].id
-            starts = {c.id: window_start(c.digest_watermark, now, settings) for c in candidates}
-            await window.cover(session, min(starts.values()))
+            await window.cover(session, earliest_start(candidates, now, settings))
+        groups = plan_groups(candidates, window, now, settings)
         # Render outside any transaction: pure CPU, once per distinct group.
-        for c in candidates:
-            key = _group_key(c, starts)
-            if key not in rendered:
-                rendered[key] = render_group(
-                    window, key[2], key[0], tz, now, settings.digest_items_per_division, key[1]
+        for group in groups:
+            if group.key not in rendered:
+                rendered[group.key] = selection.render_group(
+                    window,
+                    group.start,
+                    group.divisions,
+                    tz,
+                    now,
+                    settings.digest_items_per_division,
+                    group.scope,
                 )
                 await asyncio.sleep(0)
-        queued += await _claim_and_queue(db, settings, candidates, starts, rendered, bodies, now)
+        queued += await _claim_and_queue(db, settings, groups, rendered, bodies, now)
         await asyncio.sleep(0)
     # This job runs every minute: the instant pushes held overnight leave at 06.00 sharp.
     queued += await release_held_instant(db, settings, now=now)
@@ -190,57 +206,40 @@ async def enqueue_due_digests(db: Database, settings: Settings, now: datetime | 
     return queued
 
 
-_GroupKey = tuple[frozenset[str], frozenset[str], datetime]  # divisions, scope, window start
-
-
-def _group_key(candidate: Any, starts: dict[int, datetime]) -> _GroupKey:
-    """Subscribers with the same key receive the same digest."""
-    return (
-        frozenset(candidate.divisions or ()),
-        scope_key(candidate.regions),
-        starts[candidate.id],
-    )
-
-
 async def _claim_and_queue(
     db: Database,
     settings: Settings,
-    candidates: Sequence[Any],
-    starts: dict[int, datetime],
+    groups: Sequence[DigestGroup],
     rendered: dict[_GroupKey, RenderedDigest],
     bodies: pages.DigestBodies,
     now: datetime,
 ) -> int:
-    by_times: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for c in candidates:
-        by_times[_times_of(c.delivery_times, settings)].append(c.id)
+    readers = [reader for group in groups for reader in group.readers]
     async with db.session() as session:
         # The claim comes first so a SQLite transaction takes the write lock before reading.
         claimed: set[int] = set()
-        for times, ids in by_times.items():
-            due = next_delivery(now, times, settings.tz)
-            result = await run(
-                session,
-                update(SUBSCRIBERS)
-                .where(SUBSCRIBERS.c.id.in_(ids))
-                .where(SUBSCRIBERS.c.next_digest_at <= now)
-                .where(SUBSCRIBERS.c.active.is_(True))
-                .where(SUBSCRIBERS.c.instant.is_(False))
-                .values(next_digest_at=due, digest_watermark=now)
-                .returning(SUBSCRIBERS.c.id),
-            )
-            claimed.update(result.scalars().all())
-        winners = [c for c in candidates if c.id in claimed]
-        await bodies.store(session, [rendered[_group_key(c, starts)] for c in winners], now=now)
+        for due, ids in plan_next_due(readers, now, settings).items():
+            claimed |= await store_subscribers.claim_due_readers(session, ids, now, due)
+        # In id order, as they were read: the outbox sends in the order rows are queued.
+        winners = sorted(
+            (
+                (reader, rendered[group.key])
+                for group in groups
+                for reader in group.readers
+                if reader.id in claimed
+            ),
+            key=lambda pair: pair[0].id,
+        )
+        await bodies.store(session, [digest for _, digest in winners], now=now)
         rows = []
-        for c in winners:
-            digest = rendered[_group_key(c, starts)]
-            slot = c.next_digest_at.strftime("%Y%m%dT%H%M")
+        for reader, digest in winners:
+            assert reader.next_digest_at is not None  # due readers have one
+            slot = reader.next_digest_at.strftime("%Y%m%dT%H%M")
             rows += outbox.message_rows(
-                c.chat_id,
+                reader.chat_id,
                 bodies.ids(digest),
                 kind="digest",
-                key=f"digest:{c.id}:{slot}",
+                key=f"digest:{reader.id}:{slot}",
                 due=now,
             )
         queued = await outbox.enqueue(session, rows)

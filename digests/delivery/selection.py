@@ -10,13 +10,9 @@ the watermark, so the scheduled digest still arrives complete. Renders are share
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Collection
-from datetime import UTC, datetime, timedelta, tzinfo
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
-
-from sqlalchemy import func, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from digests.config import Settings
 from digests.delivery.compose import (
@@ -28,15 +24,11 @@ from digests.delivery.compose import (
     render_entries_digest,
     scope_everywhere,
 )
-from digests.store.db import Database
+from digests.store import digests as store_digests
+from digests.store.db import Database, Session
+from digests.store.digests import as_utc
 from digests.store.models import Subscriber
-from digests.store.outbox import run
-from digests.store.tables import ARTICLE_COLUMNS, ARTICLES
 from digests.store.types import utcnow
-
-log = logging.getLogger(__name__)
-
-log = logging.getLogger(__name__)
 
 FIRST_DIGEST_LOOKBACK = timedelta(hours=24)
 SUBSCRIBER_BATCH = 1000
@@ -56,7 +48,7 @@ class NewsWindow:
     """News articles seen in (start, end], loaded once and sliced per subscriber group.
 
     Knows when each story was first seen, so a story republished inside the window but first
-    shown before it is left out.
+    shown before it is left out. Pure: `fill` gives it what `store.digests.news_window` read.
     """
 
     def __init__(self, end: datetime) -> None:
@@ -70,35 +62,22 @@ class NewsWindow:
         # ... and per (start, region scope): thousands of selections share a few scopes.
         self._scoped: dict[tuple[datetime, frozenset[str]], list[DigestEntry]] = {}
 
-    async def cover(self, session: AsyncSession, start: datetime) -> None:
-        if self.start is not None and start >= self.start:
-            return
-        rows = (
-            await run(
-                session,
-                select(*ARTICLE_COLUMNS)
-                .where(ARTICLES.c.is_news.is_(True))
-                .where(ARTICLES.c.first_seen_at > start)
-                .where(ARTICLES.c.first_seen_at <= self.end)
-                .order_by(ARTICLES.c.first_seen_at, ARTICLES.c.id),
-            )
-        ).all()
-        story_ids = sorted({r.story_id for r in rows if r.story_id is not None})
-        firsts: dict[int, datetime] = {}
-        for chunk_start in range(0, len(story_ids), 1000):
-            chunk = story_ids[chunk_start : chunk_start + 1000]
-            result = await run(
-                session,
-                select(ARTICLES.c.story_id, func.min(ARTICLES.c.first_seen_at))
-                .where(ARTICLES.c.story_id.in_(chunk))
-                .where(ARTICLES.c.is_news.is_(True))
-                .group_by(ARTICLES.c.story_id),
-            )
-            for story_id, first in result:
-                firsts[story_id] = as_utc(first)
-        self.rows, self.story_first_seen, self.start = rows, firsts, start
+    def covers(self, start: datetime) -> bool:
+        """Whether the loaded articles reach back to `start` already."""
+        return self.start is not None and start >= self.start
+
+    def fill(
+        self, start: datetime, rows: Sequence[Any], story_first_seen: Mapping[int, datetime]
+    ) -> None:
+        """The news first seen in (start, end] and when each of its stories was first seen."""
+        self.rows, self.story_first_seen, self.start = list(rows), dict(story_first_seen), start
         self._entries.clear()
         self._scoped.clear()
+
+    async def cover(self, session: Session, start: datetime) -> None:
+        """Load (once) the news from `start` on, reading it in `session`."""
+        if not self.covers(start):
+            self.fill(start, *await store_digests.news_window(session, start, self.end))
 
     def entries_after(self, start: datetime) -> list[DigestEntry]:
         entries = self._entries.get(start)
@@ -121,13 +100,6 @@ class NewsWindow:
             if as_utc(row.first_seen_at) > start
             and (row.story_id is None or self.story_first_seen[row.story_id] > start)
         ]
-
-
-def as_utc(value: datetime) -> datetime:
-    """Aggregates (MIN) bypass the column type on SQLite and come back as naive strings."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def scope_key(regions: Collection[str] | None) -> frozenset[str]:

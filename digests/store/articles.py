@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from digests.store.models import Article, HttpCacheEntry, Story
@@ -35,6 +35,12 @@ async def known_urls(session: AsyncSession, urls: Iterable[str]) -> set[str]:
             ).all()
         )
     return known
+
+
+async def article_counts_by_source(session: AsyncSession) -> dict[int | None, int]:
+    """How many articles each source has given us."""
+    statement = select(Article.source_id, func.count()).group_by(Article.source_id)
+    return {source_id: count for source_id, count in (await session.exec(statement)).all()}
 
 
 async def get_validators(session: AsyncSession, url: str) -> HttpCacheEntry | None:

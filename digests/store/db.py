@@ -39,6 +39,11 @@ IDLE_IN_TRANSACTION_TIMEOUT_S = 60.0
 MARKER_SUFFIX = ".kpu-digest-instance"
 
 
+# The session every store function takes: delivery and the crawler hold one across several
+# store calls (one transaction) and name its type without importing SQLModel.
+Session = AsyncSession
+
+
 class DatabaseVanished(RuntimeError):
     """The configured SQLite file is gone although this project created it before."""
 

@@ -20,7 +20,9 @@ from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from digests.store.models import MessageBody, OutboxItem, Subscriber
+from digests.store.tables import BODIES as _bodies
+from digests.store.tables import OUTBOX as _outbox
+from digests.store.tables import SUBSCRIBERS as _subscribers
 
 PENDING = "pending"
 SENDING = "sending"
@@ -28,10 +30,6 @@ SENT = "sent"
 FAILED = "failed"
 SKIPPED = "skipped"
 OPEN_STATUSES = (PENDING, SENDING)
-
-_outbox = OutboxItem.__table__  # type: ignore[attr-defined]
-_bodies = MessageBody.__table__  # type: ignore[attr-defined]
-_subscribers = Subscriber.__table__  # type: ignore[attr-defined]
 
 INSERT_CHUNK = 1000
 
@@ -420,16 +418,33 @@ async def status_counts(
     return {status: count for status, count in rows}
 
 
-async def open_count(session: AsyncSession, *, broadcast_id: int | None = None) -> int:
-    """Items not yet settled (pending or being sent)."""
+async def open_count(
+    session: AsyncSession, *, broadcast_id: int | None = None, kind: str | None = None
+) -> int:
+    """Items not yet settled (pending or being sent), of one broadcast or kind when given."""
     stmt = select(func.count()).select_from(_outbox).where(_outbox.c.status.in_(OPEN_STATUSES))
     if broadcast_id is not None:
         stmt = stmt.where(_outbox.c.broadcast_id == broadcast_id)
+    if kind is not None:
+        stmt = stmt.where(_outbox.c.kind == kind)
     return int(await scalar(session, stmt) or 0)
 
 
-async def next_due_at(session: AsyncSession) -> datetime | None:
-    """When the earliest waiting item becomes due (None when nothing waits)."""
-    return await scalar(
-        session, select(func.min(_outbox.c.next_attempt_at)).where(_outbox.c.status == PENDING)
+async def open_counts_by_kind(session: AsyncSession) -> dict[str, int]:
+    """Items not yet settled, per kind (digest, instant, broadcast…), for the metrics."""
+    rows = await run(
+        session,
+        select(_outbox.c.kind, func.count())
+        .where(_outbox.c.status.in_(OPEN_STATUSES))
+        .group_by(_outbox.c.kind),
     )
+    return {kind: int(count) for kind, count in rows}
+
+
+async def present_ids(session: AsyncSession, ids: Sequence[int]) -> set[int]:
+    """Which of these outbox rows still exist (/hapusdata may delete rows a sender holds)."""
+    found: set[int] = set()
+    for chunk in _chunks(ids, 500):
+        rows = await run(session, select(_outbox.c.id).where(_outbox.c.id.in_(chunk)))
+        found.update(rows.scalars().all())
+    return found

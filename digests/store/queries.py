@@ -16,7 +16,14 @@ from digests.store.models import Article, OutboxItem, Source, Subscriber
 from digests.store.subscribers import is_blocked
 from digests.store.types import utcnow
 
-__all__ = ["Stats", "latest_articles", "like_pattern", "search_articles", "stats"]
+__all__ = [
+    "Stats",
+    "articles_seen_since",
+    "latest_articles",
+    "like_pattern",
+    "search_articles",
+    "stats",
+]
 
 LIKE_ESCAPE = "\\"
 # How many newest articles /latest looks through when filtering by division in Python:
@@ -90,6 +97,17 @@ async def latest_articles(
     if wanted:
         articles = [a for a in articles if wanted.intersection(a.divisions)]
     return articles[:limit]
+
+
+async def articles_seen_since(db: Database, cutoff: datetime) -> list[Article]:
+    """Articles first seen from `cutoff` on, the latest published first (`kpu-digest preview`)."""
+    stmt = (
+        select(Article)
+        .where(Article.first_seen_at >= cutoff)
+        .order_by(col(Article.published_at).desc(), col(Article.id).desc())
+    )
+    async with db.session() as session:
+        return list((await session.exec(stmt)).all())
 
 
 @dataclass(slots=True)

@@ -29,6 +29,20 @@ async def active_sources(session: AsyncSession) -> list[Source]:
     return list((await session.exec(statement)).all())
 
 
+async def sources_not_removed(session: AsyncSession) -> list[Source]:
+    """Every source an admin has not removed (enabled or not)."""
+    statement = select(Source).where(Source.removed_at == None).order_by(Source.id)  # noqa: E711
+    return list((await session.exec(statement)).all())
+
+
+async def sources_by_name(session: AsyncSession, *, include_disabled: bool = False) -> list[Source]:
+    """Sources by name; enabled ones only unless asked."""
+    statement = select(Source).order_by(Source.name)
+    if not include_disabled:
+        statement = statement.where(Source.enabled == True)  # noqa: E712
+    return list((await session.exec(statement)).all())
+
+
 async def due_sources(session: AsyncSession, now: datetime | None = None) -> list[Source]:
     """Enabled sources that are not backing off."""
     now = now or utcnow()

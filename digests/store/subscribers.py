@@ -6,31 +6,43 @@ user never lose one another's toggle.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 
 from sqlalchemy import ColumnElement, delete, or_, update
+from sqlalchemy import select as select_columns
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from digests.store.db import Database
 from digests.store.models import AuditEntry, Broadcast, OutboxItem, Subscriber
+from digests.store.outbox import run
 from digests.store.tables import SUBSCRIBERS
 
 __all__ = [
     "PAUSED_UNTIL_RESUMED",
+    "Reader",
+    "advance_watermarks",
     "change_divisions",
+    "claim_due_readers",
     "deactivate",
     "delete_all_data",
+    "due_readers",
     "get",
     "get_or_create",
+    "instant_readers",
     "is_blocked",
     "not_paused",
     "pause",
     "paused_until",
     "resume",
+    "schedule_unscheduled",
     "set_delivery",
+    "set_next_digest_at",
     "set_regions",
+    "unscheduled_readers",
 ]
 
 
@@ -217,3 +229,136 @@ async def delete_all_data(db: Database, chat_id: int, user_id: int | None = None
             found = found or bool(named.rowcount or acts.rowcount or sent.rowcount)
         await session.commit()
         return found
+
+
+# --- delivery: who is due, claimed with compare-and-set, and watermarks ----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """A subscriber as delivery sees them: where to send, what they follow, and when."""
+
+    id: int
+    chat_id: int
+    divisions: list[str] = field(default_factory=list)
+    regions: list[str] | None = None
+    delivery_times: list[str] = field(default_factory=list)
+    digest_watermark: datetime | None = None
+    next_digest_at: datetime | None = None
+
+
+_READER_COLUMNS = (
+    SUBSCRIBERS.c.id,
+    SUBSCRIBERS.c.chat_id,
+    SUBSCRIBERS.c.divisions,
+    SUBSCRIBERS.c.regions,
+    SUBSCRIBERS.c.delivery_times,
+    SUBSCRIBERS.c.digest_watermark,
+    SUBSCRIBERS.c.next_digest_at,
+)
+
+
+def _reader(row: object) -> Reader:
+    return Reader(
+        id=row.id,  # type: ignore[attr-defined]
+        chat_id=row.chat_id,  # type: ignore[attr-defined]
+        divisions=list(row.divisions or ()),  # type: ignore[attr-defined]
+        regions=row.regions,  # type: ignore[attr-defined]
+        delivery_times=list(row.delivery_times or ()),  # type: ignore[attr-defined]
+        digest_watermark=row.digest_watermark,  # type: ignore[attr-defined]
+        next_digest_at=row.next_digest_at,  # type: ignore[attr-defined]
+    )
+
+
+async def set_next_digest_at(db: Database, subscriber_id: int, due: datetime | None) -> None:
+    async with db.session() as session:
+        await run(
+            session,
+            update(SUBSCRIBERS).where(SUBSCRIBERS.c.id == subscriber_id).values(next_digest_at=due),
+        )
+        await session.commit()
+
+
+async def unscheduled_readers(session: AsyncSession, limit: int) -> list[Reader]:
+    """Active fixed-time subscribers without a due time (created by an older handler)."""
+    rows = await run(
+        session,
+        select_columns(*_READER_COLUMNS)
+        .where(SUBSCRIBERS.c.active.is_(True))
+        .where(SUBSCRIBERS.c.instant.is_(False))
+        .where(SUBSCRIBERS.c.next_digest_at.is_(None))
+        .limit(limit),
+    )
+    return [_reader(row) for row in rows.all()]
+
+
+async def schedule_unscheduled(session: AsyncSession, ids: Sequence[int], due: datetime) -> None:
+    """Give these subscribers their first due time, unless one was set meanwhile."""
+    await run(
+        session,
+        update(SUBSCRIBERS)
+        .where(SUBSCRIBERS.c.id.in_(ids))
+        .where(SUBSCRIBERS.c.next_digest_at.is_(None))
+        .values(next_digest_at=due),
+    )
+
+
+async def due_readers(
+    session: AsyncSession, now: datetime, *, after_id: int, limit: int
+) -> list[Reader]:
+    """Active fixed-time subscribers whose digest is due at `now`, by id after `after_id`."""
+    rows = await run(
+        session,
+        select_columns(*_READER_COLUMNS)
+        .where(SUBSCRIBERS.c.active.is_(True))
+        .where(SUBSCRIBERS.c.instant.is_(False))
+        .where(SUBSCRIBERS.c.next_digest_at <= now)
+        .where(not_paused(now))  # a paused reader's digest waits for the pause
+        .where(SUBSCRIBERS.c.id > after_id)
+        .order_by(SUBSCRIBERS.c.id)
+        .limit(limit),
+    )
+    return [_reader(row) for row in rows.all()]
+
+
+async def claim_due_readers(
+    session: AsyncSession, ids: Sequence[int], now: datetime, next_due: datetime
+) -> set[int]:
+    """Compare-and-set: of `ids`, those still due at `now` move on to `next_due` and get the
+    watermark `now`; returns their ids (two processes never both claim one)."""
+    result = await run(
+        session,
+        update(SUBSCRIBERS)
+        .where(SUBSCRIBERS.c.id.in_(ids))
+        .where(SUBSCRIBERS.c.next_digest_at <= now)
+        .where(SUBSCRIBERS.c.active.is_(True))
+        .where(SUBSCRIBERS.c.instant.is_(False))
+        .values(next_digest_at=next_due, digest_watermark=now)
+        .returning(SUBSCRIBERS.c.id),
+    )
+    return set(result.scalars().all())
+
+
+async def instant_readers(
+    session: AsyncSession, now: datetime, *, after_id: int, limit: int
+) -> list[Reader]:
+    """Active instant-mode subscribers, by id after `after_id`."""
+    rows = await run(
+        session,
+        select_columns(*_READER_COLUMNS)
+        .where(SUBSCRIBERS.c.active.is_(True))
+        .where(SUBSCRIBERS.c.instant.is_(True))
+        .where(not_paused(now))
+        .where(SUBSCRIBERS.c.id > after_id)
+        .order_by(SUBSCRIBERS.c.id)
+        .limit(limit),
+    )
+    return [_reader(row) for row in rows.all()]
+
+
+async def advance_watermarks(session: AsyncSession, ids: Sequence[int], when: datetime) -> None:
+    """News up to `when` counts as delivered to these subscribers."""
+    await run(
+        session,
+        update(SUBSCRIBERS).where(SUBSCRIBERS.c.id.in_(ids)).values(digest_watermark=when),
+    )
