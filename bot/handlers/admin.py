@@ -10,8 +10,8 @@ import logging
 import re
 from typing import Any
 
-from sqlalchemy import update as sql_update
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import Application, ContextTypes
 
 from bot.catalog import division_names, division_slugs
@@ -22,9 +22,9 @@ from digests import service, texts
 from digests.collect.crawl import Crawler, CrawlReport
 from digests.collect.sources import SourceError, add_source, remove_source, source_health
 from digests.delivery import broadcasts
-from digests.delivery.compose import is_blank, render_announcement
+from digests.delivery.compose import is_blank
 from digests.store import queries
-from digests.store.models import AuditEntry, Broadcast
+from digests.store.models import AuditEntry
 from digests.store.outage import is_unavailable
 from digests.store.types import utcnow
 
@@ -33,7 +33,9 @@ log = logging.getLogger(__name__)
 BROADCAST_PATTERN = r"^bc:"
 # Nine digits at most: a forged id past PostgreSQL's 32-bit integer would fail the query.
 _BROADCAST_DATA = re.compile(r"^bc:(send|cancel):(\d{1,9})$")
+_REPORT_ID = re.compile(r"#?(\d{1,9})")
 _COMMAND_PREFIX = re.compile(r"^/\S+\s?")
+EVERYONE = "semua"
 CRAWL_LOCK = "crawl_lock"
 
 
@@ -79,6 +81,8 @@ async def broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     d = deps(context)
     message = _message(update)
     divisions, text = parse_broadcast(_command_text(message))
+    if EVERYONE in divisions:  # "#semua": every staff member, whatever else is named
+        divisions = []
     unknown = [slug for slug in divisions if slug not in division_slugs()]
     if unknown:
         await message.reply_text(texts.unknown_divisions(unknown, division_slugs()))
@@ -86,35 +90,30 @@ async def broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not text or is_blank(text):  # nothing a reader would see
         await message.reply_text(texts.BROADCAST_USAGE)
         return
-    recipients = await broadcasts.count_broadcast_recipients(d.db, divisions)
-    async with d.db.session() as session:
-        row = Broadcast(
-            admin_id=_actor(update),
-            admin_chat_id=message.chat_id,
-            text=text,
-            divisions=divisions,
-            recipients=recipients,
-        )
-        session.add(row)
-        await session.commit()
-        await session.refresh(row)
+    draft = await broadcasts.preview(
+        d.db,
+        admin_id=_actor(update),
+        admin_chat_id=message.chat_id,
+        text=text,
+        divisions=divisions,
+        tz=d.settings.tz,
+    )
     buttons = InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    texts.BROADCAST_SEND_BUTTON, callback_data=f"bc:send:{row.id}"
+                    texts.broadcast_send_button(draft.recipients),
+                    callback_data=f"bc:send:{draft.broadcast_id}",
                 ),
                 InlineKeyboardButton(
-                    texts.BROADCAST_CANCEL_BUTTON, callback_data=f"bc:cancel:{row.id}"
+                    texts.BROADCAST_CANCEL_BUTTON, callback_data=f"bc:cancel:{draft.broadcast_id}"
                 ),
             ]
         ]
     )
-    await message.reply_text(texts.broadcast_preview_header(recipients, division_names(divisions)))
-    parts = render_announcement(text)
-    for part in parts[:-1]:
+    for part in draft.parts[:-1]:
         await message.reply_text(part)
-    await message.reply_text(parts[-1], reply_markup=buttons)
+    await message.reply_text(draft.parts[-1], reply_markup=buttons)
 
 
 @admin_only
@@ -127,40 +126,70 @@ async def on_broadcast_press(update: Update, context: ContextTypes.DEFAULT_TYPE)
         return
     action, broadcast_id = match.group(1), int(match.group(2))
     d = deps(context)
-    new_status = "sending" if action == "send" else "cancelled"
+    tz = d.settings.tz
     # One atomic preview → sending/cancelled step: a second press (or a second admin) finds
     # the broadcast no longer in preview and changes nothing.
-    async with d.db.session() as session:
-        result = await session.exec(
-            sql_update(Broadcast)
-            .where(Broadcast.id == broadcast_id, Broadcast.status == "preview")
-            .values(status=new_status, confirmed_at=utcnow())
-        )
-        await session.commit()
-        claimed = result.rowcount == 1
-    if not claimed:
-        await query.answer(texts.BROADCAST_ALREADY, show_alert=True)
-        return
-    await query.edit_message_reply_markup(reply_markup=None)
     if action == "cancel":
+        cancelled = await broadcasts.cancel(d.db, broadcast_id)
+        if cancelled is None:
+            await query.answer(texts.BROADCAST_ALREADY, show_alert=True)
+            return
+        await _edit_preview(query, broadcasts.decided_preview(cancelled, sent_to=None, tz=tz))
         await audit(d, _actor(update), "broadcast_cancelled", broadcast_id=broadcast_id)
         await _message(update).reply_text(texts.BROADCAST_CANCELLED)
         await query.answer()
         return
+    confirmed = await broadcasts.confirm(d.db, broadcast_id)
+    if confirmed is None:
+        await query.answer(texts.BROADCAST_ALREADY, show_alert=True)
+        return
     try:
-        enqueued = await broadcasts.enqueue_broadcast(d.db, broadcast_id)
+        enqueued = await broadcasts.enqueue_broadcast(d.db, broadcast_id, tz=tz)
     except Exception as exc:
         if not is_unavailable(exc):
             raise
         # Confirmed but not queued: the sender's sweep queues it once the database is back.
         d.db.outage.failed(exc, "queueing a broadcast")
+        await _edit_preview(
+            query, broadcasts.decided_preview(confirmed, sent_to=confirmed.recipients, tz=tz)
+        )
         await _message(update).reply_text(texts.BROADCAST_QUEUED_LATER)
         await query.answer()
         return
+    await _edit_preview(query, broadcasts.decided_preview(confirmed, sent_to=enqueued, tz=tz))
     await audit(d, _actor(update), "broadcast_sent", broadcast_id=broadcast_id, recipients=enqueued)
     d.wake_sender()
-    await _message(update).reply_text(texts.broadcast_sending(enqueued))
+    await _message(update).reply_text(texts.broadcast_sending(enqueued, broadcast_id))
     await query.answer()
+
+
+async def _edit_preview(query: CallbackQuery, text: str) -> None:
+    """The preview now says what became of it, without its Kirim/Batal buttons. A failed edit
+    (the message was deleted meanwhile) changes nothing about the broadcast itself."""
+    try:
+        await query.edit_message_text(text, reply_markup=None)
+    except BadRequest as exc:
+        log.warning("could not update a broadcast preview: %s", exc)
+
+
+@admin_only
+async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/laporan [id]`: the latest broadcast's figures, or that one's."""
+    d = deps(context)
+    message = _message(update)
+    args = context.args or []
+    wanted = _REPORT_ID.fullmatch(args[0]) if len(args) == 1 else None
+    if args and wanted is None:
+        await message.reply_text(texts.REPORT_USAGE)
+        return
+    broadcast_id = int(wanted.group(1)) if wanted else None
+    text = await broadcasts.report(d.db, broadcast_id, tz=d.settings.tz)
+    if text is None:
+        await message.reply_text(
+            texts.NO_BROADCASTS if broadcast_id is None else texts.report_not_found(broadcast_id)
+        )
+        return
+    await message.reply_text(text)
 
 
 # --- stats and sources ----------------------------------------------------------------------
