@@ -352,6 +352,9 @@ async def test_a_multi_part_announcement_has_its_button_on_the_last_part(bot: Bo
     assert parts[0].plain_text.startswith(opening)
     for draft, part in zip(drafts, parts, strict=True):
         assert part.text in draft.text
+        now = bot.shown(ADMIN_ID, draft.message_id)["text"]  # every part says it was sent
+        assert now.startswith("📤 DIKIRIM ke 1 orang · ") and "PRATINJAU" not in now
+        assert now.split("\n\n", 1)[1] == part.plain_text
 
 
 async def test_laporan_shows_figures_with_the_read_share_like_the_report_at_the_end(

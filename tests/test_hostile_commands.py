@@ -97,6 +97,8 @@ ADMIN_COMMANDS = (
     "perbarui",
     "addsource",
     "removesource",
+    "report",
+    "laporan",
 )
 ADMIN_IDS = tuple(range(900_001, 900_041))
 

@@ -37,6 +37,7 @@ _REPORT_ID = re.compile(r"#?(\d{1,9})")
 _COMMAND_PREFIX = re.compile(r"^/\S+\s?")
 EVERYONE = "semua"
 CRAWL_LOCK = "crawl_lock"
+PREVIEW_PARTS = "broadcast_preview_parts"
 
 
 def _message(update: Update) -> Message:
@@ -111,9 +112,10 @@ async def broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             ]
         ]
     )
-    for part in draft.parts[:-1]:
-        await message.reply_text(part)
+    earlier = [await message.reply_text(part) for part in draft.parts[:-1]]
     await message.reply_text(draft.parts[-1], reply_markup=buttons)
+    if earlier:  # so that Kirim or Batal can update every part, not only the one it is under
+        _preview_parts(d)[draft.broadcast_id] = [m.message_id for m in earlier]
 
 
 @admin_only
@@ -134,7 +136,9 @@ async def on_broadcast_press(update: Update, context: ContextTypes.DEFAULT_TYPE)
         if cancelled is None:
             await query.answer(texts.BROADCAST_ALREADY, show_alert=True)
             return
-        await _edit_preview(query, broadcasts.decided_preview(cancelled, sent_to=None, tz=tz))
+        await _edit_preview(
+            d, query, broadcast_id, broadcasts.decided_preview(cancelled, sent_to=None, tz=tz)
+        )
         await audit(d, _actor(update), "broadcast_cancelled", broadcast_id=broadcast_id)
         await _message(update).reply_text(texts.BROADCAST_CANCELLED)
         await query.answer()
@@ -150,24 +154,37 @@ async def on_broadcast_press(update: Update, context: ContextTypes.DEFAULT_TYPE)
             raise
         # Confirmed but not queued: the sender's sweep queues it once the database is back.
         d.db.outage.failed(exc, "queueing a broadcast")
-        await _edit_preview(
-            query, broadcasts.decided_preview(confirmed, sent_to=confirmed.recipients, tz=tz)
-        )
+        decided = broadcasts.decided_preview(confirmed, sent_to=confirmed.recipients, tz=tz)
+        await _edit_preview(d, query, broadcast_id, decided)
         await _message(update).reply_text(texts.BROADCAST_QUEUED_LATER)
         await query.answer()
         return
-    await _edit_preview(query, broadcasts.decided_preview(confirmed, sent_to=enqueued, tz=tz))
+    await _edit_preview(
+        d, query, broadcast_id, broadcasts.decided_preview(confirmed, sent_to=enqueued, tz=tz)
+    )
     await audit(d, _actor(update), "broadcast_sent", broadcast_id=broadcast_id, recipients=enqueued)
     d.wake_sender()
     await _message(update).reply_text(texts.broadcast_sending(enqueued, broadcast_id))
     await query.answer()
 
 
-async def _edit_preview(query: CallbackQuery, text: str) -> None:
+def _preview_parts(d: BotDeps) -> dict[int, list[int]]:
+    """Message ids of a multi-part preview's earlier parts, by broadcast (this process only:
+    after a restart just the part under the buttons is updated)."""
+    return d.state.setdefault(PREVIEW_PARTS, {})
+
+
+async def _edit_preview(
+    d: BotDeps, query: CallbackQuery, broadcast_id: int, parts: list[str]
+) -> None:
     """The preview now says what became of it, without its Kirim/Batal buttons. A failed edit
     (the message was deleted meanwhile) changes nothing about the broadcast itself."""
+    earlier = _preview_parts(d).pop(broadcast_id, [])
+    chat_id = query.message.chat.id if query.message is not None else None
     try:
-        await query.edit_message_text(text, reply_markup=None)
+        await query.edit_message_text(parts[-1], reply_markup=None)
+        for message_id, text in zip(earlier, parts[:-1], strict=False):
+            await query.get_bot().edit_message_text(text, chat_id=chat_id, message_id=message_id)
     except BadRequest as exc:
         log.warning("could not update a broadcast preview: %s", exc)
 

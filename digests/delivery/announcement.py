@@ -109,14 +109,15 @@ def render_decided_preview(
     tz: tzinfo,
     divisions: Sequence[str],
     sent_to: int | None,
-) -> str:
-    """The preview's last part once decided: sent (to how many, when) or cancelled."""
+) -> list[str]:
+    """The preview's parts once decided: each says it was sent (to how many, when) or
+    cancelled, above the announcement as it went out."""
     parts = render_announcement(text, when=when, tz=tz, divisions=divisions)
     if sent_to is None:
         banner = texts.PREVIEW_CANCELLED_BANNER
     else:
         banner = texts.preview_sent_banner(sent_to, format_datetime(when, tz))
-    return f"{banner}\n\n{parts[-1]}"
+    return [f"{banner}\n\n{part}" for part in parts]
 
 
 def first_words(text: str, *, words: int = EXCERPT_WORDS, chars: int = EXCERPT_CHARS) -> str:

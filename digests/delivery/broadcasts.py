@@ -211,8 +211,8 @@ async def _decide(
 
 def decided_preview(
     stored: StoredBroadcast, *, sent_to: int | None, tz: tzinfo = DEFAULT_TZ
-) -> str:
-    """The preview's last part once decided: sent to `sent_to` recipients (dated as the
+) -> list[str]:
+    """The preview's parts once decided: sent to `sent_to` recipients (dated as the
     announcement is), or cancelled (`sent_to` None)."""
     when = stored.created_at if sent_to is None else (stored.confirmed_at or stored.created_at)
     return announcement.render_decided_preview(
