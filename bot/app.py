@@ -34,7 +34,7 @@ from telegram.request import HTTPXRequest
 
 from bot.context import DEPS_KEY, BotDeps, deps
 from bot.guards import PerChatOrder, PolitenessLimit, outage_guard, refuse_nul
-from bot.handlers import admin, more, picker, region, staff, summary
+from bot.handlers import ack, admin, more, picker, region, staff, summary
 from bot.handlers import settings as settings_menu
 from bot.jobs import deliver_due_digests
 from bot.sending.flood import RetryReplies
@@ -143,6 +143,7 @@ def build_application(
 
     # Admin commands (each handler refuses non-admins itself).
     application.add_handler(CommandHandler(["broadcast", "siaran"], admin.broadcast))
+    application.add_handler(CommandHandler(["report", "laporan"], admin.report))
     application.add_handler(CommandHandler(["stats", "statistik"], admin.stats))
     application.add_handler(CommandHandler(["sources", "sumber"], admin.sources))
     application.add_handler(CommandHandler(["crawl", "perbarui"], admin.crawl, block=False))
@@ -171,6 +172,7 @@ def build_application(
     application.add_handler(
         CallbackQueryHandler(admin.on_broadcast_press, pattern=admin.BROADCAST_PATTERN)
     )
+    application.add_handler(CallbackQueryHandler(ack.on_press, pattern=ack.PATTERN))
     application.add_handler(CallbackQueryHandler(stale_button))
 
     # Last, private chats only (in a group, other bots' commands are not ours to answer):

@@ -19,6 +19,7 @@ from digests.collect.guard import BodyProblem, BodyTooLarge, Refusal, UrlRefused
 from digests.collect.listing import ListingError, ListingProblem
 from digests.collect.sources import SourceError, SourceProblem
 from digests.delivery.compose import escape
+from digests.store.broadcasts import BroadcastStatus
 
 _REFUSALS = {
     Refusal.INVALID: "alamat tidak valid",
@@ -228,6 +229,7 @@ STAFF_COMMANDS: list[tuple[str, str]] = [
 
 ADMIN_COMMANDS: list[tuple[str, str]] = [
     ("siaran", "Siaran ke pelanggan: /siaran [#divisi] teks"),
+    ("laporan", "Laporan siaran: /laporan [nomor]"),
     ("statistik", "Statistik bot"),
     ("sumber", "Daftar sumber berita dan keadaannya"),
     ("perbarui", "Ambil berita sekarang"),
@@ -311,6 +313,7 @@ HELP = (
 ADMIN_HELP = (
     "\n\n<b>Admin</b>\n"
     "/siaran [#divisi] teks — siaran dengan pratinjau\n"
+    "/laporan [nomor] — laporan siaran: terkirim, gagal, sudah dibaca\n"
     "/statistik — statistik\n"
     "/sumber — daftar sumber berita dan keadaannya\n"
     "/perbarui — ambil berita sekarang\n"
@@ -569,33 +572,142 @@ def summary_divisions(names: Sequence[str]) -> str:
 SUMMARY_FAILED = "Maaf, saya tidak menemukan isi berita untuk diringkas."
 SUMMARY_FETCH_FAILED = "Maaf, halaman itu tidak bisa diambil sekarang. Coba lagi nanti."
 
-# --- Admin --------------------------------------------------------------------------------------
+# --- announcements ------------------------------------------------------------------------------
+# /siaran from draft to report, and what staff read: the announcement and its "Sudah dibaca".
+# Callback answers (toasts) are plain text, not HTML.
 
-NOT_ADMIN = "Maaf, perintah ini khusus admin."
 BROADCAST_USAGE = (
     "Tulis pesannya, mis. <code>/siaran Rapat pleno besok pukul 09.00</code>\n"
-    "Untuk divisi tertentu: <code>/siaran #data #teknis teks</code>."
+    "Untuk divisi tertentu: <code>/siaran #data #teknis teks</code>; untuk semua staf: "
+    "<code>/siaran #semua teks</code> atau tanpa tanda #."
 )
-BROADCAST_SEND_BUTTON = "✅ Kirim"
+
+
+def announcement_audience(names: Sequence[str]) -> str:
+    """ "semua staf", or "Divisi Data dan Informasi; Divisi Hukum dan Pengawasan" (names hold
+    commas, so they are kept apart with semicolons)."""
+    if not names:
+        return "semua staf"
+    return "; ".join(f"Divisi {esc(name)}" for name in names)
+
+
+def announcement_header(date: str, names: Sequence[str]) -> str:
+    return f"📢 <b>Pengumuman</b> · {esc(date)}\n<i>untuk {announcement_audience(names)}</i>"
+
+
+ANNOUNCEMENT_READ_BUTTON = "☑️ Sudah dibaca"
+ANNOUNCEMENT_READ_DONE_BUTTON = "✅ Dibaca"
+ACK_RECORDED = "Terima kasih. Tercatat bahwa Anda sudah membaca pengumuman ini."
+ACK_NOT_FOUND = "Pengumuman ini tidak tercatat untuk chat ini; tidak ada yang dicatat."
+
+
+def ack_already(when: str) -> str:
+    return f"Sudah tercatat: Anda menandai pengumuman ini sudah dibaca pada {when}."
+
+
+PREVIEW_BANNER = "🚧 <b>PRATINJAU — belum dikirim</b>"
+PREVIEW_CANCELLED_BANNER = "❌ <b>DIBATALKAN</b> — tidak dikirim"
 BROADCAST_CANCEL_BUTTON = "❌ Batal"
 
 
-def broadcast_preview_header(recipients: int, names: Sequence[str]) -> str:
-    target = ("divisi " + esc(", ".join(names))) if names else "semua pelanggan aktif"
+def preview_footer(recipients: int, admin_included: bool) -> str:
+    if recipients:
+        who = f"Akan dikirim ke <b>{_count(recipients)}</b> orang."
+    else:
+        who = "Belum ada penerima: tidak ada pelanggan aktif untuk tujuan ini."
+    if admin_included:
+        me = "Anda termasuk penerima karena Anda berlangganan divisi tujuannya."
+    else:
+        me = (
+            "Anda sendiri tidak termasuk penerima (admin hanya menerima siaran bila "
+            "berlangganan divisi tujuannya)."
+        )
+    return f"<i>{who} {me}</i>\nTekan <b>Kirim</b> untuk mengirim, atau <b>Batal</b>."
+
+
+def broadcast_send_button(recipients: int) -> str:
+    return f"✅ Kirim ke {_count(recipients)} orang" if recipients else "✅ Kirim"
+
+
+def preview_sent_banner(recipients: int, when: str) -> str:
+    return f"📤 <b>DIKIRIM</b> ke {_count(recipients)} orang · {esc(when)}"
+
+
+def broadcast_sending(recipients: int, broadcast_id: int) -> str:
     return (
-        f"<b>Pratinjau siaran</b> untuk <b>{recipients}</b> orang ({target}).\n"
-        "Pesan di bawah ini akan dikirim persis seperti ini. Kirim?"
+        f"📤 Siaran #{broadcast_id} sedang dikirim ke {_count(recipients)} orang. "
+        f"Laporan menyusul; lihat juga /laporan {broadcast_id}."
     )
-
-
-def broadcast_sending(recipients: int) -> str:
-    return f"📤 Siaran sedang dikirim ke {recipients} orang. Laporan menyusul."
 
 
 BROADCAST_CANCELLED = "Siaran dibatalkan, tidak ada yang dikirim."
 BROADCAST_ALREADY = "Siaran ini sudah diproses."
-BROADCAST_NOBODY = "Tidak ada pelanggan aktif untuk siaran ini; tidak ada yang dikirim."
+BROADCAST_QUEUED_LATER = (
+    "📤 Siaran sudah dikonfirmasi. Penyimpanan data sedang tidak bisa dijangkau, jadi siaran "
+    "dikirim otomatis begitu tersedia lagi. Jangan kirim ulang; laporan menyusul."
+)
 
+REPORT_USAGE = (
+    "Tulis nomor siarannya, mis. <code>/laporan 12</code>, atau <code>/laporan</code> saja "
+    "untuk siaran terakhir."
+)
+NO_BROADCASTS = "Belum ada siaran yang dikirim. Kirim siaran dengan /siaran."
+
+
+def report_not_found(broadcast_id: int) -> str:
+    return f"Siaran #{broadcast_id} tidak ditemukan. Ketik /laporan untuk siaran terakhir."
+
+
+BROADCAST_STATUS = {
+    BroadcastStatus.PREVIEW: "pratinjau, belum dikirim",
+    BroadcastStatus.SENDING: "sedang dikirim",
+    BroadcastStatus.CANCELLED: "dibatalkan",
+    BroadcastStatus.DONE: "selesai",
+}
+
+
+def broadcast_report(
+    broadcast_id: int,
+    *,
+    date: str,
+    status: BroadcastStatus,
+    target: Sequence[str],
+    excerpt: str,
+    sent: int,
+    failed: int,
+    blocked: int,
+    pending: int,
+    read: int,
+    percent: int | None,
+) -> str:
+    read_line = f"Sudah dibaca: {_count(read)}"
+    if percent is not None:
+        read_line += f" dari {_count(sent)} terkirim ({percent}%)"
+    lines = [
+        f"📊 <b>Laporan siaran #{broadcast_id}</b> · {esc(date)}",
+        f"Untuk: {announcement_audience(target)}",
+        f"Teks: “{esc(excerpt)}”",
+        f"Status: {BROADCAST_STATUS[status]}",
+        f"Terkirim: {_count(sent)}",
+        f"Gagal: {_count(failed)}",
+        f"Memblokir bot / nonaktif: {_count(blocked)}",
+        read_line,
+    ]
+    if pending:
+        lines.append(f"Masih antre: {_count(pending)}")
+    if status in (BroadcastStatus.SENDING, BroadcastStatus.DONE):
+        lines.append(f"Angka terbaru: /laporan {broadcast_id}")
+    return "\n".join(lines)
+
+
+def _count(n: int) -> str:
+    """12.345: Indonesian groups thousands with a dot."""
+    return f"{n:,}".replace(",", ".")
+
+
+# --- Admin --------------------------------------------------------------------------------------
+
+NOT_ADMIN = "Maaf, perintah ini khusus admin."
 
 CRAWL_STARTED = "🔄 Mengambil berita dari semua sumber…"
 CRAWL_BUSY = "Pengambilan berita sedang berjalan. Mohon tunggu sebentar."
@@ -699,10 +811,6 @@ ERROR = "Maaf, terjadi kesalahan. Silakan coba lagi sebentar lagi."
 DATABASE_UNAVAILABLE = (
     "Maaf, penyimpanan data sedang tidak bisa dijangkau. Tidak ada yang berubah; "
     "silakan coba lagi sebentar lagi."
-)
-BROADCAST_QUEUED_LATER = (
-    "📤 Siaran sudah dikonfirmasi. Penyimpanan data sedang tidak bisa dijangkau, jadi siaran "
-    "dikirim otomatis begitu tersedia lagi. Jangan kirim ulang; laporan menyusul."
 )
 PLAIN_TEXT_HINT = "Ingin diringkas? Balas pesan itu dengan /ringkas. Daftar perintah: /bantuan."
 UNKNOWN_COMMAND = "Perintah tidak dikenal. Ketik /bantuan untuk daftar perintah."

@@ -91,6 +91,8 @@ async def test_non_admin_is_refused_and_nothing_happens(bot: BotHarness, news: N
         "/crawl",
         "/addsource https://jabar.kpu.go.id/feed/ Jabar",
         "/removesource KPU Jatim Fixture",
+        "/laporan",
+        "/report 1",
     ):
         reply = await bot.say(STAFF_ID, command)
         assert reply.plain_text == "Maaf, perintah ini khusus admin.", command
@@ -103,13 +105,13 @@ async def test_non_admin_is_refused_and_nothing_happens(bot: BotHarness, news: N
 
 
 async def test_non_admin_pressing_an_admin_button_is_refused(bot: BotHarness) -> None:
-    preview = (await bot.send(ADMIN_ID, "/siaran Pengumuman penting", expect=2))[-1]
+    preview = await bot.say(ADMIN_ID, "/siaran Pengumuman penting")
     (broadcast,) = await _broadcasts(bot.db)
     mine = await bot.say(STAFF_ID, "/start")
     answer = await forge_callback(bot, STAFF_ID, mine.message_id, f"bc:send:{broadcast.id}")
     assert answer.text == "Maaf, perintah ini khusus admin."
     assert (await _broadcasts(bot.db))[0].status == "preview"
-    assert "✅ Kirim" in labels(bot.shown(ADMIN_ID, preview.message_id))
+    assert labels(bot.shown(ADMIN_ID, preview.message_id)) == ["✅ Kirim", "❌ Batal"]
 
 
 # --- broadcast ----------------------------------------------------------------------------------
@@ -126,16 +128,18 @@ async def test_broadcast_preview_then_kirim_reaches_everyone_once_with_a_report(
     await subscribers.deactivate(bot.db, 5004, reason="unsubscribed")
 
     text = "Rapat pleno <besok> & lusa\nBawa laptop masing-masing."
-    header, preview = await bot.send(ADMIN_ID, f"/siaran {text}", expect=2)
-    assert "3 orang" in header.plain_text
-    assert labels(preview) == ["✅ Kirim", "❌ Batal"]
+    preview = await bot.say(ADMIN_ID, f"/siaran {text}")
+    assert "PRATINJAU — belum dikirim" in preview.plain_text
+    assert "Akan dikirim ke 3 orang" in preview.plain_text
+    assert labels(preview) == ["✅ Kirim ke 3 orang", "❌ Batal"]
     assert "Rapat pleno <besok> & lusa" in preview.plain_text
     assert all(len(bot.api.sent_to(u)) == 1 for u in staff)  # nothing sent before Kirim
 
     await bot.press(ADMIN_ID, "Kirim")
     for user_id in staff:
         received = await bot.api.wait_for_sent(user_id, 2, timeout=10)
-        assert received[-1].text == preview.text  # exactly what the preview showed
+        assert received[-1].text in preview.text  # exactly what the preview showed
+        assert "Rapat pleno &lt;besok&gt; &amp; lusa" in received[-1].text
     report = await bot.api.wait_for(
         lambda: [m for m in bot.api.sent_to(ADMIN_ID) if "Laporan siaran" in m.plain_text],
         timeout=10,
@@ -157,8 +161,9 @@ async def test_broadcast_to_named_divisions_reaches_only_them(bot: BotHarness) -
     await _staff(bot, 5101, "data")
     await _staff(bot, 5102, "teknis")
     await _staff(bot, 5103, "hukum sdm")
-    header, _ = await bot.send(ADMIN_ID, "/siaran #data #sdm Pemutakhiran data besok", expect=2)
-    assert "2 orang" in header.plain_text and "Data dan Informasi" in header.plain_text
+    preview = await bot.say(ADMIN_ID, "/siaran #data #sdm Pemutakhiran data besok")
+    assert "Akan dikirim ke 2 orang" in preview.plain_text
+    assert "untuk Divisi Data dan Informasi; Divisi SDM" in preview.plain_text
     await bot.press(ADMIN_ID, "Kirim")
     await bot.api.wait_for_sent(5101, 2, timeout=10)
     await bot.api.wait_for_sent(5103, 2, timeout=10)
@@ -172,9 +177,12 @@ async def test_broadcast_to_named_divisions_reaches_only_them(bot: BotHarness) -
 
 async def test_broadcast_cancel_sends_nothing(bot: BotHarness) -> None:
     await _staff(bot, 5201, "data")
-    await bot.send(ADMIN_ID, "/broadcast Jangan dikirim", expect=2)
+    preview = await bot.say(ADMIN_ID, "/broadcast Jangan dikirim")
     await bot.press(ADMIN_ID, "Batal")
     assert "dibatalkan" in bot.api.sent_to(ADMIN_ID)[-1].plain_text
+    shown = bot.shown(ADMIN_ID, preview.message_id)
+    assert shown["text"].startswith("❌ DIBATALKAN — tidak dikirim")
+    assert "PRATINJAU" not in shown["text"] and labels(shown) == []
     (broadcast,) = await _broadcasts(bot.db)
     assert broadcast.status == "cancelled"
     answer = await forge_callback(
@@ -196,7 +204,7 @@ async def test_blocked_user_is_reported_and_stops_receiving(bot: BotHarness) -> 
     await _staff(bot, 5301, "data")
     await _staff(bot, 5302, "data")
     bot.api.block(5302)
-    await bot.send(ADMIN_ID, "/siaran Info penting", expect=2)
+    await bot.say(ADMIN_ID, "/siaran Info penting")
     await bot.press(ADMIN_ID, "Kirim")
     report = await bot.api.wait_for(
         lambda: [m for m in bot.api.sent_to(ADMIN_ID) if "Laporan siaran" in m.plain_text],
@@ -214,7 +222,7 @@ async def test_429s_during_a_broadcast_lose_nothing(bot: BotHarness) -> None:
     staff = list(range(5401, 5409))
     for user_id in staff:
         await _staff(bot, user_id, "teknis")
-    await bot.send(ADMIN_ID, "/siaran Uji banjir pesan", expect=2)
+    await bot.say(ADMIN_ID, "/siaran Uji banjir pesan")
     bot.api.fail_next(None, n=4, kind=429, method="sendMessage", retry_after=1)
     await bot.press(ADMIN_ID, "Kirim")
     for user_id in staff:
@@ -313,6 +321,7 @@ async def test_stats_count_subscribers_and_divisions(bot: BotHarness) -> None:
 async def test_admin_help_lists_admin_commands(bot: BotHarness) -> None:
     reply = await bot.say(ADMIN_ID, "/help")
     assert "/siaran" in reply.plain_text and "/perbarui" in reply.plain_text
+    assert "/laporan" in reply.plain_text
 
 
 async def test_kirim_while_the_database_is_away_changes_nothing_and_can_be_pressed_again(
@@ -333,7 +342,7 @@ async def test_kirim_while_the_database_is_away_changes_nothing_and_can_be_press
         settings = make_settings(botapi, url, tmp_path)
         async with running_bot(botapi, settings, database) as bot:
             await _staff(bot, 5301, "data")
-            await bot.send(ADMIN_ID, "/siaran Rapat pleno besok", expect=2)
+            await bot.say(ADMIN_ID, "/siaran Rapat pleno besok")
             await lock.cut()
             answer = await forge_callback(bot, ADMIN_ID, bot.api.sent[-1].message_id, "bc:send:1")
             assert "tidak bisa dijangkau" in (answer.text or "")

@@ -17,7 +17,6 @@ from digests.delivery.compose import (
     format_datetime,
     format_day,
     group_by_division,
-    render_announcement,
     render_article,
     render_digest,
     split_message,
@@ -175,15 +174,6 @@ def test_emoji_count_as_two_units() -> None:
     parse_html(parts[0])
 
 
-def test_long_announcement_is_split_at_line_breaks_not_trimmed() -> None:
-    lines = [f"Baris pengumuman nomor {i} tentang jadwal & tahapan." for i in range(200)]
-    parts = render_announcement("\n".join(lines))
-    assert len(parts) > 1
-    text = "\n".join(parse_html(p)[0] for p in parts)
-    for line in lines:
-        assert line in text
-
-
 def test_trim_closes_open_tags_and_respects_entities() -> None:
     markup = "<b>" + "a&amp;b " * 50 + "</b>"
     cut = trim_html(markup, 60)
@@ -205,14 +195,6 @@ def test_any_text_renders_to_parseable_parts_within_the_limit(
     assert parts
     for part in parts:
         assert utf16_len(part) <= limit
-        parse_html(part)
-
-
-@settings(max_examples=60, deadline=None)
-@given(text=st.text(max_size=9000), limit=st.integers(50, 4096))
-def test_any_announcement_splits_into_parseable_parts(text: str, limit: int) -> None:
-    for part in render_announcement(text, limit=limit):
-        assert 0 < utf16_len(part) <= limit
         parse_html(part)
 
 

@@ -361,7 +361,7 @@ async def test_paused_readers_get_no_digest_or_push_but_announcements_reach_them
     assert len(bot.api.sent_to(paused_daily)) == 2  # /langganan, /berhenti: no digest
     assert len(bot.api.sent_to(paused_instant)) == 3  # + /waktu: no push
 
-    await bot.send(ADMIN_ID, "/siaran Rapat pleno besok pukul 09.00", expect=2)
+    await bot.say(ADMIN_ID, "/siaran Rapat pleno besok pukul 09.00")  # the preview
     await bot.press(ADMIN_ID, "Kirim")
     for chat_id in (paused_daily, paused_instant):
         sent = await bot.api.wait_for_sent(chat_id, 3 if chat_id == paused_daily else 4, 10)
@@ -486,5 +486,5 @@ async def test_readme_table_and_command_menu_match(bot: BotHarness) -> None:
     }  # fmt: skip
     assert everyone - staff_menu <= english
     assert admins - admin_menu <= {"broadcast", "stats", "sources", "crawl", "addsource",
-                                   "removesource"}  # fmt: skip
+                                   "removesource", "report"}  # fmt: skip
     assert {"tambahsumber", "hapussumber"} <= admin_menu

@@ -99,6 +99,8 @@ ADMIN_COMMANDS = (
     "perbarui",
     "addsource",
     "removesource",
+    "report",
+    "laporan",
 )
 ADMIN_IDS = tuple(range(900_001, 900_041))
 
@@ -607,7 +609,8 @@ async def test_any_announcement_reaches_subscribers_word_for_word(
         timeout=20,
     )
     received = bot.api.sent_to(STAFF_ID)[before:]
-    shown = "".join(m.plain_text for m in received).removeprefix("📢 Pengumuman")
+    header, _, shown = "".join(m.plain_text for m in received).partition("\n\n")
+    assert header.startswith("📢 Pengumuman · ") and header.endswith("\nuntuk semua staf")
     assert squeeze(shown) == squeeze(text)  # every word, shown literally, none formatted
     assert all(e["type"] not in ("spoiler", "text_link") for m in received for e in m.entities)
 

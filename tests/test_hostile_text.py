@@ -23,7 +23,6 @@ from digests.delivery.compose import (
     escape_href,
     group_by_division,
     link_text,
-    render_announcement,
     render_article,
     render_digest,
     render_entries_digest,
@@ -310,20 +309,6 @@ def test_a_digest_of_any_items_is_valid_parts_within_the_limit(
     assert result.count == sum(len(v) for v in groups.values())
     for part in result.parts:
         visible(part)
-
-
-@FAST
-@given(text=TEXT, limit=st.one_of(st.just(4096), st.integers(50, 4096)))
-@example(text="x" * 10_000, limit=4096)
-@example(text="😀" * 5000, limit=4096)
-@example(text="&" * 3000, limit=4096)
-@example(text="ก" * 9000, limit=4096)
-def test_an_announcement_shows_every_word_the_admin_wrote(text: str, limit: int) -> None:
-    parts = render_announcement(text, limit=limit)
-    assert parts
-    shown = [visible(part, limit) for part in parts]
-    body = "".join(shown).removeprefix("📢 Pengumuman")
-    assert squeeze(body) == squeeze(as_shown(text))
 
 
 @FAST

@@ -10,8 +10,8 @@ import logging
 import re
 from typing import Any
 
-from sqlalchemy import update as sql_update
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import Application, ContextTypes
 
 from bot.catalog import division_names, division_slugs
@@ -22,10 +22,9 @@ from digests import service, texts
 from digests.collect.crawl import Crawler, CrawlReport
 from digests.collect.sources import SourceError, add_source, remove_source, source_health
 from digests.delivery import broadcasts
-from digests.delivery.compose import is_blank, render_announcement
+from digests.delivery.compose import is_blank
 from digests.store import queries
 from digests.store.audit import record_audit
-from digests.store.models import Broadcast
 from digests.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -33,8 +32,11 @@ log = logging.getLogger(__name__)
 BROADCAST_PATTERN = r"^bc:"
 # Nine digits at most: a forged id past PostgreSQL's 32-bit integer would fail the query.
 _BROADCAST_DATA = re.compile(r"^bc:(send|cancel):(\d{1,9})$")
+_REPORT_ID = re.compile(r"#?(\d{1,9})")
 _COMMAND_PREFIX = re.compile(r"^/\S+\s?")
+EVERYONE = "semua"
 CRAWL_LOCK = "crawl_lock"
+PREVIEW_PARTS = "broadcast_preview_parts"
 
 
 def _message(update: Update) -> Message:
@@ -77,6 +79,8 @@ async def broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     d = deps(context)
     message = _message(update)
     divisions, text = parse_broadcast(_command_text(message))
+    if EVERYONE in divisions:  # "#semua": every staff member, whatever else is named
+        divisions = []
     unknown = [slug for slug in divisions if slug not in division_slugs()]
     if unknown:
         await message.reply_text(texts.unknown_divisions(unknown, division_slugs()))
@@ -84,35 +88,31 @@ async def broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not text or is_blank(text):  # nothing a reader would see
         await message.reply_text(texts.BROADCAST_USAGE)
         return
-    recipients = await broadcasts.count_broadcast_recipients(d.db, divisions)
-    async with d.db.session() as session:
-        row = Broadcast(
-            admin_id=_actor(update),
-            admin_chat_id=message.chat_id,
-            text=text,
-            divisions=divisions,
-            recipients=recipients,
-        )
-        session.add(row)
-        await session.commit()
-        await session.refresh(row)
+    draft = await broadcasts.preview(
+        d.db,
+        admin_id=_actor(update),
+        admin_chat_id=message.chat_id,
+        text=text,
+        divisions=divisions,
+        tz=d.settings.tz,
+    )
     buttons = InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    texts.BROADCAST_SEND_BUTTON, callback_data=f"bc:send:{row.id}"
+                    texts.broadcast_send_button(draft.recipients),
+                    callback_data=f"bc:send:{draft.broadcast_id}",
                 ),
                 InlineKeyboardButton(
-                    texts.BROADCAST_CANCEL_BUTTON, callback_data=f"bc:cancel:{row.id}"
+                    texts.BROADCAST_CANCEL_BUTTON, callback_data=f"bc:cancel:{draft.broadcast_id}"
                 ),
             ]
         ]
     )
-    await message.reply_text(texts.broadcast_preview_header(recipients, division_names(divisions)))
-    parts = render_announcement(text)
-    for part in parts[:-1]:
-        await message.reply_text(part)
-    await message.reply_text(parts[-1], reply_markup=buttons)
+    earlier = [await message.reply_text(part) for part in draft.parts[:-1]]
+    await message.reply_text(draft.parts[-1], reply_markup=buttons)
+    if earlier:  # so that Kirim or Batal can update every part, not only the one it is under
+        _preview_parts(d)[draft.broadcast_id] = [m.message_id for m in earlier]
 
 
 @admin_only
@@ -125,37 +125,82 @@ async def on_broadcast_press(update: Update, context: ContextTypes.DEFAULT_TYPE)
         return
     action, broadcast_id = match.group(1), int(match.group(2))
     d = deps(context)
-    new_status = "sending" if action == "send" else "cancelled"
+    tz = d.settings.tz
     # One atomic preview → sending/cancelled step: a second press (or a second admin) finds
     # the broadcast no longer in preview and changes nothing.
-    async with d.db.session() as session:
-        result = await session.exec(
-            sql_update(Broadcast)
-            .where(Broadcast.id == broadcast_id, Broadcast.status == "preview")
-            .values(status=new_status, confirmed_at=utcnow())
-        )
-        await session.commit()
-        claimed = result.rowcount == 1
-    if not claimed:
-        await query.answer(texts.BROADCAST_ALREADY, show_alert=True)
-        return
-    await query.edit_message_reply_markup(reply_markup=None)
     if action == "cancel":
+        cancelled = await broadcasts.cancel(d.db, broadcast_id)
+        if cancelled is None:
+            await query.answer(texts.BROADCAST_ALREADY, show_alert=True)
+            return
+        await _edit_preview(
+            d, query, broadcast_id, broadcasts.decided_preview(cancelled, sent_to=None, tz=tz)
+        )
         await audit(d, _actor(update), "broadcast_cancelled", broadcast_id=broadcast_id)
         await _message(update).reply_text(texts.BROADCAST_CANCELLED)
         await query.answer()
         return
+    confirmed = await broadcasts.confirm(d.db, broadcast_id)
+    if confirmed is None:
+        await query.answer(texts.BROADCAST_ALREADY, show_alert=True)
+        return
     with outage_guard(d.db, "queueing a broadcast") as outage:
-        enqueued = await broadcasts.enqueue_broadcast(d.db, broadcast_id)
+        enqueued = await broadcasts.enqueue_broadcast(d.db, broadcast_id, tz=tz)
     if outage.happened:
         # Confirmed but not queued: the sender's sweep queues it once the database is back.
+        decided = broadcasts.decided_preview(confirmed, sent_to=confirmed.recipients, tz=tz)
+        await _edit_preview(d, query, broadcast_id, decided)
         await _message(update).reply_text(texts.BROADCAST_QUEUED_LATER)
         await query.answer()
         return
+    await _edit_preview(
+        d, query, broadcast_id, broadcasts.decided_preview(confirmed, sent_to=enqueued, tz=tz)
+    )
     await audit(d, _actor(update), "broadcast_sent", broadcast_id=broadcast_id, recipients=enqueued)
     d.wake_sender()
-    await _message(update).reply_text(texts.broadcast_sending(enqueued))
+    await _message(update).reply_text(texts.broadcast_sending(enqueued, broadcast_id))
     await query.answer()
+
+
+def _preview_parts(d: BotDeps) -> dict[int, list[int]]:
+    """Message ids of a multi-part preview's earlier parts, by broadcast (this process only:
+    after a restart just the part under the buttons is updated)."""
+    return d.state.setdefault(PREVIEW_PARTS, {})
+
+
+async def _edit_preview(
+    d: BotDeps, query: CallbackQuery, broadcast_id: int, parts: list[str]
+) -> None:
+    """The preview now says what became of it, without its Kirim/Batal buttons. A failed edit
+    (the message was deleted meanwhile) changes nothing about the broadcast itself."""
+    earlier = _preview_parts(d).pop(broadcast_id, [])
+    chat_id = query.message.chat.id if query.message is not None else None
+    try:
+        await query.edit_message_text(parts[-1], reply_markup=None)
+        for message_id, text in zip(earlier, parts[:-1], strict=False):
+            await query.get_bot().edit_message_text(text, chat_id=chat_id, message_id=message_id)
+    except BadRequest as exc:
+        log.warning("could not update a broadcast preview: %s", exc)
+
+
+@admin_only
+async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/laporan [id]`: the latest broadcast's figures, or that one's."""
+    d = deps(context)
+    message = _message(update)
+    args = context.args or []
+    wanted = _REPORT_ID.fullmatch(args[0]) if len(args) == 1 else None
+    if args and wanted is None:
+        await message.reply_text(texts.REPORT_USAGE)
+        return
+    broadcast_id = int(wanted.group(1)) if wanted else None
+    text = await broadcasts.report(d.db, broadcast_id, tz=d.settings.tz)
+    if text is None:
+        await message.reply_text(
+            texts.NO_BROADCASTS if broadcast_id is None else texts.report_not_found(broadcast_id)
+        )
+        return
+    await message.reply_text(text)
 
 
 # --- stats and sources ----------------------------------------------------------------------

@@ -737,8 +737,8 @@ class OutboxSender:
 
     async def _finish_broadcast(self, broadcast_id: int) -> None:
         hook = self.on_broadcast_done
-        report = await broadcasts.finish_broadcast_if_done(
-            self.db, broadcast_id, queue_report=hook is None
+        report = await broadcasts.settle(
+            self.db, broadcast_id, tz=self.settings.tz, queue_report=hook is None
         )
         if report is None:
             return
@@ -750,7 +750,9 @@ class OutboxSender:
                     await result
             except Exception:
                 log.exception("broadcast %s: report hook failed; queueing the report", broadcast_id)
-                await broadcasts.queue_report_for(self.db, broadcast_id, report)
+                await broadcasts.queue_report_for(
+                    self.db, broadcast_id, report, tz=self.settings.tz
+                )
         self.wake()
 
     # --- leases and shutdown ----------------------------------------------------------------
@@ -801,21 +803,17 @@ class OutboxSender:
         """Close broadcasts whose last outcome was recorded by a sender that then died, and
         queue confirmed broadcasts whose queueing was cut short (a database outage or a crash
         between the admin's confirmation and the queueing)."""
-        for broadcast_id in await broadcasts.unfinished_broadcasts(self.db):
-            if self._held_by_broadcast.get(broadcast_id):
-                continue
-            async with self.db.session() as session:
-                queued = await outbox.status_counts(session, broadcast_id=broadcast_id)
-            if not queued:
-                # Idempotent, and serialised with a handler queueing it right now.
-                recipients = await broadcasts.enqueue_broadcast(self.db, broadcast_id)
-                log.warning(
-                    "broadcast %s was confirmed but not queued; queued it now for %d recipient(s)",
-                    broadcast_id,
-                    recipients,
-                )
-                self.wake()
-                continue
+        # The live count: a broadcast this sender starts holding meanwhile is left alone too.
+        swept = await broadcasts.sweep(self.db, busy=self._held_by_broadcast, tz=self.settings.tz)
+        for broadcast_id, recipients in swept.queued.items():
+            log.warning(
+                "broadcast %s was confirmed but not queued; queued it now for %d recipient(s)",
+                broadcast_id,
+                recipients,
+            )
+        if swept.queued:
+            self.wake()
+        for broadcast_id in swept.to_settle:
             await self._finish_broadcast(broadcast_id)
 
     async def _settle_in_flight(self) -> None:

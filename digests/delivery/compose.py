@@ -629,13 +629,6 @@ def more_in_division(count: int) -> str:
     return f"<i>… dan {count} berita lain di divisi ini.</i>"
 
 
-def render_announcement(text: str, *, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """An admin's plain-text announcement as escaped message parts, split at line breaks."""
-    body = escape(text.strip())
-    header = "📢 <b>Pengumuman</b>"
-    return split_message([header, body], limit=limit, oversize="split")
-
-
 def render_broadcast_report(
     broadcast_id: int, *, sent: int, failed: int, blocked: int, pending: int = 0
 ) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from digests.store import broadcasts as broadcast_store
 from digests.store.db import Database
 from digests.store.models import AuditEntry, Broadcast, OutboxItem, Subscriber
 from digests.store.outbox import run
@@ -211,7 +212,8 @@ async def delete_all_data(db: Database, chat_id: int, user_id: int | None = None
     async with db.session() as session:
         outbox = await session.exec(delete(OutboxItem).where(OutboxItem.chat_id == chat_id))
         subs = await session.exec(delete(Subscriber).where(Subscriber.chat_id == chat_id))
-        found = bool(outbox.rowcount or subs.rowcount)
+        reads = await broadcast_store.forget_reader(session, chat_id)
+        found = bool(outbox.rowcount or subs.rowcount or reads)
         if user_id is not None:
             named = await session.exec(
                 update(Subscriber)
