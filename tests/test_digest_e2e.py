@@ -118,7 +118,7 @@ async def test_thirty_stories_reach_a_jatim_reader_in_three_messages_ranked_once
                     now + timedelta(minutes=5),
                     source="KPU Kota Surabaya",
                     story_id=twice,
-                )  # fmt: skip
+                )
             )
             continue
         rows.append(story_article(key, i, division, region, now + timedelta(minutes=i)))
