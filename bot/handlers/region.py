@@ -66,7 +66,7 @@ def parse_scope(args: Sequence[str]) -> tuple[list[str] | None, list[str]]:
     """
     found: list[str] = []
     unknown: list[str] = []
-    for piece in " ".join(args).replace(";", ",").split(","):
+    for piece in " ".join(args).split(","):
         words = [w.strip("#").lower() for w in piece.split()]
         words = [w for w in words if w]
         i = 0
