@@ -87,6 +87,14 @@ def test_day_and_date_after_the_dateline_stay_with_the_news():
         ("Batam, (08/10/2022) Anggota KPU Provinsi Kepulauan Riau", "Anggota KPU"),
         ("kpugarut - Satu hari setelah dibukanya tahapan kampanye", "Satu hari"),
         ("Manado, sulut.kpu.go.id - bertempat di Luwansa Hotel Manado", "Bertempat di"),
+        ("Bengkulu, jdih.kpu.go.id/bengkulu - KPU Provinsi Bengkulu melaksanakan", "KPU Provinsi"),
+        ("Magelang, kota-magelang.kpu.go.id. KPU Kota Magelang mengikuti", "KPU Kota Magelang"),
+        ("KLATEN - #temanpemilih Kegiatan ini diawali dengan penataan", "Kegiatan ini"),
+        (
+            "Rasau Jaya, Ketua KPU Provinsi Kalimantan Barat dan Kepala Desa Rasau Jaya Tiga"
+            " Kecamatan Rasau Jaya menandatangani perjanjian kerja sama",
+            "Ketua KPU Provinsi",
+        ),
     ],
 )
 def test_every_dateline_form_of_kpu_and_news_sites_is_removed(paragraph, rest):
@@ -128,6 +136,10 @@ def test_written_date_gives_the_year():
         "Sabtu, 12 Maret 2024 KPU menggelar rapat.",
         "Informasi lengkap ada di kpu.go.id dan bisa diunduh.",
         "Pada 12/3/2024 KPU menggelar rapat.",
+        "Informasi lengkap di kpu.go.id. Rapat dimulai pukul sembilan.",
+        "Unduh di jdih.kpu.go.id/bengkulu dan baca peraturannya.",
+        "Eko Sasmito, Ketua KPU Jatim, membuka rapat di Kota Surabaya.",
+        "Rasau Jaya, Kubu Raya dan Sungai Kakap menjadi lokasi sosialisasi.",
     ],
 )
 def test_normal_first_sentence_is_not_eaten(paragraph):

@@ -18,7 +18,8 @@ from digests.text.lexicon import place_names, words
 # A capitalised word; a hyphen only inside it ("Lamongan- KPU": the hyphen is the separator).
 _WORD = r"[A-Z](?:[\w'’.&-]*[\w'’.&])?"
 _PLACE = rf"{_WORD}(?:\s+(?:{_WORD}|dan|di))*?"
-_DOMAIN = r"[\w-]+(?:\.[\w-]+)+"
+# A web address, with a path where a site lives under another's ("jdih.kpu.go.id/bengkulu").
+_DOMAIN = r"[\w-]+(?:\.[\w-]+)+(?:/[\w-]+)*"
 _NUM_DATE = r"\d{1,2}/\d{1,2}(?:/\d{2,4})?"
 # (?a:…): month names match case-insensitively in ASCII only, so "MEİ" or "Deſ" (which
 # Unicode case folding would let through) never reach the month table as unknown keys.
@@ -33,7 +34,11 @@ _DASH = r"(?:\s*,?\s*[–—―]{1,2}|\s*,?\s+-{1,2}|\s*,?-{1,2}(?=\s))\s*"
 # No separator at all, only after a web address or a bracketed date, before a capitalised
 # word: "Bandung, kab-bandung.kpu.go.id Dalam …", "Batam, (08/10/2022) Anggota …".
 _AFTER_ADDRESS = r"(?:(?<=\.(?-i:id))|(?<=\.(?-i:com))|(?<=\d\))|(?<=\d{4}))"
-_BARE = rf"{_AFTER_ADDRESS}\s*,?\s+(?=(?-i:[A-Z]))|(?<=\.(?-i:id))\s+(?=(?-i:[a-z]))"
+# "Magelang, kota-magelang.kpu.go.id. KPU …": a period closes the address.
+_BARE = (
+    rf"{_AFTER_ADDRESS}\s*,?\s+(?=(?-i:[A-Z]))|(?<=\.(?-i:id))\s+(?=(?-i:[a-z]))"
+    r"|(?<=\.(?-i:id))\.\s+(?=(?-i:[A-Z]))"
+)
 # "Gresik, 12/03/2024. KPU …": a period after a date closes the dateline.
 _AFTER_DATE = r"(?<=\d{4})\.\s+(?=(?-i:[A-Z]))"
 _SEP = rf"(?P<sep>{_DASH}|\s*[:;]\s+|(?<=\))\s*,\s*|{_BARE}|{_AFTER_DATE})"
@@ -52,7 +57,7 @@ _MAX_HEAD = 80
 _MAX_HEAD_WORDS = 8
 # Where a separator can begin: " -", a long dash, a colon, or the comma after a ")".
 _SEP_HINT = re.compile(
-    r"\s-|[\w,.]-+\s|[–—―:;]|\)\s*,|\.[a-z]{2,},?\s+\w|\d\)\s+[A-Z]|\d{4}[,.]?\s+[A-Z]"
+    r"\s-|[\w,.]-+\s|[–—―:;]|\)\s*,|\.[a-z]{2,}[,.]?\s+\w|\d\)\s+[A-Z]|\d{4}[,.]?\s+[A-Z]"
 )
 _SPACES = re.compile(r"\s*")
 _DOMAIN_RE = re.compile(_DOMAIN)
@@ -65,6 +70,8 @@ _DAY_NAMES = frozenset(_DAYS.split("|"))
 _BARE_HEAD_WORDS = 4  # "Belopa, 03 Oktober 2025 KPU …": place and date, no separator
 _LOOSE_DATE = re.compile(rf"\d{{1,2}}\s*(?a:{MONTH_PATTERN})\.?\s*\d{{4}}", re.IGNORECASE)
 _DAY_RE = re.compile(_DAYS)
+# The words that name a place as one: "Kecamatan Rasau Jaya", "Desa Wajok Hulu".
+_REGION_WORD = r"(?:Kecamatan|Kec\.|Kelurahan|Kel\.|Desa|Kabupaten|Kab\.|Kota|Provinsi|Distrik)"
 _ADDRESS_ENDS = (".go.id", ".com", ".co.id", ".id", ".co", ".net", ".org")
 
 
@@ -88,9 +95,14 @@ def strip_dateline(first_paragraph: str) -> tuple[Dateline | None, str]:
         raw_parts.append(rest[: match.end()])
         rest = rest[match.end() :]
         heads += 1
-    if not heads:
+    if heads:
+        debris = _DEBRIS.match(rest)  # "KLATEN - #temanpemilih Kegiatan ini …"
+        if debris and debris.end() < len(rest):
+            raw_parts.append(rest[: debris.end()])
+            rest = rest[debris.end() :]
+    else:
         city = _CITY_COMMA.match(rest)
-        if city and _is_known_place(city.group("city")):
+        if city and _is_known_place(city.group("city"), rest[city.end() :]):
             raw_parts.append(rest[: city.end()])
             rest = rest[city.end() :]
             heads += 1
@@ -173,10 +185,13 @@ def _is_dateline_part(part: str) -> bool:
     return len(tokens) <= 4 and all(t[0].isupper() or t in ("dan", "di") for t in tokens)
 
 
-def _is_known_place(city: str) -> bool:
-    """A city-only dateline must name a place we know, or be one upper-case word that is not
+def _is_known_place(city: str, after: str = "") -> bool:
+    """A city-only dateline must name a place we know, a place the paragraph itself calls one
+    ("Rasau Jaya, Ketua KPU … Kecamatan Rasau Jaya …"), or be one upper-case word that is not
     a body's acronym ("SURABAYA, Ketua …" yes; "KPU, Bawaslu …" no)."""
     lowered = city.lower()
+    if after and re.search(rf"\b{_REGION_WORD}\s+{re.escape(city)}\b", after):
+        return True
     places = (
         words("text_people", "place") | words("dateline_places") | words("dateline_places", "desk")
     )
