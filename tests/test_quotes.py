@@ -315,3 +315,67 @@ def test_a_unit_named_by_an_abstract_noun_is_not_part_of_the_name():
         "Pelayanan Pendaftaran Penduduk Disdukcapil Ahmad Fauzi.",
     ]
     assert _said(paragraphs) == ["Ahmad Fauzi"]
+
+
+def test_a_quote_opened_by_a_closing_mark_glued_to_the_sentence_before_is_found():
+    paragraphs = [
+        "Bertindak selaku pembina upacara adalah Sekretaris KPU Provinsi Jawa Timur Eberta "
+        "Kawima. Atas dasar itu pihaknya mengeluarkan surat untuk seluruh staf.”Sebuah "
+        "kewajiban untuk ikut serta dalam memperingati Hari Lahir Pancasila,” ujarnya.Wima "
+        "menyampaikan bahwa Pancasila harus menjadi semangat."
+    ]
+    quotes = find_quotes(paragraphs)
+    assert quotes == [
+        Quote(
+            "Sebuah kewajiban untuk ikut serta dalam memperingati Hari Lahir Pancasila",
+            "Eberta Kawima",
+        )
+    ]
+
+
+def test_a_closing_mark_that_closes_after_a_period_still_closes():
+    paragraphs = [
+        "“Kami siap menggelar pemungutan suara ulang.”Demikian kata Ketua KPU Eko Sasmito."
+    ]
+    quotes = find_quotes(paragraphs)
+    assert [q.text for q in quotes] == ["Kami siap menggelar pemungutan suara ulang."]
+
+
+def test_a_quote_that_never_closes_ends_at_its_own_attribution():
+    paragraphs = [
+        "Kegiatan magang terakhir dilakukan oleh mahasiswa semester 7 yakni Moh. Afifudin Asari.",
+        "“Saya menyampaikan banyak terima kasih kepada semua pihak yang telah mengajarkan ilmu "
+        "kepada kami. Pengalaman ini sangat berharga bagi kami, ucap Ari.",
+    ]
+    quotes = find_quotes(paragraphs)
+    assert quotes == [
+        Quote(
+            "Saya menyampaikan banyak terima kasih kepada semua pihak yang telah mengajarkan "
+            "ilmu kepada kami. Pengalaman ini sangat berharga bagi kami",
+            "Moh. Afifudin Asari",
+        )
+    ]
+
+
+def test_a_quote_that_never_closes_keeps_a_comma_clause_that_is_no_attribution():
+    paragraphs = [
+        "Ketua KPU Jatim Eko Sasmito mengatakan, “Kami akan bekerja keras demi pemilu yang "
+        "jujur dan adil, kata semua Anggota."
+    ]
+    quotes = find_quotes(paragraphs)
+    assert len(quotes) == 1
+    assert quotes[0].text.endswith("jujur dan adil, kata semua Anggota.")
+    assert quotes[0].speaker == "Eko Sasmito"
+
+
+def test_a_nickname_made_of_a_names_last_letters_is_resolved_only_when_one_person_fits():
+    one = [
+        "Pembina upacara adalah Sekretaris KPU Eberta Kawima.",
+        "“Pancasila harus kita aplikasikan dalam bekerja sehari-hari,” kata Wima.",
+    ]
+    assert find_quotes(one)[0].speaker == "Eberta Kawima"
+    two = [
+        "Hadir Sekretaris KPU Eberta Kawima dan Kasubag Umum Dwi Parwima.",
+        "“Pancasila harus kita aplikasikan dalam bekerja sehari-hari,” kata Wima.",
+    ]
+    assert find_quotes(two)[0].speaker == "Wima"

@@ -44,6 +44,13 @@ _NYA_WORD = 8
 # subjects, never people: "Divisi Perencanaan, Keuangan", "Bidang Kependudukan".
 _ABSTRACT_NOUN = re.compile(r"(?:pe[mnr]?\w{4,}an|ke\w{5,}an|\w{5,}asi)")
 _MIN_NAME_CHARS = 2
+_NICKNAME_MIN = 3
+# "…, ucap Ari." / "…, ujarnya." ending a paragraph whose quote never closed: a verb and at
+# most four capitalised words (or none after a "-nya" verb), then the paragraph's end.
+_INNER_TAIL = 80
+_INNER_ATTRIBUTION = re.compile(
+    r",\s*(?P<verb>[a-z]+)(?P<name>(?:\s+[A-Z][\w'’.-]*){0,4})\s*[.!]?\s*$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,15 +160,33 @@ def _spans(paragraph: str) -> list[tuple[int, int, bool]]:
         and len(paragraph) - open_at <= QUOTE_MAX
         and len(_WORDS.findall(paragraph[open_at:])) >= _OPEN_ENDED_MIN_WORDS
     ):
-        spans.append((open_at, len(paragraph), True))
+        inner = _inner_attribution(paragraph, open_at)
+        if inner > 0:
+            spans.append((open_at, inner, False))  # the comma stands for the closing mark
+        else:
+            spans.append((open_at, len(paragraph), True))
     return spans
 
 
 def _opens_here(paragraph: str, i: int) -> bool:
-    """A closing mark used as an opening one: at the start or after a space, before a word."""
+    """A closing mark used as an opening one: at the start or after a space, before a word;
+    or glued to the end of the sentence before it, before a capital ("staf.”Sebuah …")."""
     before = paragraph[i - 1] if i > 0 else " "
     after = paragraph[i + 1] if i + 1 < len(paragraph) else " "
+    if before in ".!?" and i > 1 and paragraph[i - 2].isalnum():
+        return after.isupper()
     return before in " (\t:" and after.isalnum()
+
+
+def _inner_attribution(paragraph: str, open_at: int) -> int:
+    """A quote that never closes but ends its paragraph with its attribution ("“Saya …
+    datang, ucap Ari."): where the quote ends (the comma's index), or -1."""
+    tail = _INNER_ATTRIBUTION.search(paragraph, max(open_at, len(paragraph) - _INNER_TAIL))
+    if tail is None or not _is_after_verb(tail.group("verb").lower()):
+        return -1
+    if tail.group("verb").lower().endswith("nya") and tail.group("name"):
+        return -1  # "katanya Eko": no such form
+    return tail.start()
 
 
 def _normalise_marks(paragraph: str) -> str:
@@ -520,13 +545,16 @@ def _after_attribution(
     if tokens[k].lowered in words("attribution_verbs", "demikian"):
         return _demikian(tokens, k, people, start)
     verb = tokens[k].lowered
+    glued = "." in verb and _is_after_verb(verb.split(".", 1)[0])
+    if glued:  # "ujarnya.Wima menyampaikan …": the period has lost its space
+        verb = verb.split(".", 1)[0]
     stem = verb[:-3] if verb.endswith("nya") else verb
     if verb not in after_verbs and stem not in after_verbs:
         return None
     if verb.endswith("nya") and stem in after_verbs:
         return _last_person(people, start) or ""
     nxt = tokens[k + 1] if k + 1 < len(tokens) else None
-    if nxt is None or nxt.lowered in pronouns or tokens[k].ends_sentence:
+    if nxt is None or nxt.lowered in pronouns or tokens[k].ends_sentence or glued:
         return _last_person(people, start) or ""
     epithet = _epithet(tokens, k + 1, people, start)
     if epithet is not None:
@@ -728,6 +756,17 @@ def _resolve(name: list[str], people: list[_Person], before: int) -> str:
                     hit = len(word) >= 5 and word[:3] == part[:3] and _one_letter_off(word, part)
                 if hit:
                     return " ".join(person.name)
+    # "Ari" for "Moh. Afifudin Asari", "Wima" for "Eberta Kawima": a nickname is often a
+    # name's last syllables. Only when exactly one person the article names fits.
+    if len(word) >= _NICKNAME_MIN:
+        fits = {
+            " ".join(p.name)
+            for p in people
+            if len(p.name) >= 2
+            and any(part.lower().endswith(word) and len(part) > len(word) + 1 for part in p.name)
+        }
+        if len(fits) == 1 and _can_speak(nickname_of := fits.pop()):
+            return nickname_of
     return name[0][0].upper() + name[0][1:] if name[0].islower() else name[0]
 
 
