@@ -379,3 +379,40 @@ def test_a_nickname_made_of_a_names_last_letters_is_resolved_only_when_one_perso
         "“Pancasila harus kita aplikasikan dalam bekerja sehari-hari,” kata Wima.",
     ]
     assert find_quotes(two)[0].speaker == "Wima"
+
+
+def test_an_office_named_without_its_holder_is_the_speaker():
+    paragraphs = [
+        "Ketua KPU Kabupaten Mesuji hadir langsung untuk membuka kegiatan. Dalam arahannya, ia "
+        "menekankan pentingnya memahami proses kepemiluan sejak dini. “Kami berharap para "
+        "peserta dapat mengikuti kegiatan ini dengan sungguh-sungguh,” ujarnya dalam sambutan.",
+        "Pimpinan Pondok Pesantren Tahfidz Qudsiyyah menyampaikan apresiasi terhadap kegiatan "
+        "itu. “Kami menyambut baik kegiatan ini karena membantu memperluas wawasan santri,” "
+        "tuturnya.",
+    ]
+    assert [q.speaker for q in find_quotes(paragraphs)] == [
+        "Ketua KPU Kabupaten Mesuji",
+        "Pimpinan Pondok Pesantren Tahfidz Qudsiyyah",
+    ]
+
+
+def test_an_office_only_mentioned_or_paragraphs_away_is_no_speaker():
+    mentioned = [
+        "Rapat dihadiri Ketua KPU Jatim dan para bupati. “Kami siap menggelar pemilu yang "
+        "jujur dan adil,” ujarnya."
+    ]
+    assert find_quotes(mentioned)[0].speaker is None
+    away = [
+        "Ketua KPU Jatim membuka rapat pleno di Surabaya.",
+        "Narasumber dari kampus memberi materi. “Kami siap menggelar pemilu yang jujur dan "
+        "adil,” ujarnya.",
+    ]
+    assert find_quotes(away)[0].speaker is None
+
+
+def test_a_boarding_school_is_no_speaker():
+    paragraphs = [
+        "Kegiatan digelar di aula. Pondok Pesantren Tahfidz Qudsiyyah menyampaikan apresiasi. "
+        "“Kami menyambut baik kegiatan ini karena membantu memperluas wawasan santri,” tuturnya."
+    ]
+    assert find_quotes(paragraphs)[0].speaker is None

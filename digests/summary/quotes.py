@@ -45,6 +45,7 @@ _NYA_WORD = 8
 _ABSTRACT_NOUN = re.compile(r"(?:pe[mnr]?\w{4,}an|ke\w{5,}an|\w{5,}asi)")
 _MIN_NAME_CHARS = 2
 _NICKNAME_MIN = 3
+_OFFICE_MIN_WORDS = 3
 # "…, ucap Ari." / "…, ujarnya." ending a paragraph whose quote never closed: a verb and at
 # most four capitalised words (or none after a "-nya" verb), then the paragraph's end.
 _INNER_TAIL = 80
@@ -74,6 +75,12 @@ class _Person:
     # Named as someone speaking: before a speech verb, after "menurut", or as a quote's
     # speaker. A later "ujarnya" points back to such a person, not to whoever was named last.
     speaking: bool = False
+    # An office standing for its holder ("Ketua KPU Kabupaten Mesuji"): a speaker, never
+    # the fuller form of someone's name.
+    office: bool = False
+    # Where an office named without a speech verb stops standing for the speaker: the end
+    # of its paragraph ("Ketua KPU Mesuji hadir … “…,” ujarnya" in the same paragraph).
+    until: int = 1 << 62
 
 
 class _Token(tuple):
@@ -444,16 +451,25 @@ def _people(tokens: list[_Token], text: str) -> list[_Person]:
     lead_words = _lead_words()
     people: list[_Person] = []
     for first, last in _runs(tokens):
-        if "name" not in map(_KIND_OF, tokens[first : last + 1]):
-            continue  # a run of roles and bodies names no one
-        prev = tokens[first - 1] if first > 0 else None
         nxt = tokens[last + 1] if last + 1 < len(tokens) else None
+        verb_after = nxt is not None and _starts_with_verb(tokens, last + 1, before_verbs)
+        if "name" not in map(_KIND_OF, tokens[first : last + 1]):
+            # A run of roles and bodies names no one, unless it is an office as a
+            # sentence's subject: "Ketua KPU Jatim membuka rapat. … ,” ujarnya."
+            office = _office(tokens[first : last + 1], tokens, first)
+            if office is not None:
+                people.append(_office_person(office, verb_after, text))
+            continue
+        prev = tokens[first - 1] if first > 0 else None
         lead_in = prev is not None and prev.lowered in lead_words and not prev.ends_sentence
         says = prev is not None and prev.lowered in speech_lead and not prev.ends_sentence
-        verb_after = nxt is not None and _starts_with_verb(tokens, last + 1, before_verbs)
-        for index, (segment, _start) in enumerate(_segments(tokens, first, last)):
+        for index, (segment, start) in enumerate(_segments(tokens, first, last)):
             name, role, marked = _name_of(segment)
-            if not name:
+            if not name or _names_a_body(name):
+                office = _office(segment, tokens, start)
+                if office is not None:
+                    speaks = segment[-1] is tokens[last] and verb_after
+                    people.append(_office_person(office, speaks, text))
                 continue
             is_last = segment[-1] is tokens[last]
             strong = marked or (index == 0 and lead_in) or (is_last and verb_after)
@@ -466,6 +482,44 @@ def _people(tokens: list[_Token], text: str) -> list[_Person]:
                 )
             )
     return people
+
+
+def _office(segment: list[_Token], tokens: list[_Token], start: int) -> list[_Token] | None:
+    """ "Ketua KPU Kabupaten Mesuji", "Pimpinan Pondok Pesantren Tahfidz Qudsiyyah": a role
+    of a named body, with no person's name, opening a sentence. The office stands for the
+    person holding it."""
+    words_ = [t for t in segment if t.kind not in ("comma", "paren")]
+    if len(words_) < _OFFICE_MIN_WORDS or words_[0].kind != "role":
+        return None
+    if not any(t.kind == "org" for t in words_[1:]) and not _names_a_body(words_[1:]):
+        return None
+    prev = tokens[start - 1] if start > 0 else None
+    if prev is not None and not prev.ends_sentence and prev.kind != "break":
+        return None  # "… bersama Ketua KPU Jatim": the subject is someone else
+    if prev is not None and prev.kind == "break" and prev.text not in ".!?":
+        return None
+    return words_
+
+
+def _office_person(office: list[_Token], speaking: bool, text: str) -> _Person:
+    end = office[-1].end
+    paragraph_end = text.find("\n\n", end)
+    return _Person(
+        [t.text.rstrip(",") for t in office],
+        office[0].start,
+        end,
+        frozenset(t.lowered for t in office if t.kind in ("role", "org")),
+        strong=True,
+        speaking=speaking,
+        office=True,
+        until=(1 << 62) if speaking or paragraph_end < 0 else paragraph_end,
+    )
+
+
+def _names_a_body(name: list[_Token]) -> bool:
+    """ "Pondok Pesantren Tahfidz Qudsiyyah": a name with an institution's word in it."""
+    never = words("non_speakers", "word")
+    return any(t.lowered in never for t in name)
 
 
 @cache
@@ -714,7 +768,11 @@ def _last_person(people: list[_Person], before: int) -> str | None:
     speaking (before a speech verb, after "menurut", or as an earlier quote's speaker);
     failing that, the one person named nearby. Two candidates and no one speaking: nobody,
     since the suspect named after the police officer who spoke is not the speaker."""
-    earlier = [p for p in people if p.end <= before and p.strong and p.start >= before - _LOOK_BACK]
+    earlier = [
+        p
+        for p in people
+        if p.end <= before and p.strong and p.start >= before - _LOOK_BACK and before < p.until
+    ]
     if not earlier:
         return None
     speaking = [p for p in earlier if p.speaking]
@@ -732,7 +790,7 @@ def _last_person(people: list[_Person], before: int) -> str | None:
 
 def _known(word: str, people: list[_Person]) -> bool:
     lowered = word.lower()
-    return any(lowered == part.lower() for p in people for part in p.name)
+    return any(lowered == part.lower() for p in people if not p.office for part in p.name)
 
 
 def _resolve(name: list[str], people: list[_Person], before: int) -> str:
@@ -745,7 +803,7 @@ def _resolve(name: list[str], people: list[_Person], before: int) -> str:
     ordered = sorted(people, key=lambda p: _nearness(p, before))
     for match in ("exact", "prefix", "typo"):
         for person in ordered:
-            if len(person.name) < 2:
+            if len(person.name) < 2 or person.office:
                 continue
             for part in (part.lower().rstrip(".") for part in person.name):
                 if match == "exact":
@@ -763,6 +821,7 @@ def _resolve(name: list[str], people: list[_Person], before: int) -> str:
             " ".join(p.name)
             for p in people
             if len(p.name) >= 2
+            and not p.office
             and any(part.lower().endswith(word) and len(part) > len(word) + 1 for part in p.name)
         }
         if len(fits) == 1 and _can_speak(nickname_of := fits.pop()):
@@ -781,7 +840,7 @@ def _fullest(name: str, people: list[_Person]) -> str:
     mine = [w.lower().rstrip(".") for w in name.split()]
     longer: list[list[str]] = []
     for person in people:
-        if len(person.name) <= len(mine):
+        if len(person.name) <= len(mine) or person.office:
             continue
         theirs = [w.lower().rstrip(".") for w in person.name]
         if _contains(theirs, mine) and _can_speak(" ".join(person.name)):
@@ -820,6 +879,9 @@ def _can_speak(name: str) -> bool:
         return False
     if parts[0] in words("non_speakers", "relative"):
         return False
+    if len(parts) >= _OFFICE_MIN_WORDS and parts[0] in words("text_people", "role"):
+        # "Ketua KPU Kabupaten Mesuji": an office of a body, standing for its holder.
+        return not all(part in words("text_people", "role") for part in parts)
     never = words("non_speakers", "word")
     if any(part in never for part in parts):
         return False
