@@ -416,3 +416,28 @@ def test_a_boarding_school_is_no_speaker():
         "“Kami menyambut baik kegiatan ini karena membantu memperluas wawasan santri,” tuturnya."
     ]
     assert find_quotes(paragraphs)[0].speaker is None
+
+
+def test_ujarnya_after_a_new_person_opens_the_sentence_is_theirs_not_the_last_speakers():
+    paragraphs = [
+        "Ketua KPU Jatim Eko Sasmito mengatakan pemilu harus jujur. “Kami siap,” ujarnya.",
+        "Sementara itu, Ketua Bawaslu Jatim Aang Kunaifi mengapresiasi kinerja KPU. “Kami akan "
+        "terus mengawasi setiap tahapan pemilu,” ujarnya.",
+    ]
+    assert [q.speaker for q in find_quotes(paragraphs)] == ["Eko Sasmito", "Aang Kunaifi"]
+
+
+def test_ujarnya_after_someone_named_only_as_an_object_is_unsure():
+    paragraphs = [
+        "Ketua KPU Jatim Eko Sasmito mengatakan pemilu harus jujur. Ia juga mengajak Bupati "
+        "Sidoarjo Saiful Ilah mengawasi. “Logistik sudah kami periksa satu per satu,” ujarnya."
+    ]
+    assert find_quotes(paragraphs)[0].speaker is None
+
+
+def test_ujarnya_after_the_same_speaker_named_again_stays_theirs():
+    paragraphs = [
+        "Ketua KPU Jatim Eko Sasmito mengatakan pemilu harus jujur. Menurut Eko, logistik "
+        "sudah tiba. “Logistik sudah kami periksa satu per satu,” ujarnya."
+    ]
+    assert find_quotes(paragraphs)[0].speaker == "Eko Sasmito"

@@ -46,6 +46,7 @@ _ABSTRACT_NOUN = re.compile(r"(?:pe[mnr]?\w{4,}an|ke\w{5,}an|\w{5,}asi)")
 _MIN_NAME_CHARS = 2
 _NICKNAME_MIN = 3
 _OFFICE_MIN_WORDS = 3
+_OPENER_MAX_WORDS = 4
 # "…, ucap Ari." / "…, ujarnya." ending a paragraph whose quote never closed: a verb and at
 # most four capitalised words (or none after a "-nya" verb), then the paragraph's end.
 _INNER_TAIL = 80
@@ -81,6 +82,9 @@ class _Person:
     # Where an office named without a speech verb stops standing for the speaker: the end
     # of its paragraph ("Ketua KPU Mesuji hadir … “…,” ujarnya" in the same paragraph).
     until: int = 1 << 62
+    # A strong person opening a sentence is its subject up to the end of the paragraph: a
+    # later "ujarnya" there is more likely theirs than an earlier speaker's.
+    subject_until: int = -1
 
 
 class _Token(tuple):
@@ -476,12 +480,31 @@ def _people(tokens: list[_Token], text: str) -> list[_Person]:
             if not strong and len(name) < 2:
                 continue
             speaking = (index == 0 and says) or (is_last and verb_after)
-            people.append(
-                _Person(
-                    [_shown(t) for t in name], name[0].start, name[-1].end, role, strong, speaking
-                )
+            person = _Person(
+                [_shown(t) for t in name], name[0].start, name[-1].end, role, strong, speaking
             )
+            if index == 0 and strong and _opens_sentence(tokens, first):
+                paragraph_end = text.find("\n\n", person.end)
+                person.subject_until = len(text) if paragraph_end < 0 else paragraph_end
+            people.append(person)
     return people
+
+
+def _opens_sentence(tokens: list[_Token], first: int) -> bool:
+    """A run at a sentence's start, or after a short opener ("Sementara itu, Ketua …")."""
+    k = first - 1
+    if k < 0 or tokens[k].ends_sentence:
+        return True
+    if tokens[k].kind != "comma":
+        return False
+    k -= 1
+    for _ in range(_OPENER_MAX_WORDS):
+        if k < 0 or tokens[k].ends_sentence:
+            return True
+        if tokens[k].kind not in ("lower", "break"):
+            return False
+        k -= 1
+    return k < 0 or tokens[k].ends_sentence
 
 
 def _office(segment: list[_Token], tokens: list[_Token], start: int) -> list[_Token] | None:
@@ -778,6 +801,15 @@ def _last_person(people: list[_Person], before: int) -> str | None:
     speaking = [p for p in earlier if p.speaking]
     if speaking:
         person = max(speaking, key=lambda p: p.start)
+        # "Eko mengatakan …. Sementara itu, Ketua Bawaslu Aang hadir. “…,” ujarnya.": someone
+        # else named since the last speaker. Their sentence's subject in the quote's own
+        # paragraph speaks; anyone else makes the speaker unsure.
+        later = [p for p in earlier if p.start > person.end and not _same_person(p, person)]
+        if later:
+            subjects = [p for p in later if before < p.subject_until]
+            if not subjects:
+                return None
+            person = max(subjects, key=lambda p: p.start)
         return _resolve(person.name, people, before)
     # One person named in several forms ("Eko Sasmito", later "Eko") is still one person.
     forms = {tuple(w.lower() for w in p.name) for p in earlier}
@@ -786,6 +818,13 @@ def _last_person(people: list[_Person], before: int) -> str | None:
         person = max(earlier, key=lambda p: len(p.name))
         return _resolve(person.name, people, before)
     return None
+
+
+def _same_person(a: _Person, b: _Person) -> bool:
+    """ "Eko" and "Eko Sasmito": one name's words within the other's."""
+    one = {w.lower().rstrip(".") for w in a.name}
+    other = {w.lower().rstrip(".") for w in b.name}
+    return one <= other or other <= one
 
 
 def _known(word: str, people: list[_Person]) -> bool:
