@@ -469,7 +469,7 @@ def _people(tokens: list[_Token], text: str) -> list[_Person]:
         says = prev is not None and prev.lowered in speech_lead and not prev.ends_sentence
         for index, (segment, start) in enumerate(_segments(tokens, first, last)):
             name, role, marked = _name_of(segment)
-            if not name or _names_a_body(name):
+            if not name or (segment[0].kind == "role" and _names_a_body(name)):
                 office = _office(segment, tokens, start)
                 if office is not None:
                     speaks = segment[-1] is tokens[last] and verb_after
