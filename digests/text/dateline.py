@@ -60,6 +60,7 @@ _SEP_HINT = re.compile(
     r"\s-|[\w,.]-+\s|[–—―:;]|\)\s*,|\.[a-z]{2,}[,.]?\s+\w|\d\)\s+[A-Z]|\d{4}[,.]?\s+[A-Z]"
 )
 _SPACES = re.compile(r"\s*")
+_DASH_AFTER = re.compile(r"\s*[-–—―:]")
 _DOMAIN_RE = re.compile(_DOMAIN)
 _HEAD_PARTS = re.compile(r"[,|()\[\]]")
 _HEAD_WORDS = re.compile(r"[,\s]+")
@@ -100,7 +101,8 @@ def strip_dateline(first_paragraph: str) -> tuple[Dateline | None, str]:
         if debris and debris.end() < len(rest):
             raw_parts.append(rest[: debris.end()])
             rest = rest[debris.end() :]
-    else:
+    if not heads or (heads == 1 and _place("".join(raw_parts)) is None):
+        # "Jakarta, KPU …", and after a head with no place: "kpu.go.id - Jakarta, KPU …"
         city = _CITY_COMMA.match(rest)
         if city and _is_known_place(city.group("city"), rest[city.end() :]):
             raw_parts.append(rest[: city.end()])
@@ -158,8 +160,17 @@ def _plausible(match: re.Match[str], text: str) -> bool:
         )
     ):
         return False  # no separator: only after an address or a bracketed date
-    if text[match.end() :][:1].islower() and not _DOMAIN_RE.search(head):
-        return False  # "Manado, sulut.kpu.go.id - bertempat di …" is still a dateline
+    after = text[match.end() :]
+    if after[:1].islower() and not _DOMAIN_RE.search(head):
+        # "Manado, sulut.kpu.go.id - bertempat di …" is still a dateline, and so is
+        # "Surabaya - kpujatim.go.id - Komisi …", whose second head is an address.
+        address = _DOMAIN_RE.match(after)
+        if (
+            address is None
+            or not _ends_with_address(address.group())
+            or not _DASH_AFTER.match(after, address.end())
+        ):
+            return False
     parts = [p.strip() for p in _HEAD_PARTS.split(head) if p.strip()]
     return all(_is_dateline_part(p) for p in parts)
 
