@@ -441,3 +441,18 @@ def test_ujarnya_after_the_same_speaker_named_again_stays_theirs():
         "sudah tiba. “Logistik sudah kami periksa satu per satu,” ujarnya."
     ]
     assert find_quotes(paragraphs)[0].speaker == "Eko Sasmito"
+
+
+def test_an_office_named_after_the_speech_verb_speaks_when_no_holder_is_named():
+    paragraphs = [
+        "Rapat pleno digelar di Surabaya. “Kami siap menggelar pemilu yang jujur dan adil,” "
+        "ujar Ketua KPU Kabupaten Mesuji saat membuka acara."
+    ]
+    assert find_quotes(paragraphs)[0].speaker == "Ketua KPU Kabupaten Mesuji"
+    named = [
+        "Ketua KPU Jatim Eko Sasmito membuka rapat pleno. “Kami siap menggelar pemilu yang "
+        "jujur dan adil,” ujar Ketua KPU Jatim."
+    ]
+    assert find_quotes(named)[0].speaker == "Eko Sasmito"
+    vague = ["“Kami siap menggelar pemilu yang jujur dan adil,” kata Ketua Panitia."]
+    assert find_quotes(vague)[0].speaker is None

@@ -511,10 +511,8 @@ def _office(segment: list[_Token], tokens: list[_Token], start: int) -> list[_To
     """ "Ketua KPU Kabupaten Mesuji", "Pimpinan Pondok Pesantren Tahfidz Qudsiyyah": a role
     of a named body, with no person's name, opening a sentence. The office stands for the
     person holding it."""
-    words_ = [t for t in segment if t.kind not in ("comma", "paren")]
-    if len(words_) < _OFFICE_MIN_WORDS or words_[0].kind != "role":
-        return None
-    if not any(t.kind == "org" for t in words_[1:]) and not _names_a_body(words_[1:]):
+    words_ = _office_words(segment)
+    if words_ is None:
         return None
     prev = tokens[start - 1] if start > 0 else None
     if prev is not None and not prev.ends_sentence and prev.kind != "break":
@@ -524,11 +522,21 @@ def _office(segment: list[_Token], tokens: list[_Token], start: int) -> list[_To
     return words_
 
 
+def _office_words(segment: list[_Token]) -> list[_Token] | None:
+    """A role, then a body and its place: the words of an office, or None."""
+    words_ = [t for t in segment if t.kind not in ("comma", "paren")]
+    if len(words_) < _OFFICE_MIN_WORDS or words_[0].kind != "role":
+        return None
+    if not any(t.kind == "org" for t in words_[1:]) and not _names_a_body(words_[1:]):
+        return None
+    return words_
+
+
 def _office_person(office: list[_Token], speaking: bool, text: str) -> _Person:
     end = office[-1].end
     paragraph_end = text.find("\n\n", end)
     return _Person(
-        [t.text.rstrip(",") for t in office],
+        [t.word for t in office],
         office[0].start,
         end,
         frozenset(t.lowered for t in office if t.kind in ("role", "org")),
@@ -721,7 +729,12 @@ def _name_after(
     if name:
         return _resolve([t.word for t in name], people, before)
     lowered_roles = frozenset(tokens[i].lowered for i in range(k, end)) | role
-    return _holder_of(lowered_roles, people, before)
+    holder = _holder_of(lowered_roles, people, before)
+    if holder or end > k:
+        return holder
+    # "ujar Ketua KPU Jatim" where no one holding it is named: the office speaks.
+    office = _office_words(segment)
+    return " ".join(t.word for t in office) if office else ""
 
 
 def _is_initials(head: _Token, tokens: list[_Token], k: int) -> bool:
