@@ -87,6 +87,16 @@ def test_day_and_date_after_the_dateline_stay_with_the_news():
         ("Batam, (08/10/2022) Anggota KPU Provinsi Kepulauan Riau", "Anggota KPU"),
         ("kpugarut - Satu hari setelah dibukanya tahapan kampanye", "Satu hari"),
         ("Manado, sulut.kpu.go.id - bertempat di Luwansa Hotel Manado", "Bertempat di"),
+        ("Bengkulu, jdih.kpu.go.id/bengkulu - KPU Provinsi Bengkulu melaksanakan", "KPU Provinsi"),
+        ("Magelang, kota-magelang.kpu.go.id. KPU Kota Magelang mengikuti", "KPU Kota Magelang"),
+        ("KLATEN - #temanpemilih Kegiatan ini diawali dengan penataan", "Kegiatan ini"),
+        ("Surabaya - kpujatim.go.id - Komisi Pemilihan Umum menggelar", "Komisi Pemilihan"),
+        ("kpu.go.id - Jakarta, KPU RI menggelar rapat pleno", "KPU RI menggelar"),
+        (
+            "Rasau Jaya, Ketua KPU Provinsi Kalimantan Barat dan Kepala Desa Rasau Jaya Tiga"
+            " Kecamatan Rasau Jaya menandatangani perjanjian kerja sama",
+            "Ketua KPU Provinsi",
+        ),
     ],
 )
 def test_every_dateline_form_of_kpu_and_news_sites_is_removed(paragraph, rest):
@@ -128,6 +138,11 @@ def test_written_date_gives_the_year():
         "Sabtu, 12 Maret 2024 KPU menggelar rapat.",
         "Informasi lengkap ada di kpu.go.id dan bisa diunduh.",
         "Pada 12/3/2024 KPU menggelar rapat.",
+        "Informasi lengkap di kpu.go.id. Rapat dimulai pukul sembilan.",
+        "Unduh di jdih.kpu.go.id/bengkulu dan baca peraturannya.",
+        "Eko Sasmito, Ketua KPU Jatim, membuka rapat di Kota Surabaya.",
+        "Rasau Jaya, Kubu Raya dan Sungai Kakap menjadi lokasi sosialisasi.",
+        "Surabaya - kpujatim.go.id menjadi alamat resmi KPU Jawa Timur.",
     ],
 )
 def test_normal_first_sentence_is_not_eaten(paragraph):
@@ -172,3 +187,9 @@ def test_a_photo_caption_fused_to_a_dateline_is_cut_with_it(paragraph, rest):
 )
 def test_a_sentence_with_an_address_or_a_dash_inside_is_no_fused_dateline(paragraph):
     assert strip_fused_dateline(paragraph) == (None, paragraph)
+
+
+def test_a_place_opening_the_news_after_a_dateline_with_a_place_stays():
+    dateline, rest = strip_dateline("JAKARTA - Jawa Timur, Jawa Tengah dan Bali menjadi lokasi.")
+    assert dateline is not None and dateline.place == "Jakarta"
+    assert rest == "Jawa Timur, Jawa Tengah dan Bali menjadi lokasi."

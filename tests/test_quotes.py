@@ -315,3 +315,144 @@ def test_a_unit_named_by_an_abstract_noun_is_not_part_of_the_name():
         "Pelayanan Pendaftaran Penduduk Disdukcapil Ahmad Fauzi.",
     ]
     assert _said(paragraphs) == ["Ahmad Fauzi"]
+
+
+def test_a_quote_opened_by_a_closing_mark_glued_to_the_sentence_before_is_found():
+    paragraphs = [
+        "Bertindak selaku pembina upacara adalah Sekretaris KPU Provinsi Jawa Timur Eberta "
+        "Kawima. Atas dasar itu pihaknya mengeluarkan surat untuk seluruh staf.”Sebuah "
+        "kewajiban untuk ikut serta dalam memperingati Hari Lahir Pancasila,” ujarnya.Wima "
+        "menyampaikan bahwa Pancasila harus menjadi semangat."
+    ]
+    quotes = find_quotes(paragraphs)
+    assert quotes == [
+        Quote(
+            "Sebuah kewajiban untuk ikut serta dalam memperingati Hari Lahir Pancasila",
+            "Eberta Kawima",
+        )
+    ]
+
+
+def test_a_closing_mark_that_closes_after_a_period_still_closes():
+    paragraphs = [
+        "“Kami siap menggelar pemungutan suara ulang.”Demikian kata Ketua KPU Eko Sasmito."
+    ]
+    quotes = find_quotes(paragraphs)
+    assert [q.text for q in quotes] == ["Kami siap menggelar pemungutan suara ulang."]
+
+
+def test_a_quote_that_never_closes_ends_at_its_own_attribution():
+    paragraphs = [
+        "Kegiatan magang terakhir dilakukan oleh mahasiswa semester 7 yakni Moh. Afifudin Asari.",
+        "“Saya menyampaikan banyak terima kasih kepada semua pihak yang telah mengajarkan ilmu "
+        "kepada kami. Pengalaman ini sangat berharga bagi kami, ucap Ari.",
+    ]
+    quotes = find_quotes(paragraphs)
+    assert quotes == [
+        Quote(
+            "Saya menyampaikan banyak terima kasih kepada semua pihak yang telah mengajarkan "
+            "ilmu kepada kami. Pengalaman ini sangat berharga bagi kami",
+            "Moh. Afifudin Asari",
+        )
+    ]
+
+
+def test_a_quote_that_never_closes_keeps_a_comma_clause_that_is_no_attribution():
+    paragraphs = [
+        "Ketua KPU Jatim Eko Sasmito mengatakan, “Kami akan bekerja keras demi pemilu yang "
+        "jujur dan adil, kata semua Anggota."
+    ]
+    quotes = find_quotes(paragraphs)
+    assert len(quotes) == 1
+    assert quotes[0].text.endswith("jujur dan adil, kata semua Anggota.")
+    assert quotes[0].speaker == "Eko Sasmito"
+
+
+def test_a_nickname_made_of_a_names_last_letters_is_resolved_only_when_one_person_fits():
+    one = [
+        "Pembina upacara adalah Sekretaris KPU Eberta Kawima.",
+        "“Pancasila harus kita aplikasikan dalam bekerja sehari-hari,” kata Wima.",
+    ]
+    assert find_quotes(one)[0].speaker == "Eberta Kawima"
+    two = [
+        "Hadir Sekretaris KPU Eberta Kawima dan Kasubag Umum Dwi Parwima.",
+        "“Pancasila harus kita aplikasikan dalam bekerja sehari-hari,” kata Wima.",
+    ]
+    assert find_quotes(two)[0].speaker == "Wima"
+
+
+def test_an_office_named_without_its_holder_is_the_speaker():
+    paragraphs = [
+        "Ketua KPU Kabupaten Mesuji hadir langsung untuk membuka kegiatan. Dalam arahannya, ia "
+        "menekankan pentingnya memahami proses kepemiluan sejak dini. “Kami berharap para "
+        "peserta dapat mengikuti kegiatan ini dengan sungguh-sungguh,” ujarnya dalam sambutan.",
+        "Pimpinan Pondok Pesantren Tahfidz Qudsiyyah menyampaikan apresiasi terhadap kegiatan "
+        "itu. “Kami menyambut baik kegiatan ini karena membantu memperluas wawasan santri,” "
+        "tuturnya.",
+    ]
+    assert [q.speaker for q in find_quotes(paragraphs)] == [
+        "Ketua KPU Kabupaten Mesuji",
+        "Pimpinan Pondok Pesantren Tahfidz Qudsiyyah",
+    ]
+
+
+def test_an_office_only_mentioned_or_paragraphs_away_is_no_speaker():
+    mentioned = [
+        "Rapat dihadiri Ketua KPU Jatim dan para bupati. “Kami siap menggelar pemilu yang "
+        "jujur dan adil,” ujarnya."
+    ]
+    assert find_quotes(mentioned)[0].speaker is None
+    away = [
+        "Ketua KPU Jatim membuka rapat pleno di Surabaya.",
+        "Narasumber dari kampus memberi materi. “Kami siap menggelar pemilu yang jujur dan "
+        "adil,” ujarnya.",
+    ]
+    assert find_quotes(away)[0].speaker is None
+
+
+def test_a_boarding_school_is_no_speaker():
+    paragraphs = [
+        "Kegiatan digelar di aula. Pondok Pesantren Tahfidz Qudsiyyah menyampaikan apresiasi. "
+        "“Kami menyambut baik kegiatan ini karena membantu memperluas wawasan santri,” tuturnya."
+    ]
+    assert find_quotes(paragraphs)[0].speaker is None
+
+
+def test_ujarnya_after_a_new_person_opens_the_sentence_is_theirs_not_the_last_speakers():
+    paragraphs = [
+        "Ketua KPU Jatim Eko Sasmito mengatakan pemilu harus jujur. “Kami siap,” ujarnya.",
+        "Sementara itu, Ketua Bawaslu Jatim Aang Kunaifi mengapresiasi kinerja KPU. “Kami akan "
+        "terus mengawasi setiap tahapan pemilu,” ujarnya.",
+    ]
+    assert [q.speaker for q in find_quotes(paragraphs)] == ["Eko Sasmito", "Aang Kunaifi"]
+
+
+def test_ujarnya_after_someone_named_only_as_an_object_is_unsure():
+    paragraphs = [
+        "Ketua KPU Jatim Eko Sasmito mengatakan pemilu harus jujur. Ia juga mengajak Bupati "
+        "Sidoarjo Saiful Ilah mengawasi. “Logistik sudah kami periksa satu per satu,” ujarnya."
+    ]
+    assert find_quotes(paragraphs)[0].speaker is None
+
+
+def test_ujarnya_after_the_same_speaker_named_again_stays_theirs():
+    paragraphs = [
+        "Ketua KPU Jatim Eko Sasmito mengatakan pemilu harus jujur. Menurut Eko, logistik "
+        "sudah tiba. “Logistik sudah kami periksa satu per satu,” ujarnya."
+    ]
+    assert find_quotes(paragraphs)[0].speaker == "Eko Sasmito"
+
+
+def test_an_office_named_after_the_speech_verb_speaks_when_no_holder_is_named():
+    paragraphs = [
+        "Rapat pleno digelar di Surabaya. “Kami siap menggelar pemilu yang jujur dan adil,” "
+        "ujar Ketua KPU Kabupaten Mesuji saat membuka acara."
+    ]
+    assert find_quotes(paragraphs)[0].speaker == "Ketua KPU Kabupaten Mesuji"
+    named = [
+        "Ketua KPU Jatim Eko Sasmito membuka rapat pleno. “Kami siap menggelar pemilu yang "
+        "jujur dan adil,” ujar Ketua KPU Jatim."
+    ]
+    assert find_quotes(named)[0].speaker == "Eko Sasmito"
+    vague = ["“Kami siap menggelar pemilu yang jujur dan adil,” kata Ketua Panitia."]
+    assert find_quotes(vague)[0].speaker is None

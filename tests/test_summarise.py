@@ -225,3 +225,28 @@ def test_a_body_that_opens_with_its_own_headline_leads_with_the_news_after_it():
     ]
     lead = summarise(title, paragraphs).lead
     assert lead[0].startswith("Komisi Pemilihan Umum (KPU) Kabupaten Luwu melaksanakan")
+
+
+def test_a_news_paragraph_above_a_later_dateline_stays_the_lead():
+    paragraphs = [
+        "Dengan semangat tertib administrasi dan komitmen menjaga jejak demokrasi, Komisi "
+        "Pemilihan Umum (KPU) Kabupaten Klaten mulai melaksanakan kegiatan penataan arsip "
+        "dokumen Pemilihan Bupati dan Wakil Bupati Klaten Tahun 2024, sejak Senin (3/11).",
+        "KLATEN - #temanpemilih Kegiatan ini diawali dengan penataan Form C Hasil dan C Hasil "
+        "Salinan, dokumen penting yang merekam hasil rekapitulasi suara di tingkat TPS.",
+    ]
+    summary = summarise(None, paragraphs)
+    assert summary.lead[0].startswith("Dengan semangat tertib administrasi")
+    assert summary.summary[1].startswith("Kegiatan ini diawali dengan penataan")
+
+
+def test_a_photo_caption_above_the_dateline_never_leads():
+    paragraphs = [
+        "Ketua KPU Provinsi Jawa Timur Eko Sasmito didampingi para anggota saat membuka rapat "
+        "pleno rekapitulasi hasil penghitungan suara di Hotel Majapahit Surabaya, Sabtu "
+        "(12/3/2024), bersama seluruh ketua KPU kabupaten dan kota. (Foto: Humas KPU Jatim)",
+        "Surabaya, kpujatim.go.id – KPU Jawa Timur menggelar rapat pleno rekapitulasi hasil "
+        "penghitungan suara tingkat provinsi selama tiga hari.",
+    ]
+    lead = summarise(None, paragraphs).lead
+    assert lead[0].startswith("KPU Jawa Timur menggelar rapat pleno")

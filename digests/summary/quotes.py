@@ -44,6 +44,15 @@ _NYA_WORD = 8
 # subjects, never people: "Divisi Perencanaan, Keuangan", "Bidang Kependudukan".
 _ABSTRACT_NOUN = re.compile(r"(?:pe[mnr]?\w{4,}an|ke\w{5,}an|\w{5,}asi)")
 _MIN_NAME_CHARS = 2
+_NICKNAME_MIN = 3
+_OFFICE_MIN_WORDS = 3
+_OPENER_MAX_WORDS = 4
+# "…, ucap Ari." / "…, ujarnya." ending a paragraph whose quote never closed: a verb and at
+# most four capitalised words (or none after a "-nya" verb), then the paragraph's end.
+_INNER_TAIL = 80
+_INNER_ATTRIBUTION = re.compile(
+    r",\s*(?P<verb>[a-z]+)(?P<name>(?:\s+[A-Z][\w'’.-]*){0,4})\s*[.!]?\s*$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +76,15 @@ class _Person:
     # Named as someone speaking: before a speech verb, after "menurut", or as a quote's
     # speaker. A later "ujarnya" points back to such a person, not to whoever was named last.
     speaking: bool = False
+    # An office standing for its holder ("Ketua KPU Kabupaten Mesuji"): a speaker, never
+    # the fuller form of someone's name.
+    office: bool = False
+    # Where an office named without a speech verb stops standing for the speaker: the end
+    # of its paragraph ("Ketua KPU Mesuji hadir … “…,” ujarnya" in the same paragraph).
+    until: int = 1 << 62
+    # A strong person opening a sentence is its subject up to the end of the paragraph: a
+    # later "ujarnya" there is more likely theirs than an earlier speaker's.
+    subject_until: int = -1
 
 
 class _Token(tuple):
@@ -153,15 +171,33 @@ def _spans(paragraph: str) -> list[tuple[int, int, bool]]:
         and len(paragraph) - open_at <= QUOTE_MAX
         and len(_WORDS.findall(paragraph[open_at:])) >= _OPEN_ENDED_MIN_WORDS
     ):
-        spans.append((open_at, len(paragraph), True))
+        inner = _inner_attribution(paragraph, open_at)
+        if inner > 0:
+            spans.append((open_at, inner, False))  # the comma stands for the closing mark
+        else:
+            spans.append((open_at, len(paragraph), True))
     return spans
 
 
 def _opens_here(paragraph: str, i: int) -> bool:
-    """A closing mark used as an opening one: at the start or after a space, before a word."""
+    """A closing mark used as an opening one: at the start or after a space, before a word;
+    or glued to the end of the sentence before it, before a capital ("staf.”Sebuah …")."""
     before = paragraph[i - 1] if i > 0 else " "
     after = paragraph[i + 1] if i + 1 < len(paragraph) else " "
+    if before in ".!?" and i > 1 and paragraph[i - 2].isalnum():
+        return after.isupper()
     return before in " (\t:" and after.isalnum()
+
+
+def _inner_attribution(paragraph: str, open_at: int) -> int:
+    """A quote that never closes but ends its paragraph with its attribution ("“Saya …
+    datang, ucap Ari."): where the quote ends (the comma's index), or -1."""
+    tail = _INNER_ATTRIBUTION.search(paragraph, max(open_at, len(paragraph) - _INNER_TAIL))
+    if tail is None or not _is_after_verb(tail.group("verb").lower()):
+        return -1
+    if tail.group("verb").lower().endswith("nya") and tail.group("name"):
+        return -1  # "katanya Eko": no such form
+    return tail.start()
 
 
 def _normalise_marks(paragraph: str) -> str:
@@ -419,28 +455,102 @@ def _people(tokens: list[_Token], text: str) -> list[_Person]:
     lead_words = _lead_words()
     people: list[_Person] = []
     for first, last in _runs(tokens):
-        if "name" not in map(_KIND_OF, tokens[first : last + 1]):
-            continue  # a run of roles and bodies names no one
-        prev = tokens[first - 1] if first > 0 else None
         nxt = tokens[last + 1] if last + 1 < len(tokens) else None
+        verb_after = nxt is not None and _starts_with_verb(tokens, last + 1, before_verbs)
+        if "name" not in map(_KIND_OF, tokens[first : last + 1]):
+            # A run of roles and bodies names no one, unless it is an office as a
+            # sentence's subject: "Ketua KPU Jatim membuka rapat. … ,” ujarnya."
+            office = _office(tokens[first : last + 1], tokens, first)
+            if office is not None:
+                people.append(_office_person(office, verb_after, text))
+            continue
+        prev = tokens[first - 1] if first > 0 else None
         lead_in = prev is not None and prev.lowered in lead_words and not prev.ends_sentence
         says = prev is not None and prev.lowered in speech_lead and not prev.ends_sentence
-        verb_after = nxt is not None and _starts_with_verb(tokens, last + 1, before_verbs)
-        for index, (segment, _start) in enumerate(_segments(tokens, first, last)):
+        for index, (segment, start) in enumerate(_segments(tokens, first, last)):
             name, role, marked = _name_of(segment)
-            if not name:
+            if not name or (segment[0].kind == "role" and _names_a_body(name)):
+                office = _office(segment, tokens, start)
+                if office is not None:
+                    speaks = segment[-1] is tokens[last] and verb_after
+                    people.append(_office_person(office, speaks, text))
                 continue
             is_last = segment[-1] is tokens[last]
             strong = marked or (index == 0 and lead_in) or (is_last and verb_after)
             if not strong and len(name) < 2:
                 continue
             speaking = (index == 0 and says) or (is_last and verb_after)
-            people.append(
-                _Person(
-                    [_shown(t) for t in name], name[0].start, name[-1].end, role, strong, speaking
-                )
+            person = _Person(
+                [_shown(t) for t in name], name[0].start, name[-1].end, role, strong, speaking
             )
+            if index == 0 and strong and _opens_sentence(tokens, first):
+                paragraph_end = text.find("\n\n", person.end)
+                person.subject_until = len(text) if paragraph_end < 0 else paragraph_end
+            people.append(person)
     return people
+
+
+def _opens_sentence(tokens: list[_Token], first: int) -> bool:
+    """A run at a sentence's start, or after a short opener ("Sementara itu, Ketua …")."""
+    k = first - 1
+    if k < 0 or tokens[k].ends_sentence:
+        return True
+    if tokens[k].kind != "comma":
+        return False
+    k -= 1
+    for _ in range(_OPENER_MAX_WORDS):
+        if k < 0 or tokens[k].ends_sentence:
+            return True
+        if tokens[k].kind not in ("lower", "break"):
+            return False
+        k -= 1
+    return k < 0 or tokens[k].ends_sentence
+
+
+def _office(segment: list[_Token], tokens: list[_Token], start: int) -> list[_Token] | None:
+    """ "Ketua KPU Kabupaten Mesuji", "Pimpinan Pondok Pesantren Tahfidz Qudsiyyah": a role
+    of a named body, with no person's name, opening a sentence. The office stands for the
+    person holding it."""
+    words_ = _office_words(segment)
+    if words_ is None:
+        return None
+    prev = tokens[start - 1] if start > 0 else None
+    if prev is not None and not prev.ends_sentence and prev.kind != "break":
+        return None  # "… bersama Ketua KPU Jatim": the subject is someone else
+    if prev is not None and prev.kind == "break" and prev.text not in ".!?":
+        return None
+    return words_
+
+
+def _office_words(segment: list[_Token]) -> list[_Token] | None:
+    """A role, then a body and its place: the words of an office, or None."""
+    words_ = [t for t in segment if t.kind not in ("comma", "paren")]
+    if len(words_) < _OFFICE_MIN_WORDS or words_[0].kind != "role":
+        return None
+    if not any(t.kind == "org" for t in words_[1:]) and not _names_a_body(words_[1:]):
+        return None
+    return words_
+
+
+def _office_person(office: list[_Token], speaking: bool, text: str) -> _Person:
+    end = office[-1].end
+    paragraph_end = text.find("\n\n", end)
+    return _Person(
+        [t.word for t in office],
+        office[0].start,
+        end,
+        frozenset(t.lowered for t in office if t.kind in ("role", "org")),
+        strong=True,
+        speaking=speaking,
+        office=True,
+        until=(1 << 62) if speaking or paragraph_end < 0 else paragraph_end,
+    )
+
+
+def _names_a_body(name: list[_Token]) -> bool:
+    """ "Pondok Pesantren Tahfidz Qudsiyyah": a name with an institution's word in it."""
+    never = words("non_speakers", "word")
+    return any(t.lowered in never for t in name)
 
 
 @cache
@@ -520,13 +630,16 @@ def _after_attribution(
     if tokens[k].lowered in words("attribution_verbs", "demikian"):
         return _demikian(tokens, k, people, start)
     verb = tokens[k].lowered
+    glued = "." in verb and _is_after_verb(verb.split(".", 1)[0])
+    if glued:  # "ujarnya.Wima menyampaikan …": the period has lost its space
+        verb = verb.split(".", 1)[0]
     stem = verb[:-3] if verb.endswith("nya") else verb
     if verb not in after_verbs and stem not in after_verbs:
         return None
     if verb.endswith("nya") and stem in after_verbs:
         return _last_person(people, start) or ""
     nxt = tokens[k + 1] if k + 1 < len(tokens) else None
-    if nxt is None or nxt.lowered in pronouns or tokens[k].ends_sentence:
+    if nxt is None or nxt.lowered in pronouns or tokens[k].ends_sentence or glued:
         return _last_person(people, start) or ""
     epithet = _epithet(tokens, k + 1, people, start)
     if epithet is not None:
@@ -616,7 +729,12 @@ def _name_after(
     if name:
         return _resolve([t.word for t in name], people, before)
     lowered_roles = frozenset(tokens[i].lowered for i in range(k, end)) | role
-    return _holder_of(lowered_roles, people, before)
+    holder = _holder_of(lowered_roles, people, before)
+    if holder or end > k:
+        return holder
+    # "ujar Ketua KPU Jatim" where no one holding it is named: the office speaks.
+    office = _office_words(segment)
+    return " ".join(t.word for t in office) if office else ""
 
 
 def _is_initials(head: _Token, tokens: list[_Token], k: int) -> bool:
@@ -686,12 +804,25 @@ def _last_person(people: list[_Person], before: int) -> str | None:
     speaking (before a speech verb, after "menurut", or as an earlier quote's speaker);
     failing that, the one person named nearby. Two candidates and no one speaking: nobody,
     since the suspect named after the police officer who spoke is not the speaker."""
-    earlier = [p for p in people if p.end <= before and p.strong and p.start >= before - _LOOK_BACK]
+    earlier = [
+        p
+        for p in people
+        if p.end <= before and p.strong and p.start >= before - _LOOK_BACK and before < p.until
+    ]
     if not earlier:
         return None
     speaking = [p for p in earlier if p.speaking]
     if speaking:
         person = max(speaking, key=lambda p: p.start)
+        # "Eko mengatakan …. Sementara itu, Ketua Bawaslu Aang hadir. “…,” ujarnya.": someone
+        # else named since the last speaker. Their sentence's subject in the quote's own
+        # paragraph speaks; anyone else makes the speaker unsure.
+        later = [p for p in earlier if p.start > person.end and not _same_person(p, person)]
+        if later:
+            subjects = [p for p in later if before < p.subject_until]
+            if not subjects:
+                return None
+            person = max(subjects, key=lambda p: p.start)
         return _resolve(person.name, people, before)
     # One person named in several forms ("Eko Sasmito", later "Eko") is still one person.
     forms = {tuple(w.lower() for w in p.name) for p in earlier}
@@ -702,9 +833,16 @@ def _last_person(people: list[_Person], before: int) -> str | None:
     return None
 
 
+def _same_person(a: _Person, b: _Person) -> bool:
+    """ "Eko" and "Eko Sasmito": one name's words within the other's."""
+    one = {w.lower().rstrip(".") for w in a.name}
+    other = {w.lower().rstrip(".") for w in b.name}
+    return one <= other or other <= one
+
+
 def _known(word: str, people: list[_Person]) -> bool:
     lowered = word.lower()
-    return any(lowered == part.lower() for p in people for part in p.name)
+    return any(lowered == part.lower() for p in people if not p.office for part in p.name)
 
 
 def _resolve(name: list[str], people: list[_Person], before: int) -> str:
@@ -717,7 +855,7 @@ def _resolve(name: list[str], people: list[_Person], before: int) -> str:
     ordered = sorted(people, key=lambda p: _nearness(p, before))
     for match in ("exact", "prefix", "typo"):
         for person in ordered:
-            if len(person.name) < 2:
+            if len(person.name) < 2 or person.office:
                 continue
             for part in (part.lower().rstrip(".") for part in person.name):
                 if match == "exact":
@@ -728,6 +866,18 @@ def _resolve(name: list[str], people: list[_Person], before: int) -> str:
                     hit = len(word) >= 5 and word[:3] == part[:3] and _one_letter_off(word, part)
                 if hit:
                     return " ".join(person.name)
+    # "Ari" for "Moh. Afifudin Asari", "Wima" for "Eberta Kawima": a nickname is often a
+    # name's last syllables. Only when exactly one person the article names fits.
+    if len(word) >= _NICKNAME_MIN:
+        fits = {
+            " ".join(p.name)
+            for p in people
+            if len(p.name) >= 2
+            and not p.office
+            and any(part.lower().endswith(word) and len(part) > len(word) + 1 for part in p.name)
+        }
+        if len(fits) == 1 and _can_speak(nickname_of := fits.pop()):
+            return nickname_of
     return name[0][0].upper() + name[0][1:] if name[0].islower() else name[0]
 
 
@@ -742,7 +892,7 @@ def _fullest(name: str, people: list[_Person]) -> str:
     mine = [w.lower().rstrip(".") for w in name.split()]
     longer: list[list[str]] = []
     for person in people:
-        if len(person.name) <= len(mine):
+        if len(person.name) <= len(mine) or person.office:
             continue
         theirs = [w.lower().rstrip(".") for w in person.name]
         if _contains(theirs, mine) and _can_speak(" ".join(person.name)):
@@ -781,6 +931,9 @@ def _can_speak(name: str) -> bool:
         return False
     if parts[0] in words("non_speakers", "relative"):
         return False
+    if len(parts) >= _OFFICE_MIN_WORDS and parts[0] in words("text_people", "role"):
+        # "Ketua KPU Kabupaten Mesuji": an office of a body, standing for its holder.
+        return not all(part in words("text_people", "role") for part in parts)
     never = words("non_speakers", "word")
     if any(part in never for part in parts):
         return False

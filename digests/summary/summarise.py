@@ -36,6 +36,9 @@ _QUOTE_WORD_CAP = 45
 _LEAD_OVERLAP = 0.6
 _DUPLICATE_OVERLAP = 0.7
 _DATELINE_SEARCH = 3
+# A paragraph above the dateline this long is news, not a caption or a date line.
+_PROSE_WORDS = 30
+_CAPTION = re.compile(r"\b(?:foto|dok|dokumentasi|ilustrasi|sumber)\b", re.IGNORECASE)
 _MAX_SUMMARY_SENTENCES = 3
 # After a repeated headline: its closing punctuation and hashtags ("… 2025 #Temanpemilih, ").
 _AFTER_TITLE = re.compile(r"^[^\w#]*(?:#\w+[^\w#]*)*")
@@ -85,12 +88,25 @@ def _from_dateline(body: list[str], known: Dateline | None = None) -> list[str]:
     for index, paragraph in enumerate(body[:_DATELINE_SEARCH]):
         dateline, rest = strip_dateline(paragraph)
         if dateline is not None:
-            return ([rest] if rest else []) + body[index + 1 :]
+            # What stands before it is a date line, a title or a caption, unless it is
+            # news in its own right: a long sentence with no photo credit.
+            kept = [p for p in body[:index] if _is_prose_paragraph(p)]
+            return kept + ([rest] if rest else []) + body[index + 1 :]
     if body:  # a photo caption fused before the dateline never leads
         dateline, rest = strip_fused_dateline(body[0])
         if dateline is not None:
             return ([rest] if rest else []) + body[1:]
     return body
+
+
+def _is_prose_paragraph(paragraph: str) -> bool:
+    """ "Dengan semangat tertib administrasi …, KPU Kabupaten Klaten mulai melaksanakan …":
+    a paragraph that opens the news above the one holding the dateline."""
+    return (
+        len(_WORD.findall(paragraph)) >= _PROSE_WORDS
+        and paragraph.rstrip()[-1:] in ".!?"
+        and _CAPTION.search(paragraph) is None
+    )
 
 
 class _Sentences:

@@ -18,7 +18,8 @@ from digests.text.lexicon import place_names, words
 # A capitalised word; a hyphen only inside it ("Lamongan- KPU": the hyphen is the separator).
 _WORD = r"[A-Z](?:[\w'’.&-]*[\w'’.&])?"
 _PLACE = rf"{_WORD}(?:\s+(?:{_WORD}|dan|di))*?"
-_DOMAIN = r"[\w-]+(?:\.[\w-]+)+"
+# A web address, with a path where a site lives under another's ("jdih.kpu.go.id/bengkulu").
+_DOMAIN = r"[\w-]+(?:\.[\w-]+)+(?:/[\w-]+)*"
 _NUM_DATE = r"\d{1,2}/\d{1,2}(?:/\d{2,4})?"
 # (?a:…): month names match case-insensitively in ASCII only, so "MEİ" or "Deſ" (which
 # Unicode case folding would let through) never reach the month table as unknown keys.
@@ -33,7 +34,11 @@ _DASH = r"(?:\s*,?\s*[–—―]{1,2}|\s*,?\s+-{1,2}|\s*,?-{1,2}(?=\s))\s*"
 # No separator at all, only after a web address or a bracketed date, before a capitalised
 # word: "Bandung, kab-bandung.kpu.go.id Dalam …", "Batam, (08/10/2022) Anggota …".
 _AFTER_ADDRESS = r"(?:(?<=\.(?-i:id))|(?<=\.(?-i:com))|(?<=\d\))|(?<=\d{4}))"
-_BARE = rf"{_AFTER_ADDRESS}\s*,?\s+(?=(?-i:[A-Z]))|(?<=\.(?-i:id))\s+(?=(?-i:[a-z]))"
+# "Magelang, kota-magelang.kpu.go.id. KPU …": a period closes the address.
+_BARE = (
+    rf"{_AFTER_ADDRESS}\s*,?\s+(?=(?-i:[A-Z]))|(?<=\.(?-i:id))\s+(?=(?-i:[a-z]))"
+    r"|(?<=\.(?-i:id))\.\s+(?=(?-i:[A-Z]))"
+)
 # "Gresik, 12/03/2024. KPU …": a period after a date closes the dateline.
 _AFTER_DATE = r"(?<=\d{4})\.\s+(?=(?-i:[A-Z]))"
 _SEP = rf"(?P<sep>{_DASH}|\s*[:;]\s+|(?<=\))\s*,\s*|{_BARE}|{_AFTER_DATE})"
@@ -52,9 +57,10 @@ _MAX_HEAD = 80
 _MAX_HEAD_WORDS = 8
 # Where a separator can begin: " -", a long dash, a colon, or the comma after a ")".
 _SEP_HINT = re.compile(
-    r"\s-|[\w,.]-+\s|[–—―:;]|\)\s*,|\.[a-z]{2,},?\s+\w|\d\)\s+[A-Z]|\d{4}[,.]?\s+[A-Z]"
+    r"\s-|[\w,.]-+\s|[–—―:;]|\)\s*,|\.[a-z]{2,}[,.]?\s+\w|\d\)\s+[A-Z]|\d{4}[,.]?\s+[A-Z]"
 )
 _SPACES = re.compile(r"\s*")
+_DASH_AFTER = re.compile(r"\s*[-–—―:]")
 _DOMAIN_RE = re.compile(_DOMAIN)
 _HEAD_PARTS = re.compile(r"[,|()\[\]]")
 _HEAD_WORDS = re.compile(r"[,\s]+")
@@ -65,6 +71,8 @@ _DAY_NAMES = frozenset(_DAYS.split("|"))
 _BARE_HEAD_WORDS = 4  # "Belopa, 03 Oktober 2025 KPU …": place and date, no separator
 _LOOSE_DATE = re.compile(rf"\d{{1,2}}\s*(?a:{MONTH_PATTERN})\.?\s*\d{{4}}", re.IGNORECASE)
 _DAY_RE = re.compile(_DAYS)
+# The words that name a place as one: "Kecamatan Rasau Jaya", "Desa Wajok Hulu".
+_REGION_WORD = r"(?:Kecamatan|Kec\.|Kelurahan|Kel\.|Desa|Kabupaten|Kab\.|Kota|Provinsi|Distrik)"
 _ADDRESS_ENDS = (".go.id", ".com", ".co.id", ".id", ".co", ".net", ".org")
 
 
@@ -88,9 +96,15 @@ def strip_dateline(first_paragraph: str) -> tuple[Dateline | None, str]:
         raw_parts.append(rest[: match.end()])
         rest = rest[match.end() :]
         heads += 1
-    if not heads:
+    if heads:
+        debris = _DEBRIS.match(rest)  # "KLATEN - #temanpemilih Kegiatan ini …"
+        if debris and debris.end() < len(rest):
+            raw_parts.append(rest[: debris.end()])
+            rest = rest[debris.end() :]
+    if not heads or (heads == 1 and _place("".join(raw_parts)) is None):
+        # "Jakarta, KPU …", and after a head with no place: "kpu.go.id - Jakarta, KPU …"
         city = _CITY_COMMA.match(rest)
-        if city and _is_known_place(city.group("city")):
+        if city and _is_known_place(city.group("city"), rest[city.end() :]):
             raw_parts.append(rest[: city.end()])
             rest = rest[city.end() :]
             heads += 1
@@ -146,8 +160,17 @@ def _plausible(match: re.Match[str], text: str) -> bool:
         )
     ):
         return False  # no separator: only after an address or a bracketed date
-    if text[match.end() :][:1].islower() and not _DOMAIN_RE.search(head):
-        return False  # "Manado, sulut.kpu.go.id - bertempat di …" is still a dateline
+    after = text[match.end() :]
+    if after[:1].islower() and not _DOMAIN_RE.search(head):
+        # "Manado, sulut.kpu.go.id - bertempat di …" is still a dateline, and so is
+        # "Surabaya - kpujatim.go.id - Komisi …", whose second head is an address.
+        address = _DOMAIN_RE.match(after)
+        if (
+            address is None
+            or not _ends_with_address(address.group())
+            or not _DASH_AFTER.match(after, address.end())
+        ):
+            return False
     parts = [p.strip() for p in _HEAD_PARTS.split(head) if p.strip()]
     return all(_is_dateline_part(p) for p in parts)
 
@@ -173,10 +196,13 @@ def _is_dateline_part(part: str) -> bool:
     return len(tokens) <= 4 and all(t[0].isupper() or t in ("dan", "di") for t in tokens)
 
 
-def _is_known_place(city: str) -> bool:
-    """A city-only dateline must name a place we know, or be one upper-case word that is not
+def _is_known_place(city: str, after: str = "") -> bool:
+    """A city-only dateline must name a place we know, a place the paragraph itself calls one
+    ("Rasau Jaya, Ketua KPU … Kecamatan Rasau Jaya …"), or be one upper-case word that is not
     a body's acronym ("SURABAYA, Ketua …" yes; "KPU, Bawaslu …" no)."""
     lowered = city.lower()
+    if after and re.search(rf"\b{_REGION_WORD}\s+{re.escape(city)}\b", after):
+        return True
     places = (
         words("text_people", "place") | words("dateline_places") | words("dateline_places", "desk")
     )
