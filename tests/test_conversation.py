@@ -380,6 +380,13 @@ async def test_no_divisions_is_told_nothing_will_arrive(bot: BotHarness) -> None
     assert "tidak ada ringkasan yang akan dikirim" in reply.plain_text
     assert "Status: aktif" not in reply.plain_text
 
+    await bot.say(STAFF_ID, "/langganan data")
+    reply = await bot.say(STAFF_ID, "/berhenti data")  # the last division left
+    assert "Anda berhenti mengikuti: Data & Informasi." in reply.plain_text
+    assert "tidak ada ringkasan yang akan dikirim" in reply.plain_text
+    reply = await bot.say(STAFF_ID, "/pengaturan")
+    assert "Status: aktif" not in reply.plain_text and "Kiriman berikutnya" not in reply.plain_text
+
 
 async def test_paused_readers_get_no_digest_or_push_but_announcements_reach_them(
     bot: BotHarness, news: NewsSite
