@@ -159,6 +159,11 @@ def test_a_moment_is_written_as_day_month_year_pukul_hh_mm_and_the_zone() -> Non
         texts.format_moment(datetime(2026, 8, 17, 1, 30, tzinfo=UTC), ZoneInfo("Asia/Jayapura"))
         == "17 Agustus 2026 pukul 10.30 WIT"
     )
+    months = [
+        texts.format_moment(datetime(2026, m, 15, 5, 0, tzinfo=UTC), wib).split()[1]
+        for m in range(1, 13)
+    ]
+    assert "|".join(months) == MONTHS  # the full names, whatever other spellings the table has
 
 
 async def test_times_are_written_and_accepted_the_indonesian_way(bot: BotHarness) -> None:
