@@ -27,6 +27,11 @@ def division_short_names(slugs: Iterable[str]) -> list[str]:
     return [_catalog().short_name(slug) for slug in slugs]
 
 
+def fallback_division() -> str:
+    """The slug an article gets when it fits no division (the data file's `fallback`)."""
+    return _catalog().settings.fallback
+
+
 def division_description(slug: str) -> str | None:
     division = _catalog().get(slug)
     return getattr(division, "description", None) or None

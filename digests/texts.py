@@ -8,6 +8,7 @@ few tags Telegram understands.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 # --- fetch and source problems ----------------------------------------------------------------
@@ -20,6 +21,9 @@ from digests.collect.listing import ListingError, ListingProblem
 from digests.collect.sources import SourceError, SourceProblem
 from digests.delivery.compose import escape
 from digests.store.broadcasts import BroadcastStatus
+from digests.store.outbox import FAILED as OUTBOX_FAILED
+from digests.store.outbox import PENDING as OUTBOX_PENDING
+from digests.text.dates import MONTHS
 
 _REFUSALS = {
     Refusal.INVALID: "alamat tidak valid",
@@ -35,8 +39,8 @@ _REFUSALS = {
 _LISTING_PROBLEMS = {
     ListingProblem.EMPTY: "halaman daftar kosong",
     ListingProblem.UNREADABLE: "halaman daftar tidak dapat dibaca",
-    ListingProblem.BROKEN_FEED: "feed rusak",
-    ListingProblem.NOT_A_FEED: "bukan feed RSS/Atom",
+    ListingProblem.BROKEN_FEED: "umpan RSS/Atom rusak",
+    ListingProblem.NOT_A_FEED: "bukan umpan RSS/Atom",
     ListingProblem.NO_ARTICLE_LINKS: "tidak ada tautan artikel di halaman daftar",
 }
 
@@ -85,9 +89,9 @@ def fetch_problem(failure: FetchError) -> str:
             assert failure.body is not None
             return body_problem(failure.body)
         case FetchReason.TOO_MANY_REDIRECTS:
-            return "terlalu banyak pengalihan (redirect)"
+            return "terlalu banyak pengalihan alamat"
         case FetchReason.TIMEOUT:
-            return "batas waktu habis (timeout)"
+            return "situs tidak menjawab dalam batas waktu"
         case FetchReason.UNREACHABLE:
             return f"situs tidak bisa dihubungi ({failure.detail})"
         case FetchReason.INVALID_ADDRESS:
@@ -109,13 +113,15 @@ _SOURCE_PROBLEMS = {
     SourceProblem.URL_MISSING: "`url` wajib diisi (teks)",
     SourceProblem.URL_INVALID: "URL tidak valid: {detail}",
     SourceProblem.URL_NOT_HTTP: (
-        "URL harus diawali http:// atau https:// dan memiliki host: {detail}"
+        "URL harus diawali http:// atau https:// dan memiliki nama situs: {detail}"
     ),
     SourceProblem.URL_HAS_SPACES: "URL tidak boleh berisi spasi: {detail}",
     SourceProblem.NAME_EMPTY: "`name` harus berupa teks yang tidak kosong",
     SourceProblem.BAD_KIND: "`kind` harus 'feed' atau 'html', bukan {detail}",
     SourceProblem.PATTERN_NOT_TEXT: "`article_pattern` harus berupa teks",
-    SourceProblem.BAD_PATTERN: "`article_pattern` bukan regex yang valid: {detail}",
+    SourceProblem.BAD_PATTERN: (
+        "`article_pattern` bukan ekspresi reguler (regex) yang valid: {detail}"
+    ),
     SourceProblem.BAD_REGION: (
         "`region` harus 'nasional' atau kode provinsi (mis. 'jawa-timur'), bukan {detail}"
     ),
@@ -132,7 +138,7 @@ def source_problem(problem: SourceError) -> str:
 
 
 def source_visit_too_slow(seconds: float) -> str:
-    return f"kunjungan melebihi {seconds:.0f} detik"
+    return f"pengambilan sumber melebihi {seconds:.0f} detik"
 
 
 def source_database_unavailable(detail: str) -> str:
@@ -175,14 +181,17 @@ def summary_fetch_failed(failure: FetchError) -> str:
                 "dihapus). Periksa kembali tautannya."
             )
         case FetchReason.UNREACHABLE:
-            return "Maaf, situs sedang tidak bisa dihubungi. Coba lagi nanti."
+            return "Maaf, situs sedang tidak bisa dihubungi. Silakan coba lagi nanti."
         case FetchReason.TIMEOUT:
             return (
                 "Maaf, situs sedang tidak bisa dihubungi: tidak menjawab tepat waktu. "
-                "Coba lagi nanti."
+                "Silakan coba lagi nanti."
             )
         case FetchReason.HTTP_ERROR if (failure.status or 0) >= 500:
-            return f"Maaf, situs itu sedang bermasalah (HTTP {failure.status}). Coba lagi nanti."
+            return (
+                f"Maaf, situs itu sedang bermasalah (HTTP {failure.status}). "
+                "Silakan coba lagi nanti."
+            )
         case FetchReason.HTTP_ERROR:
             return f"Maaf, situs itu menolak memberikan halamannya (HTTP {failure.status})."
         case FetchReason.ROBOTS_DISALLOWED:
@@ -355,10 +364,15 @@ NOTHING_WILL_ARRIVE = (
 )
 
 
-def divisions_list(rows: Iterable[tuple[str, str, str | None]]) -> str:
+def divisions_list(rows: Iterable[tuple[str, str, str, str | None]]) -> str:
+    """The catalogue: (code, full name, short name, description) per division. The short name,
+    which lists and buttons show, follows the full one in brackets when it differs."""
     lines = ["<b>Divisi</b> (ikuti dengan nama atau kodenya, mis. /langganan data):"]
-    for code, name, description in rows:
-        line = f"• <b>{esc(name)}</b> — <code>{esc(code)}</code>"
+    for code, name, short_name, description in rows:
+        line = f"• <b>{esc(name)}</b>"
+        if short_name != name:
+            line += f" ({esc(short_name)})"
+        line += f" — <code>{esc(code)}</code>"
         if description:
             line += f"\n   <i>{esc(description)}</i>"
         lines.append(line)
@@ -462,12 +476,23 @@ def time_invalid(reason: str) -> str:
 
 
 def time_set(when: str) -> str:
-    return f"⏰ Siap. Ringkasan akan dikirim {when}."
+    return f"⏰ Tersimpan. Ringkasan akan dikirim {when}."
 
 
-def date_time(day: str, hhmm: str) -> str:
-    """The one way a moment is written: "2 Desember 2026 pukul 07.00"."""
-    return f"{day} pukul {hhmm}"
+def format_moment(when: datetime, tz: tzinfo) -> str:
+    """The one way a reply writes a moment: "1 Desember 2026 pukul 14.00 WIB" (plain text).
+
+    Indonesian writes the time with a dot; the zone is the one `tz` has at that moment. A naive
+    `when` is UTC, as the database stores it.
+    """
+    local = (when if when.tzinfo is not None else when.replace(tzinfo=UTC)).astimezone(tz)
+    day = f"{local.day} {_MONTH_NAMES[local.month]} {local.year}"
+    return f"{day} pukul {local.hour:02d}.{local.minute:02d} {local.tzname() or ''}".rstrip()
+
+
+# Month names from the core's one month table, where each month's first spelling is its full
+# name (reversed, so that the first spelling is the one kept).
+_MONTH_NAMES = {number: spelling.capitalize() for spelling, number in reversed(MONTHS.items())}
 
 
 # --- Settings, data -----------------------------------------------------------------------------
@@ -566,11 +591,12 @@ def summary_refused(reason: str) -> str:
 
 
 def summary_divisions(names: Sequence[str]) -> str:
-    return "🏷 Divisi: " + esc(", ".join(names) if names else "umum")
+    """The divisions a summary would be filed under, by short name (a list: the full names hold
+    commas)."""
+    return "🏷 Divisi: " + esc(", ".join(names))
 
 
 SUMMARY_FAILED = "Maaf, saya tidak menemukan isi berita untuk diringkas."
-SUMMARY_FETCH_FAILED = "Maaf, halaman itu tidak bisa diambil sekarang. Coba lagi nanti."
 
 # --- announcements ------------------------------------------------------------------------------
 # /siaran from draft to report, and what staff read: the announcement and its "Sudah dibaca".
@@ -744,8 +770,8 @@ def stats(snapshot: Any, per_division: Sequence[tuple[str, int]], last_crawl: st
         f"Pelanggan aktif: {s.subscribers_active} (instan: {s.subscribers_instant})",
         f"Berhenti: {s.subscribers_inactive} · memblokir bot: {s.subscribers_blocked}",
         f"Berita tersimpan: {s.articles_total} (24 jam terakhir: {s.articles_last_day})",
-        f"Pesan terkirim 24 jam: {s.sent_last_day} · antre: {outbox.get('pending', 0)}"
-        f" · gagal: {outbox.get('failed', 0)}",
+        f"Pesan terkirim 24 jam: {s.sent_last_day} · antre: {outbox.get(OUTBOX_PENDING, 0)}"
+        f" · gagal: {outbox.get(OUTBOX_FAILED, 0)}",
         f"Sumber aktif: {s.sources_total} (bermasalah: {s.sources_failing})",
         "Pengambilan terakhir: " + (esc(last_crawl) if last_crawl else "belum pernah"),
         "",
@@ -803,10 +829,7 @@ NO_SOURCES = "Belum ada sumber berita. Tambah dengan /tambahsumber."
 
 # --- Politeness, errors -------------------------------------------------------------------------
 
-SLOW_DOWN = (
-    "Pelan-pelan: terlalu banyak perintah dalam waktu singkat. Mohon tunggu sebentar, "
-    "lalu coba lagi."
-)
+SLOW_DOWN = "Terlalu banyak perintah dalam waktu singkat. Mohon tunggu sebentar, lalu coba lagi."
 ERROR = "Maaf, terjadi kesalahan. Silakan coba lagi sebentar lagi."
 DATABASE_UNAVAILABLE = (
     "Maaf, penyimpanan data sedang tidak bisa dijangkau. Tidak ada yang berubah; "

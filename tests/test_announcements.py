@@ -313,6 +313,26 @@ async def test_staff_read_the_date_the_target_and_a_sudah_dibaca_button(bot: Bot
     assert len(bot.api.sent_to(5002)) == 1  # teknis only: just their own reply
 
 
+async def test_several_divisions_are_named_in_full_and_kept_apart_by_semicolons(
+    bot: BotHarness,
+) -> None:
+    # The target line addresses the announcement like a letter's "Kepada": each division by its
+    # official name, so semicolons (not commas, which the names hold) keep them apart.
+    await bot.say(5011, "/langganan perencanaan")
+    await bot.say(5012, "/langganan hukum")
+    target = (
+        "untuk Divisi Perencanaan, Keuangan, Umum, Rumah Tangga dan Logistik; "
+        "Divisi Hukum dan Pengawasan"
+    )
+    preview = await _send(bot, "/siaran #perencanaan #hukum Batas laporan anggaran", [5011, 5012])
+    assert target in preview.plain_text
+    for chat in (5011, 5012):
+        assert bot.api.sent_to(chat)[-1].plain_text.split("\n")[1] == target
+    await _report_to_admin(bot)
+    reply = await bot.say(ADMIN_ID, "/laporan")
+    assert "Untuk: " + target.removeprefix("untuk ") in reply.plain_text
+
+
 async def test_a_press_is_counted_once_and_the_button_shows_it_was_read(bot: BotHarness) -> None:
     for chat in (5101, 5102):
         await bot.say(chat, "/langganan semua")

@@ -112,6 +112,10 @@ async def test_unknown_region_explains_with_examples_and_changes_nothing(bot: Bo
     assert "/wilayah jatim" in reply.plain_text and "/wilayah semua" in reply.plain_text
     assert await _regions(bot) == ["nasional", "jawa-timur"]
 
+    # What matched nothing is quoted as typed, a semicolon in it too (it also separates names).
+    reply = await bot.say(STAFF_ID, "/wilayah diy &amp;x atlantis; jateng tlt,jabar")
+    assert reply.plain_text.startswith("Wilayah tidak dikenal: &amp;x atlantis, tlt.\n")
+
 
 async def test_start_points_to_the_scope_right_after_the_divisions(bot: BotHarness) -> None:
     reply = await bot.say(STAFF_ID, "/start")

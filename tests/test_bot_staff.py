@@ -195,7 +195,7 @@ async def test_flooding_user_is_slowed_politely_others_unaffected(bot: BotHarnes
     reply = await bot.say(OTHER_ID, "/bantuan")
     assert "/ringkasan" in reply.plain_text
     texts = [m.plain_text for m in bot.api.sent_to(STAFF_ID)]
-    assert sum("Pelan-pelan" in t for t in texts) == 1
+    assert sum("Terlalu banyak perintah" in t for t in texts) == 1
     assert sum("/ringkasan" in t for t in texts) == 20
 
 

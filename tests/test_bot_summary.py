@@ -118,7 +118,7 @@ async def test_summary_of_pasted_text(bot: BotHarness) -> None:
     reply = await bot.say(STAFF_ID, "/ringkas " + PASTED)
     assert "KPU Jatim Gelar Rapat Koordinasi" in reply.plain_text
     assert "data pemilih" in reply.plain_text.lower()
-    assert "Data dan Informasi" in reply.plain_text  # tagged like a crawled article
+    assert "🏷 Divisi: Data & Informasi" in reply.plain_text  # tagged like a crawled article
 
     shared = await bot.share(STAFF_ID, PASTED)
     reply = await bot.say(STAFF_ID, "/ringkas", reply_to=shared)

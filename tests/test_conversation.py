@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -124,14 +125,45 @@ def _every_sentence() -> list[str]:
     ]
 
 
+# English words a KPU staff member would not use; admin texts name technical things in
+# Indonesian ("umpan RSS/Atom", "pengalihan alamat", "batas waktu").
+ENGLISH_JARGON = re.compile(
+    r"\b(?:slug|host|outbox|pending|crawl\w*|timeout|redirect|feed|queue|link)\b", re.IGNORECASE
+)
+
+
 def test_every_fixed_sentence_is_formal_and_free_of_jargon() -> None:
     for text in _every_sentence():
         lowered = text.lower()
-        for casual in ("ya 🙂", " ya.", " ya!", " ya ", "kamu", "nggak", "gak "):
+        for casual in ("ya 🙂", " ya.", " ya!", " ya ", "kamu", "nggak", "gak ", "pelan-pelan"):
             assert casual not in lowered, (casual, text)
-        for jargon in ("slug", "nama host", "kesehatan sumber", "argumen"):
+        assert not re.search(r"\bsiap\s*[.!]", lowered), text  # "Siap!" is not an office's word
+        for jargon in ("nama host", "kesehatan sumber", "argumen"):
             assert jargon not in lowered, (jargon, text)
+        # Placeholders ({host}) are not shown; `keys` and 'values' of the sources file are
+        # quoted as the operator must type them.
+        words = re.sub(r"\{[^}]*\}|`[^`]*`|'[^']*'", "", text)
+        assert not ENGLISH_JARGON.search(words), text
         assert not re.search(r"\b\d{2}:\d{2}\b", text), text  # times are written 07.00
+
+
+def test_a_moment_is_written_as_day_month_year_pukul_hh_mm_and_the_zone() -> None:
+    wib = ZoneInfo("Asia/Jakarta")
+    assert texts.format_moment(datetime(2026, 12, 1, 7, 0, tzinfo=UTC), wib) == (
+        "1 Desember 2026 pukul 14.00 WIB"
+    )
+    assert texts.format_moment(datetime(2026, 2, 28, 17, 5), wib) == (
+        "1 Maret 2026 pukul 00.05 WIB"  # a naive moment is UTC, as the database stores it
+    )
+    assert (
+        texts.format_moment(datetime(2026, 8, 17, 1, 30, tzinfo=UTC), ZoneInfo("Asia/Jayapura"))
+        == "17 Agustus 2026 pukul 10.30 WIT"
+    )
+    months = [
+        texts.format_moment(datetime(2026, m, 15, 5, 0, tzinfo=UTC), wib).split()[1]
+        for m in range(1, 13)
+    ]
+    assert "|".join(months) == MONTHS  # the full names, whatever other spellings the table has
 
 
 async def test_times_are_written_and_accepted_the_indonesian_way(bot: BotHarness) -> None:
@@ -176,9 +208,30 @@ async def test_lists_and_buttons_show_short_names_headings_the_full_ones(
         reply.plain_text
     )
 
-    reply = await bot.say(STAFF_ID, "/divisi")  # the catalogue itself: full names and codes
-    assert "Perencanaan, Keuangan, Umum, Rumah Tangga dan Logistik" in reply.plain_text
-    assert "perencanaan" in reply.plain_text
+    reply = await bot.say(STAFF_ID, "/divisi")  # the catalogue: full names, short ones, codes
+    assert (
+        "Perencanaan, Keuangan, Umum, Rumah Tangga dan Logistik (Perencanaan & Logistik)"
+        " — perencanaan"
+    ) in reply.plain_text
+    assert "Teknis Penyelenggaraan — teknis" in reply.plain_text  # no brackets when the same
+
+
+async def test_a_summary_lists_its_divisions_by_short_name(bot: BotHarness) -> None:
+    budget = (
+        "/ringkas Rapat Koordinasi Pengadaan Logistik\n\nKPU Kabupaten Sleman menggelar rapat "
+        "koordinasi pengadaan logistik pemilu dan penyusunan anggaran tahun 2027 bersama bagian "
+        "keuangan dan rumah tangga. Kepala subbagian keuangan menyampaikan rincian kebutuhan "
+        "anggaran logistik."
+    )
+    reply = await bot.say(STAFF_ID, budget)
+    assert reply.plain_text.endswith("🏷 Divisi: Perencanaan & Logistik"), reply.plain_text
+
+    visit = (
+        "/ringkas Kunjungan Kerja\n\nRombongan tamu datang berkunjung ke kantor pada hari Senin "
+        "pagi. Mereka disambut hangat dan berbincang santai tentang cuaca."
+    )
+    reply = await bot.say(STAFF_ID, visit)  # fits no division: the data file's fallback
+    assert reply.plain_text.endswith("🏷 Divisi: Umum"), reply.plain_text
 
 
 # --- 3. /ringkas vs /ringkasan, a pasted link ----------------------------------------------------
@@ -332,6 +385,13 @@ async def test_no_divisions_is_told_nothing_will_arrive(bot: BotHarness) -> None
     assert "tidak ada ringkasan yang akan dikirim" in reply.plain_text
     assert "Status: aktif" not in reply.plain_text
 
+    await bot.say(STAFF_ID, "/langganan data")
+    reply = await bot.say(STAFF_ID, "/berhenti data")  # the last division left
+    assert "Anda berhenti mengikuti: Data & Informasi." in reply.plain_text
+    assert "tidak ada ringkasan yang akan dikirim" in reply.plain_text
+    reply = await bot.say(STAFF_ID, "/pengaturan")
+    assert "Status: aktif" not in reply.plain_text and "Kiriman berikutnya" not in reply.plain_text
+
 
 async def test_paused_readers_get_no_digest_or_push_but_announcements_reach_them(
     bot: BotHarness, news: NewsSite
@@ -439,18 +499,32 @@ async def test_source_aliases_and_a_crawl_report_with_unchanged_failed_and_pushe
     assert "dihapus" in reply.plain_text
     reply = await bot.say(ADMIN_ID, "/tambahsumber")
     assert "/tambahsumber" in reply.plain_text
+    missing = news.site.base_url + "/index.php/blog/category/999"  # answers 404
+    reply = await bot.say(ADMIN_ID, f"/tambahsumber {missing} KPU Hilang")
+    assert "ditambahkan" in reply.plain_text
 
     await bot.say(STAFF_ID, "/langganan semua")
     await bot.say(STAFF_ID, "/waktu instan")
     _, report = await bot.send(ADMIN_ID, "/perbarui", expect=2, timeout=20)
+    assert "Sumber diperiksa: 2 · tanpa perubahan: 0 · gagal: 1" in report.plain_text
     assert "Berita baru: 3" in report.plain_text
-    assert "tanpa perubahan: 0 · gagal: 0" in report.plain_text
     assert "Dikirim ke pembaca mode instan: 3 berita baru (1 pesan)" in report.plain_text
+    assert "❌ KPU Hilang: HTTP 404: halaman tidak ditemukan" in report.plain_text
 
     _, report = await bot.send(ADMIN_ID, "/perbarui", expect=2, timeout=20)
-    assert "tanpa perubahan: 1 · gagal: 0" in report.plain_text
+    assert "tanpa perubahan: 1 · gagal: 1" in report.plain_text
     assert "Berita baru: 0" in report.plain_text
     assert "Dikirim ke pembaca mode instan: tidak ada berita baru" in report.plain_text
+
+
+async def test_stats_and_sources_write_moments_the_indonesian_way(bot: BotHarness) -> None:
+    await bot.send(ADMIN_ID, "/perbarui", expect=2, timeout=20)
+    for command in ("/statistik", "/sumber"):
+        reply = await bot.say(ADMIN_ID, command)
+        shown = re.sub(r"https?://\S+", "", reply.plain_text)  # a URL may hold a port
+        assert MOMENT.search(shown) and " WIB" in shown, shown
+        assert not re.search(r"\b\d{1,2}-\d{1,2}(?:-\d{4})?\b", shown), shown  # no dd-mm-yyyy
+        assert not re.search(r"\b\d{1,2}:\d{2}\b", shown), shown  # no HH:MM
 
 
 # --- 8. the README's table and the command menu --------------------------------------------------

@@ -110,12 +110,12 @@ async def test_broken_sources_fail_alone_and_show_in_their_health(
         assert len(await all_articles(database)) == 5
         assert report.failed == len(bad)
         expected = {
-            "Lambat": "timeout",
+            "Lambat": "batas waktu",
             "Error 500": "HTTP 500",
             "Raksasa": "terlalu besar",
             "Raksasa Tanpa Panjang": "melebihi 5 MB",
             "PDF": "application/pdf",
-            "XML Rusak": "feed rusak",
+            "XML Rusak": "umpan RSS/Atom rusak",
             "HTML Sampah": "tidak ada tautan",
         }
         for name, fragment in expected.items():

@@ -14,7 +14,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.error import BadRequest
 from telegram.ext import Application, ContextTypes
 
-from bot.catalog import division_names, division_slugs
+from bot.catalog import division_short_names, division_slugs
 from bot.context import BotDeps, deps
 from bot.guards import admin_only, outage_guard
 from bot.jobs import until_stopping
@@ -212,12 +212,10 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     snapshot = await queries.stats(d.db)
     per_division = [
         (name, snapshot.per_division.get(slug, 0))
-        for slug, name in zip(division_slugs(), division_names(division_slugs()), strict=True)
+        for slug, name in zip(division_slugs(), division_short_names(division_slugs()), strict=True)
     ]
     last_crawl = (
-        snapshot.last_crawl.astimezone(d.settings.tz).strftime("%d-%m-%Y %H:%M")
-        if snapshot.last_crawl
-        else None
+        texts.format_moment(snapshot.last_crawl, d.settings.tz) if snapshot.last_crawl else None
     )
     await _message(update).reply_text(texts.stats(snapshot, per_division, last_crawl))
 
@@ -232,9 +230,7 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lines = [texts.sources_header(len(rows))]
     for row in rows:
         last_ok = (
-            row.last_success_at.astimezone(d.settings.tz).strftime("%d-%m %H:%M")
-            if row.last_success_at
-            else None
+            texts.format_moment(row.last_success_at, d.settings.tz) if row.last_success_at else None
         )
         lines.append(texts.source_line(row, last_ok))
     from digests.delivery.compose import split_message

@@ -11,6 +11,7 @@ with when the first digest comes); anything else under `reg:` is stale or forged
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -64,24 +65,34 @@ def parse_scope(args: Sequence[str]) -> tuple[list[str] | None, list[str]]:
     Words separated by spaces may form one name ("jawa timur"): the longest run that names a
     province wins. The scope is None when nothing was recognised.
     """
+    text = " ".join(args)
     found: list[str] = []
-    unknown: list[str] = []
-    for piece in " ".join(args).split(","):
-        words = [w.strip("#").lower() for w in piece.split()]
-        words = [w for w in words if w]
+    unknown: list[tuple[int, int]] = []  # spans of `text`: echoed back exactly as typed
+    run_open = False  # the last word looked at was unknown: the next unknown one extends it
+    for piece in re.finditer(r"[^,;]+", text):
+        spans = [
+            (piece.start() + w.start(), piece.start() + w.end(), word)
+            for w in re.finditer(r"\S+", piece.group(0))
+            if (word := w.group(0).strip("#").lower())
+        ]
         i = 0
-        while i < len(words):
-            for n in range(min(_MAX_NAME_WORDS, len(words) - i), 0, -1):
-                phrase = " ".join(words[i : i + n])
+        while i < len(spans):
+            for n in range(min(_MAX_NAME_WORDS, len(spans) - i), 0, -1):
+                phrase = " ".join(word for _, _, word in spans[i : i + n])
                 slug = SCOPE_ALL if phrase in _ALL_WORDS else normalise_region(phrase)
                 if slug is not None:
                     found.append(slug)
+                    run_open = False
                     i += n
                     break
             else:
-                unknown.append(words[i])
+                start, end, _ = spans[i]
+                if run_open:
+                    start = unknown.pop()[0]
+                unknown.append((start, end))
+                run_open = True
                 i += 1
-    return (canonical(found) if found else None), unknown
+    return (canonical(found) if found else None), [text[a:b] for a, b in unknown]
 
 
 def keyboard(

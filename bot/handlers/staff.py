@@ -186,8 +186,10 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def divisions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     slugs = division_slugs()
     rows = [
-        (slug, name, division_description(slug))
-        for slug, name in zip(slugs, division_names(slugs), strict=True)
+        (slug, name, short_name, division_description(slug))
+        for slug, name, short_name in zip(
+            slugs, division_names(slugs), division_short_names(slugs), strict=True
+        )
     ]
     await _message(update).reply_text(texts.divisions_list(rows))
 

@@ -12,7 +12,7 @@ from datetime import tzinfo
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
-from bot.catalog import division_names
+from bot.catalog import division_short_names, fallback_division
 from bot.context import BotDeps, deps
 from bot.handlers.common import reply_blocks
 from digests import service, texts
@@ -88,4 +88,5 @@ def render_summary(article: ProcessedArticle, url: str | None, tz: tzinfo) -> st
             speaker = f" — {entry.quote.speaker}" if entry.quote.speaker else ""
             lines.append(f"<i>{texts.esc(f'“{entry.quote.short_text}”{speaker}')}</i>")
         body = "\n".join(lines)
-    return body + "\n" + texts.summary_divisions(division_names(article.divisions))
+    divisions = article.divisions or [fallback_division()]
+    return body + "\n" + texts.summary_divisions(division_short_names(divisions))
