@@ -8,6 +8,7 @@ few tags Telegram understands.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 # --- fetch and source problems ----------------------------------------------------------------
@@ -18,8 +19,9 @@ from digests.collect.fetch import FetchError, FetchReason
 from digests.collect.guard import BodyProblem, BodyTooLarge, Refusal, UrlRefused
 from digests.collect.listing import ListingError, ListingProblem
 from digests.collect.sources import SourceError, SourceProblem
-from digests.delivery.compose import escape
+from digests.delivery.telegram_html import escape
 from digests.store.broadcasts import BroadcastStatus
+from digests.text.dates import MONTHS
 
 _REFUSALS = {
     Refusal.INVALID: "alamat tidak valid",
@@ -884,3 +886,54 @@ def more_page_header(day: str, first: int, last: int, total: int) -> str:
 
 PAGE_GONE = "Halaman ini sudah tidak tersedia. Ketik /ringkasan untuk ringkasan terbaru."
 PAGE_EMPTY = "Berita di halaman ini sudah tidak tersimpan. Ketik /ringkasan untuk yang terbaru."
+
+
+# --- digest and report layout -----------------------------------------------------------------
+# The words of a digest and of the dates a reader sees; `delivery/render.py` lays them out.
+
+_MONTH_NAMES = {number: name for name, number in reversed(MONTHS.items())}
+_WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+
+
+def show_date(when: datetime, tz: tzinfo, *, weekday: bool = False, time: bool = False) -> str:
+    """The one way a reader sees a date, as the day is in `tz`: "1 Desember 2026", with
+    `weekday` "Selasa, 1 Desember 2026", with `time` "1 Desember 2026 pukul 07.00 WIB"
+    (Indonesian writes times with a dot). A naive time is read as UTC."""
+    local = (when if when.tzinfo is not None else when.replace(tzinfo=UTC)).astimezone(tz)
+    # text/dates.MONTHS lists each month's standard spelling first: that is the one shown.
+    shown = f"{local.day} {_MONTH_NAMES[local.month].capitalize()} {local.year}"
+    if weekday:
+        shown = f"{_WEEKDAYS[local.weekday()]}, {shown}"
+    if time:
+        shown = f"{shown} pukul {local.hour:02d}.{local.minute:02d} {local.tzname() or ''}"
+    return shown.rstrip()
+
+
+def digest_header(day: str, count: int) -> str:
+    """The first lines of a scheduled digest."""
+    return f"🗞 <b>Ringkasan Berita KPU</b>\n{esc(day)} · {count} berita baru"
+
+
+def instant_header(count: int) -> str:
+    """The first line of an instant push holding everything new from one crawl."""
+    return f"🔔 <b>Berita KPU terbaru</b> · {count} berita baru"
+
+
+def division_heading(name: str, *, continued: bool = False) -> str:
+    """A division's heading in a digest; `continued` when a message picks it up again."""
+    return f"<b>📂 {esc(name)}{' (lanjutan)' if continued else ''}</b>"
+
+
+def division_count(name: str, count: int) -> str:
+    """One line under a digest's header: how many stories a division has."""
+    return f"📂 {esc(name)}: {count}"
+
+
+def more_in_division(count: int) -> str:
+    """The line that stands for a division's stories beyond the digest's cap."""
+    return f"<i>… dan {count} berita lain di divisi ini.</i>"
+
+
+def more_sites(count: int) -> str:
+    """After a headline's site: how many other sites carried the story."""
+    return f" +{count} situs"

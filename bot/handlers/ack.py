@@ -18,7 +18,6 @@ from bot.context import deps
 from digests import texts
 from digests.delivery import announcement, broadcasts
 from digests.delivery.broadcasts import AckOutcome
-from digests.delivery.compose import format_datetime
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,9 @@ async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(texts.ACK_RECORDED)
     else:
         assert ack.read_at is not None
-        await query.answer(texts.ack_already(format_datetime(ack.read_at, d.settings.tz)))
+        await query.answer(
+            texts.ack_already(texts.show_date(ack.read_at, d.settings.tz, time=True))
+        )
 
 
 async def _show_read(query: CallbackQuery, broadcast_id: int) -> None:

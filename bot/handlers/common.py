@@ -12,8 +12,8 @@ from bot.guards import without_nul
 from digests import texts
 from digests.config import Settings
 from digests.delivery import scheduled
-from digests.delivery.compose import format_date, split_message
-from digests.delivery.schedule import DeliverySpec, describe_spec, display_time, parse_time
+from digests.delivery.schedule import DeliverySpec, describe_spec, parse_time
+from digests.delivery.telegram_html import split_message
 from digests.store import subscribers
 from digests.store.models import Subscriber
 
@@ -58,11 +58,7 @@ def delivery_phrase(settings: Settings, subscriber: Subscriber) -> str:
 
 def moment(settings: Settings, when: datetime) -> str:
     """A moment as every reply writes it: "2 Desember 2026 pukul 07.00 WIB", HTML-safe."""
-    local = when.astimezone(settings.tz)
-    label = local.tzname() or settings.timezone
-    return texts.esc(
-        f"{texts.date_time(format_date(local, settings.tz), display_time(local.time()))} {label}"
-    )
+    return texts.esc(texts.show_date(when, settings.tz, time=True))
 
 
 def first_delivery_phrase(settings: Settings, subscriber: Subscriber) -> str:

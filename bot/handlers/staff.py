@@ -35,13 +35,9 @@ from digests import texts
 from digests.collect.sources import list_sources
 from digests.collect.urls import host_allowed, origin_of
 from digests.delivery import pages
-from digests.delivery.compose import (
-    entries_from_articles,
-    entry_from_article,
-    group_by_division,
-    render_article,
-    render_digest,
-)
+from digests.delivery.entries import entries_from_articles, entry_from_article
+from digests.delivery.ranking import group_by_division
+from digests.delivery.render import render_article, render_digest
 from digests.delivery.schedule import parse_delivery_times
 from digests.store import queries, subscribers
 from digests.store.models import Article, Subscriber

@@ -13,11 +13,10 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from digests.config import Settings
-from digests.delivery.compose import (
+from digests.delivery.entries import DigestEntry, entries_from_articles
+from digests.delivery.render import (
     FULL_ITEMS_PER_DIVISION,
-    DigestEntry,
     RenderedDigest,
-    entries_from_articles,
     instant_header,
     render_entries_digest,
 )
@@ -262,7 +261,7 @@ def _render_instant(
         selected=divisions,
         tz=tz,
         when=now,
-        header=lambda _when, _tz, count: instant_header(count),
+        header=instant_header,
         scope=scope,
         full_items=FULL_ITEMS_PER_DIVISION,  # every story listed, the best in full
     )

@@ -24,13 +24,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from digests import texts
 from digests.config import Settings
 from digests.delivery import selection
-from digests.delivery.compose import (
-    RenderedDigest,
-    division_name,
-    entries_from_articles,
-    format_day,
-    render_page,
-)
+from digests.delivery.entries import entries_from_articles
+from digests.delivery.ranking import division_name
+from digests.delivery.render import RenderedDigest, render_page
 from digests.store import outbox, snapshots
 from digests.store.db import Database
 from digests.store.models import Subscriber
@@ -200,7 +196,10 @@ async def next_page(db: Database, press: MorePress, settings: Settings) -> list[
         return []
     end = press.offset + len(wanted)
     header = texts.more_page_header(
-        format_day(snapshot.created_at, settings.tz), press.offset + 1, end, len(ranked)
+        texts.show_date(snapshot.created_at, settings.tz, weekday=True),
+        press.offset + 1,
+        end,
+        len(ranked),
     )
     parts = render_page(page, press.slug, tz=settings.tz, header=header)
     markups: list[Markup | None] = [None] * len(parts)

@@ -15,15 +15,9 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from digests.config import Settings
-from digests.delivery.compose import (
-    SCOPE_ALL,
-    DigestEntry,
-    RenderedDigest,
-    entries_from_articles,
-    in_scope,
-    render_entries_digest,
-    scope_everywhere,
-)
+from digests.delivery.entries import DigestEntry, entries_from_articles
+from digests.delivery.render import RenderedDigest, render_entries_digest
+from digests.scope import SCOPE_ALL, in_scope, scope_everywhere
 from digests.store import digests as store_digests
 from digests.store.db import Database, Session
 from digests.store.digests import as_utc
