@@ -22,7 +22,7 @@ from digests import service, texts
 from digests.collect.crawl import Crawler, CrawlReport
 from digests.collect.sources import SourceError, add_source, remove_source, source_health
 from digests.delivery import broadcasts
-from digests.delivery.telegram_html import is_blank
+from digests.delivery.telegram_html import is_blank, split_message
 from digests.store import queries
 from digests.store.audit import record_audit
 from digests.store.types import utcnow
@@ -237,7 +237,6 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             else None
         )
         lines.append(texts.source_line(row, last_ok))
-    from digests.delivery.telegram_html import split_message
 
     for part in split_message(lines, separator="\n"):
         await _message(update).reply_text(part)

@@ -251,7 +251,7 @@ async def sync_sources(db: Database, specs: list[SourceSpec]) -> SyncResult:
                     region=spec.region,
                     origin="file",
                 )
-                session.add(row)
+                store_sources.save_source(session, row)
                 by_url[canonical_url(spec.url)] = row
                 by_name[spec.name.casefold()] = row
                 result.added += 1
@@ -276,7 +276,7 @@ async def sync_sources(db: Database, specs: list[SourceSpec]) -> SyncResult:
                 row.region = spec.region
                 row.enabled = True
                 by_name[row.name.casefold()] = row
-                session.add(row)
+                store_sources.save_source(session, row)
                 result.updated += 1
         for row in rows:
             if (
@@ -286,7 +286,7 @@ async def sync_sources(db: Database, specs: list[SourceSpec]) -> SyncResult:
                 and row.id not in matched
             ):
                 row.enabled = False
-                session.add(row)
+                store_sources.save_source(session, row)
                 result.disabled += 1
         await session.commit()
     return result
@@ -321,10 +321,7 @@ async def add_source(
             row = Source(
                 name=name, url=url, kind=kind, region=region_from_host(url), origin="admin"
             )
-        session.add(row)
-        await session.commit()
-        await session.refresh(row)
-        return row
+        return await store_sources.save_source_now(session, row)
 
 
 async def remove_source(db: Database, name_or_id: str | int) -> Source | None:
@@ -342,10 +339,7 @@ async def remove_source(db: Database, name_or_id: str | int) -> Source | None:
             return None
         row.enabled = False
         row.removed_at = utcnow()
-        session.add(row)
-        await session.commit()
-        await session.refresh(row)
-        return row
+        return await store_sources.save_source_now(session, row)
 
 
 async def list_sources(db: Database, *, include_disabled: bool = False) -> list[Source]:

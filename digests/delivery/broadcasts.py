@@ -20,14 +20,12 @@ from datetime import datetime, tzinfo
 from enum import Enum
 from zoneinfo import ZoneInfo
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from digests.config import Settings
 from digests.delivery import announcement
 from digests.store import broadcasts as store
 from digests.store import outbox
 from digests.store.broadcasts import BroadcastStatus, Reader, StoredBroadcast
-from digests.store.db import Database
+from digests.store.db import Database, Session
 from digests.store.types import utcnow
 
 __all__ = [
@@ -285,7 +283,7 @@ async def broadcast_report(db: Database, broadcast_id: int) -> BroadcastReport:
         return await _report(session, broadcast_id)
 
 
-async def _report(session: AsyncSession, broadcast_id: int) -> BroadcastReport:
+async def _report(session: Session, broadcast_id: int) -> BroadcastReport:
     per_chat = await store.message_statuses(session, broadcast_id)
     sent = failed = blocked = pending = 0
     for statuses in per_chat.values():
@@ -372,7 +370,7 @@ async def settle(
 
 
 async def _queue_report(
-    session: AsyncSession,
+    session: Session,
     broadcast_id: int,
     admin_chat_id: int,
     figures: BroadcastReport,

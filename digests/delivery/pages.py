@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from digests import texts
 from digests.config import Settings
 from digests.delivery import selection
@@ -28,7 +26,7 @@ from digests.delivery.entries import entries_from_articles
 from digests.delivery.ranking import division_name
 from digests.delivery.render import RenderedDigest, render_page
 from digests.store import outbox, snapshots
-from digests.store.db import Database
+from digests.store.db import Database, Session
 from digests.store.models import Subscriber
 from digests.store.types import utcnow
 from digests.summary.divisions import load_divisions
@@ -116,7 +114,7 @@ class DigestBodies:
         self._ids: dict[int, tuple[RenderedDigest, list[int]]] = {}
 
     async def store(
-        self, session: AsyncSession, digests: Sequence[RenderedDigest], *, now: datetime
+        self, session: Session, digests: Sequence[RenderedDigest], *, now: datetime
     ) -> None:
         fresh = list({id(d): d for d in digests if id(d) not in self._ids}.values())
         new_pages = list(dict.fromkeys(d.pages for d in fresh if d.pages))

@@ -112,6 +112,17 @@ async def articles_awaiting_push(session: AsyncSession) -> list[int]:
     return [row.id for row in rows.all()]
 
 
+async def news_awaiting_push_count(session: AsyncSession) -> int:
+    """News articles whose instant pushes are not queued yet (what the next push hands on)."""
+    result = await run(
+        session,
+        select(func.count())
+        .select_from(ARTICLES)
+        .where(ARTICLES.c.push_pending.is_(True), ARTICLES.c.is_news.is_(True)),
+    )
+    return int(result.scalar_one())
+
+
 async def clear_push_pending(session: AsyncSession, article_ids: Sequence[int]) -> None:
     await run(
         session,
