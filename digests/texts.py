@@ -18,9 +18,9 @@ from typing import Any
 from digests.collect.fetch import FetchError, FetchReason
 from digests.collect.guard import BodyProblem, BodyTooLarge, Refusal, UrlRefused
 from digests.collect.listing import ListingError, ListingProblem
-from digests.collect.sources import SourceError, SourceProblem
+from digests.collect.sources import SourceError, SourceProblem, SourceStatus
 from digests.delivery.telegram_html import escape
-from digests.store.broadcasts import BroadcastStatus
+from digests.store.types import BroadcastStatus
 from digests.text.dates import MONTHS
 
 _REFUSALS = {
@@ -761,11 +761,22 @@ def sources_header(count: int) -> str:
     return f"<b>Sumber berita ({count})</b>"
 
 
-SOURCE_STATUS = {"ok": "✅", "gagal": "❌", "jeda": "⏸", "baru": "🆕", "nonaktif": "⛔"}
+# A source's health: its icon in /sumber, its word in `kpu-digest sources`.
+SOURCE_STATUS = {
+    SourceStatus.OK: ("✅", "ok"),
+    SourceStatus.FAILING: ("❌", "gagal"),
+    SourceStatus.BACKING_OFF: ("⏸", "jeda"),
+    SourceStatus.NEW: ("🆕", "baru"),
+    SourceStatus.DISABLED: ("⛔", "nonaktif"),
+}
+
+
+def source_status_word(status: SourceStatus) -> str:
+    return SOURCE_STATUS[status][1]
 
 
 def source_line(row: Any, last_ok: str | None) -> str:
-    icon = SOURCE_STATUS.get(row.status, "•")
+    icon = SOURCE_STATUS[row.status][0]
     line = f"{icon} <b>{esc(row.name)}</b> (#{row.id}) — {row.articles} berita"
     line += "\n   " + esc(row.url)
     line += "\n   terakhir berhasil: " + (esc(last_ok) if last_ok else "belum pernah")

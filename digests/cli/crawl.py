@@ -11,7 +11,7 @@ import sys
 import time
 from datetime import datetime
 
-from digests import service
+from digests import service, texts
 from digests.collect.crawl import Crawler, CrawlReport
 from digests.collect.sources import seed_from_file, source_health
 from digests.config import Settings
@@ -217,8 +217,9 @@ async def print_sources(settings: Settings) -> int:
         f"{'fail':>4}  last error"
     )
     for row in rows:
+        status = texts.source_status_word(row.status)
         print(
-            f"{row.id:>4} {_cut(row.name):<{NAME_WIDTH}} {row.status:<8} {row.articles:>5} "
+            f"{row.id:>4} {_cut(row.name):<{NAME_WIDTH}} {status:<8} {row.articles:>5} "
             f"{_when(row.last_success_at, zone):<16} {row.consecutive_failures:>4}  "
             f"{(row.last_error or '')[:80]}"
         )

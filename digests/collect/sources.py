@@ -348,6 +348,16 @@ async def list_sources(db: Database, *, include_disabled: bool = False) -> list[
         return await store_sources.sources_by_name(session, include_disabled=include_disabled)
 
 
+class SourceStatus(StrEnum):
+    """A source's health at a glance; its words and icons live in `texts.SOURCE_STATUS`."""
+
+    OK = "ok"
+    FAILING = "failing"  # its last visit failed; the next tick retries
+    BACKING_OFF = "backing-off"  # failed repeatedly, waiting until `next_attempt_at`
+    NEW = "new"  # never crawled successfully yet
+    DISABLED = "disabled"  # removed by an admin or dropped from the sources file
+
+
 @dataclass(frozen=True, slots=True)
 class SourceHealth:
     """One line of the health table (`kpu-digest sources`, `/sources`)."""
@@ -365,17 +375,16 @@ class SourceHealth:
     next_attempt_at: datetime | None
 
     @property
-    def status(self) -> str:
-        """`ok`, `gagal` (failing), `jeda` (backing off), `baru` (never crawled), `nonaktif`."""
+    def status(self) -> SourceStatus:
         if not self.enabled:
-            return "nonaktif"
+            return SourceStatus.DISABLED
         if self.consecutive_failures and self.next_attempt_at and self.next_attempt_at > utcnow():
-            return "jeda"
+            return SourceStatus.BACKING_OFF
         if self.consecutive_failures:
-            return "gagal"
+            return SourceStatus.FAILING
         if self.last_success_at is None:
-            return "baru"
-        return "ok"
+            return SourceStatus.NEW
+        return SourceStatus.OK
 
 
 async def source_health(db: Database, *, include_disabled: bool = False) -> list[SourceHealth]:

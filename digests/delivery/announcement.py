@@ -21,7 +21,7 @@ from digests.delivery.telegram_html import (
     split_message,
     utf16_len,
 )
-from digests.store.broadcasts import BroadcastStatus
+from digests.store.types import BroadcastStatus
 
 # Announcement parts leave this much of a message free, so that their preview (a banner above,
 # the recipients below) and the edited preview after Kirim are the very same parts.

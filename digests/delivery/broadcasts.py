@@ -24,9 +24,9 @@ from digests.config import Settings
 from digests.delivery import announcement
 from digests.store import broadcasts as store
 from digests.store import outbox
-from digests.store.broadcasts import BroadcastStatus, Reader, StoredBroadcast
+from digests.store.broadcasts import Reader, StoredBroadcast
 from digests.store.db import Database, Session
-from digests.store.types import utcnow
+from digests.store.types import BroadcastStatus, utcnow
 
 __all__ = [
     "Ack",

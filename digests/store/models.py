@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from digests.store.types import UTCDateTime, utcnow
+from digests.store.types import BroadcastStatus, UTCDateTime, utcnow
 
 
 def _when(*, nullable: bool = True, index: bool = False) -> Any:
@@ -156,7 +156,7 @@ class Broadcast(SQLModel, table=True):
     admin_chat_id: int = Field(sa_type=BigInteger)
     text: str = Field(sa_type=Text)
     divisions: list[str] = Field(default_factory=list, sa_type=JSON)
-    status: str = "preview"  # preview | sending | cancelled | done
+    status: str = BroadcastStatus.PREVIEW.value
     recipients: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     confirmed_at: datetime | None = _when()
