@@ -19,6 +19,13 @@ from digests.collect.fetch import FetchError, FetchReason
 from digests.collect.guard import BodyProblem, BodyTooLarge, Refusal, UrlRefused
 from digests.collect.listing import ListingError, ListingProblem
 from digests.collect.sources import SourceError, SourceProblem, SourceStatus
+from digests.delivery.schedule import (
+    MAX_TIMES_PER_DAY,
+    DeliverySpec,
+    DeliveryTimeError,
+    TimeProblem,
+    display_time,
+)
 from digests.delivery.telegram_html import escape
 from digests.store.types import BroadcastStatus
 from digests.text.dates import MONTHS
@@ -948,3 +955,33 @@ def more_in_division(count: int) -> str:
 def more_sites(count: int) -> str:
     """After a headline's site: how many other sites carried the story."""
     return f" +{count} situs"
+
+
+def delivery_time_problem(error: DeliveryTimeError) -> str:
+    """Why `/waktu` input was refused: plain text, `time_invalid` escapes it."""
+    given = error.given
+    return {
+        TimeProblem.UNREADABLE: (
+            f"Waktu “{given}” tidak dikenali. Tulis jam dan menit, misalnya 07.00 atau 17.30."
+        ),
+        TimeProblem.NO_SUCH_TIME: f"Waktu “{given}” tidak ada: jam 00–23 dan menit 00–59.",
+        TimeProblem.EMPTY: (
+            "Tulis waktu pengiriman, misalnya /waktu 07.00 atau /waktu 07.00,17.30, "
+            "atau /waktu instan untuk menerima setiap berita begitu terbit."
+        ),
+        TimeProblem.INSTANT_AND_TIMES: (
+            "Pilih salah satu: jam tertentu (misalnya 07.00,17.30) atau “instan”, tidak keduanya."
+        ),
+        TimeProblem.ONLY_FILLER: "Jamnya belum ditulis, misalnya /waktu jam 7 atau /waktu 07.00.",
+        TimeProblem.TOO_MANY: f"Paling banyak {MAX_TIMES_PER_DAY} waktu pengiriman sehari.",
+    }[error.problem]
+
+
+def schedule_phrase(spec: DeliverySpec) -> str:
+    """When digests come, for replies and /settings: "pukul 07.00 dan 17.30" (not escaped)."""
+    if spec.instant:
+        return "instan (setiap berita baru langsung dikirim)"
+    labels = [display_time(t) for t in spec.times]
+    if len(labels) == 1:
+        return f"pukul {labels[0]}"
+    return "pukul " + ", ".join(labels[:-1]) + " dan " + labels[-1]

@@ -12,7 +12,7 @@ from bot.guards import without_nul
 from digests import texts
 from digests.config import Settings
 from digests.delivery import scheduled
-from digests.delivery.schedule import DeliverySpec, describe_spec, parse_time
+from digests.delivery.schedule import DeliverySpec, parse_time
 from digests.delivery.telegram_html import split_message
 from digests.store import subscribers
 from digests.store.models import Subscriber
@@ -50,7 +50,7 @@ def delivery_phrase(settings: Settings, subscriber: Subscriber) -> str:
     )
     if not spec.instant and not spec.times:
         return "tidak terjadwal"
-    phrase = describe_spec(spec)
+    phrase = texts.schedule_phrase(spec)
     if not spec.instant:
         phrase += f" {tz_label(settings)}"
     return texts.esc(phrase)

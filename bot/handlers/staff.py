@@ -38,7 +38,7 @@ from digests.delivery import pages
 from digests.delivery.entries import entries_from_articles, entry_from_article
 from digests.delivery.ranking import group_by_division
 from digests.delivery.render import render_article, render_digest
-from digests.delivery.schedule import parse_delivery_times
+from digests.delivery.schedule import DeliveryTimeError, parse_delivery_times
 from digests.store import queries, subscribers
 from digests.store.models import Article, Subscriber
 
@@ -283,8 +283,8 @@ async def set_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = _message(update)
     try:
         spec = parse_delivery_times(" ".join(context.args or []))
-    except ValueError as exc:
-        await message.reply_text(texts.time_invalid(str(exc)))
+    except DeliveryTimeError as exc:
+        await message.reply_text(texts.time_invalid(texts.delivery_time_problem(exc)))
         return
     subscriber = await register(d, update)
     updated = await subscribers.set_delivery(
