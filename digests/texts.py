@@ -474,11 +474,6 @@ def time_set(when: str) -> str:
     return f"⏰ Siap. Ringkasan akan dikirim {when}."
 
 
-def date_time(day: str, hhmm: str) -> str:
-    """The one way a moment is written: "2 Desember 2026 pukul 07.00"."""
-    return f"{day} pukul {hhmm}"
-
-
 # --- Settings, data -----------------------------------------------------------------------------
 
 SETTINGS_DIVISIONS_BUTTON = "🗂 Ubah divisi"
@@ -579,7 +574,6 @@ def summary_divisions(names: Sequence[str]) -> str:
 
 
 SUMMARY_FAILED = "Maaf, saya tidak menemukan isi berita untuk diringkas."
-SUMMARY_FETCH_FAILED = "Maaf, halaman itu tidak bisa diambil sekarang. Coba lagi nanti."
 
 # --- announcements ------------------------------------------------------------------------------
 # /siaran from draft to report, and what staff read: the announcement and its "Sudah dibaca".

@@ -47,7 +47,6 @@ log = logging.getLogger(__name__)
 ALL_WORDS = frozenset({"semua", "all"})
 LATEST_DEFAULT, LATEST_MAX = 5, 20
 SEARCH_LIMIT, SEARCH_MAX_CHARS = 10, 100
-SUMMARY_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 _URL_LIKE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|www\.)\S+$", re.IGNORECASE)
 _URL_IN_TEXT = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+", re.IGNORECASE)
 

@@ -38,7 +38,6 @@ __all__ = [
     "acknowledge",
     "cancel",
     "confirm",
-    "count_broadcast_recipients",
     "decided_preview",
     "enqueue_broadcast",
     "preview",
@@ -130,15 +129,6 @@ def recipients_among(
             else reaches(reader.divisions, wanted)
         )
     ]
-
-
-async def count_broadcast_recipients(
-    db: Database, divisions: Collection[str], *, admin_chat_id: int | None = None
-) -> int:
-    """How many active subscribers a broadcast to `divisions` (empty: everyone) would reach."""
-    async with db.session() as session:
-        readers = await store.active_readers(session)
-    return len(recipients_among(readers, divisions, admin_chat_id=admin_chat_id))
 
 
 # --- preview and decision ---------------------------------------------------------------------
