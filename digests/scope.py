@@ -8,8 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-SCOPE_ALL = "semua"
-NASIONAL = "nasional"
+from digests.summary.regions import NASIONAL
+
+__all__ = [
+    "NASIONAL",
+    "SCOPE_ALL",
+    "allowed_regions",
+    "in_scope",
+    "scope_everywhere",
+    "scope_provinces",
+]
+
+SCOPE_ALL = "semua"  # the scope that takes every region
 
 
 def scope_everywhere(scope: Collection[str] | None) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from digests.scope import SCOPE_ALL
 from digests.store.types import BroadcastStatus, UTCDateTime, utcnow
 
 
@@ -98,7 +99,7 @@ class Subscriber(SQLModel, table=True):
     inactive_reason: str | None = None
     divisions: list[str] = Field(default_factory=list, sa_type=JSON)
     # Region scope (PRODUCT.md "Regions"): ["semua"], ["nasional"] or provinces (with nasional).
-    regions: list[str] = Field(default_factory=lambda: ["semua"], sa_type=JSON)
+    regions: list[str] = Field(default_factory=lambda: [SCOPE_ALL], sa_type=JSON)
     delivery_times: list[str] = Field(default_factory=lambda: ["07:00"], sa_type=JSON)
     instant: bool = False
     # /berhenti and the settings' pause buttons: nothing is sent before this (choices are kept).

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from digests.scope import SCOPE_ALL
 from digests.store import broadcasts as broadcast_store
 from digests.store.db import Database
 from digests.store.models import AuditEntry, Broadcast, OutboxItem, Subscriber
@@ -168,7 +169,7 @@ async def set_regions(
     read-modify-write so two quick presses in the picker never lose one another's toggle."""
 
     def apply(subscriber: Subscriber) -> None:
-        subscriber.regions = list(dict.fromkeys(change(list(subscriber.regions or ["semua"]))))
+        subscriber.regions = list(dict.fromkeys(change(list(subscriber.regions or [SCOPE_ALL]))))
 
     return await _modify(db, chat_id, apply)
 
