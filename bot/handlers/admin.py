@@ -215,7 +215,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         for slug, name in zip(division_slugs(), division_names(division_slugs()), strict=True)
     ]
     last_crawl = (
-        snapshot.last_crawl.astimezone(d.settings.tz).strftime("%d-%m-%Y %H:%M")
+        texts.show_date(snapshot.last_crawl, d.settings.tz, time=True)
         if snapshot.last_crawl
         else None
     )
@@ -232,7 +232,7 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lines = [texts.sources_header(len(rows))]
     for row in rows:
         last_ok = (
-            row.last_success_at.astimezone(d.settings.tz).strftime("%d-%m %H:%M")
+            texts.show_date(row.last_success_at, d.settings.tz, time=True)
             if row.last_success_at
             else None
         )
