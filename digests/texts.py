@@ -8,7 +8,7 @@ few tags Telegram understands.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 # --- fetch and source problems ----------------------------------------------------------------
@@ -27,6 +27,7 @@ from digests.delivery.schedule import (
     display_time,
 )
 from digests.delivery.telegram_html import escape
+from digests.model import as_utc
 from digests.store.types import BroadcastStatus
 from digests.text.dates import MONTHS
 
@@ -911,7 +912,7 @@ def show_date(when: datetime, tz: tzinfo, *, weekday: bool = False, time: bool =
     """The one way a reader sees a date, as the day is in `tz`: "1 Desember 2026", with
     `weekday` "Selasa, 1 Desember 2026", with `time` "1 Desember 2026 pukul 07.00 WIB"
     (Indonesian writes times with a dot). A naive time is read as UTC."""
-    local = (when if when.tzinfo is not None else when.replace(tzinfo=UTC)).astimezone(tz)
+    local = as_utc(when).astimezone(tz)
     # text/dates.MONTHS lists each month's standard spelling first: that is the one shown.
     shown = f"{local.day} {_MONTH_NAMES[local.month].capitalize()} {local.year}"
     if weekday:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from digests.model import Quote
+from digests.model import Quote, as_utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,7 @@ class DigestEntry:
     @property
     def sort_time(self) -> datetime:
         when = self.published or self.seen_at
-        return aware(when) if when is not None else datetime.min.replace(tzinfo=UTC)
+        return as_utc(when) if when is not None else datetime.min.replace(tzinfo=UTC)
 
 
 def _score_pairs(scores: Mapping[str, Any] | None) -> tuple[tuple[str, float], ...]:
@@ -122,7 +122,7 @@ def entries_from_articles(articles: Iterable[Any]) -> list[DigestEntry]:
         groups.setdefault(story_key(article.story_id, article.id, article.url), []).append(article)
     entries = []
     for copies in groups.values():
-        copies.sort(key=lambda a: (aware(a.first_seen_at), a.id or 0))
+        copies.sort(key=lambda a: (as_utc(a.first_seen_at), a.id or 0))
         entry = entry_from_article(copies[0])
         names, urls = list(entry.site_names), list(entry.site_urls)
         divisions = list(entry.divisions)
@@ -169,8 +169,3 @@ def story_key(story_id: int | None, article_id: int | None, url: str) -> str:
     if article_id is not None:
         return f"article:{article_id}"
     return f"url:{url}"
-
-
-def aware(when: datetime) -> datetime:
-    """A stored time as UTC-aware (SQLite hands back naive datetimes)."""
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)

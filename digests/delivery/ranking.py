@@ -30,18 +30,6 @@ def fallback_division() -> str:
     return load_divisions().settings.fallback
 
 
-def matches_divisions(entry_divisions: Collection[str], selected: Collection[str] | None) -> bool:
-    """`selected=None` means no filter; an empty selection matches nothing.
-
-    A subscriber with no divisions has unsubscribed from everything (`/berhenti`), so they get
-    no digest; "all divisions" is stored as every slug (`/langganan semua`). An untagged
-    article counts as the catalog's fallback (`umum`).
-    """
-    if selected is None:
-        return True
-    return bool(set(entry_divisions or (fallback_division(),)) & set(selected))
-
-
 def home_division(
     entry: DigestEntry, selected: Collection[str] | None, rank: Mapping[str, int] | None = None
 ) -> str | None:
@@ -78,8 +66,10 @@ def group_by_division(
     """Entries under their home division (display order), ranked; each story once.
 
     `selected=None` keeps every entry (/latest, /search); otherwise only the selected divisions,
-    and an empty selection gives nothing (see `matches_divisions`). `scope` is the reader's
-    region scope (None or `semua`: everything), see `in_scope`.
+    and an empty selection gives nothing: a subscriber with no divisions has unsubscribed from
+    everything (`/berhenti`), "all divisions" is stored as every slug (`/langganan semua`), and
+    an untagged story counts as the catalog's fallback (`umum`). `scope` is the reader's region
+    scope (None or `semua`: everything), see `digests.scope.in_scope`.
     """
     order = division_order()
     rank = {slug: i for i, slug in enumerate(order)}

@@ -17,10 +17,10 @@ from typing import Any
 from digests.config import Settings
 from digests.delivery.entries import DigestEntry, entries_from_articles
 from digests.delivery.render import RenderedDigest, render_entries_digest
+from digests.model import as_utc
 from digests.scope import SCOPE_ALL, in_scope, scope_everywhere
 from digests.store import digests as store_digests
 from digests.store.db import Database, Session
-from digests.store.digests import as_utc
 from digests.store.models import Subscriber
 from digests.store.types import utcnow
 
