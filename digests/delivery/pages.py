@@ -161,7 +161,7 @@ async def prune(db: Database, settings: Settings, *, now: datetime) -> int:
 async def digest_messages_for(
     db: Database, subscriber: Subscriber, settings: Settings, *, now: datetime | None = None
 ) -> list[Message]:
-    """`/ringkasan`: the digest `selection.build_digest_for` shows, with its "Lainnya" buttons
+    """`/ringkasan`: the digest `selection.render_digest_for` renders, with its "Lainnya" buttons
     (and the snapshot they page through). An empty list means nothing new."""
     now = now or utcnow()
     digest = await selection.render_digest_for(db, subscriber, settings, now=now)

@@ -3,7 +3,7 @@
 A digest's window is (digest_watermark, claim time]; a subscriber never served looks back
 24 hours, and no window reaches further back than `NEWS_HORIZON_DAYS`. A story already shown in
 an earlier window is not shown again when another site republishes it later. On-demand
-`/digest` (`build_digest_for`) shows what the next scheduled digest would hold and does not move
+`/digest` (`render_digest_for`) shows what the next scheduled digest would hold and does not move
 the watermark, so the scheduled digest still arrives complete. Renders are shared per distinct
 (divisions, scope, window).
 """
@@ -132,23 +132,6 @@ def render_group(
 # --- on demand --------------------------------------------------------------------------------
 
 
-async def build_digest_for(
-    db: Database,
-    subscriber: Subscriber,
-    settings: Settings,
-    *,
-    since: datetime | None = None,
-    now: datetime | None = None,
-) -> list[str]:
-    """The digest this subscriber would get now, without moving their watermark.
-
-    Instant subscribers have no pending digest (each article was pushed), so they get the last
-    24 hours. An empty list means nothing new.
-    """
-    digest = await render_digest_for(db, subscriber, settings, since=since, now=now)
-    return digest.parts
-
-
 async def render_digest_for(
     db: Database,
     subscriber: Subscriber,
@@ -157,7 +140,12 @@ async def render_digest_for(
     since: datetime | None = None,
     now: datetime | None = None,
 ) -> RenderedDigest:
-    """`build_digest_for` with what its "Lainnya" buttons need (`digests.delivery.pages`)."""
+    """The digest this subscriber would get now, without moving their watermark, with what
+    its "Lainnya" buttons need (`digests.delivery.pages`).
+
+    Instant subscribers have no pending digest (each article was pushed), so they get the last
+    24 hours. No parts means nothing new.
+    """
     now = now or utcnow()
     if since is None:
         watermark = None if subscriber.instant else subscriber.digest_watermark

@@ -29,7 +29,6 @@ __all__ = [
     "advance_watermarks",
     "change_divisions",
     "claim_due_readers",
-    "deactivate",
     "delete_all_data",
     "due_readers",
     "get",
@@ -186,18 +185,6 @@ async def pause(db: Database, chat_id: int, until: datetime) -> Subscriber | Non
 async def resume(db: Database, chat_id: int) -> Subscriber | None:
     def apply(subscriber: Subscriber) -> None:
         subscriber.paused_until = None
-
-    return await _modify(db, chat_id, apply)
-
-
-async def deactivate(db: Database, chat_id: int, reason: str) -> Subscriber | None:
-    """Stop everything for this chat (the row stays, so settings survive a later return)."""
-
-    def apply(subscriber: Subscriber) -> None:
-        subscriber.active = False
-        subscriber.inactive_reason = reason
-        subscriber.divisions = []
-        subscriber.next_digest_at = None
 
     return await _modify(db, chat_id, apply)
 
