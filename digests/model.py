@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+
+
+def as_utc(value: datetime | str) -> datetime:
+    """A stored time as an aware UTC datetime: SQLite hands back naive ones, and aggregates
+    (MIN) bypass the column type there and come back as ISO strings. Naive means UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)

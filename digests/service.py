@@ -18,17 +18,14 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-
 from digests.collect.crawl import Crawler, CrawlReport
 from digests.collect.fetch import Fetcher, FetchError, FetchLimits, make_client
 from digests.collect.guard import Resolver
 from digests.collect.sources import trusted_origins
 from digests.config import Settings
 from digests.delivery import instant
+from digests.store import digests as store_digests
 from digests.store.db import Database
-from digests.store.outbox import run
-from digests.store.tables import ARTICLES
 from digests.summary.pipeline import NoArticleError, ProcessedArticle, process_html, process_text
 
 __all__ = [
@@ -87,13 +84,7 @@ async def crawl_and_push(
 async def _pending_news(db: Database) -> int:
     """News articles whose instant pushes are due: what the next push hands to instant readers."""
     async with db.session() as session:
-        result = await run(
-            session,
-            select(func.count())
-            .select_from(ARTICLES)
-            .where(ARTICLES.c.push_pending.is_(True), ARTICLES.c.is_news.is_(True)),
-        )
-        return int(result.scalar_one())
+        return await store_digests.news_awaiting_push_count(session)
 
 
 def all_sources_failed(report: CrawlReport) -> bool:

@@ -8,7 +8,7 @@ few tags Telegram understands.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 # --- fetch and source problems ----------------------------------------------------------------
@@ -18,11 +18,19 @@ from typing import Any
 from digests.collect.fetch import FetchError, FetchReason
 from digests.collect.guard import BodyProblem, BodyTooLarge, Refusal, UrlRefused
 from digests.collect.listing import ListingError, ListingProblem
-from digests.collect.sources import SourceError, SourceProblem
-from digests.delivery.compose import escape
-from digests.store.broadcasts import BroadcastStatus
+from digests.collect.sources import SourceError, SourceProblem, SourceStatus
+from digests.delivery.schedule import (
+    MAX_TIMES_PER_DAY,
+    DeliverySpec,
+    DeliveryTimeError,
+    TimeProblem,
+    display_time,
+)
+from digests.delivery.telegram_html import escape
+from digests.model import as_utc
 from digests.store.outbox import FAILED as OUTBOX_FAILED
 from digests.store.outbox import PENDING as OUTBOX_PENDING
+from digests.store.types import BroadcastStatus
 from digests.text.dates import MONTHS
 
 _REFUSALS = {
@@ -479,22 +487,6 @@ def time_set(when: str) -> str:
     return f"⏰ Tersimpan. Ringkasan akan dikirim {when}."
 
 
-def format_moment(when: datetime, tz: tzinfo) -> str:
-    """The one way a reply writes a moment: "1 Desember 2026 pukul 14.00 WIB" (plain text).
-
-    Indonesian writes the time with a dot; the zone is the one `tz` has at that moment. A naive
-    `when` is UTC, as the database stores it.
-    """
-    local = (when if when.tzinfo is not None else when.replace(tzinfo=UTC)).astimezone(tz)
-    day = f"{local.day} {_MONTH_NAMES[local.month]} {local.year}"
-    return f"{day} pukul {local.hour:02d}.{local.minute:02d} {local.tzname() or ''}".rstrip()
-
-
-# Month names from the core's one month table, where each month's first spelling is its full
-# name (reversed, so that the first spelling is the one kept).
-_MONTH_NAMES = {number: spelling.capitalize() for spelling, number in reversed(MONTHS.items())}
-
-
 # --- Settings, data -----------------------------------------------------------------------------
 
 SETTINGS_DIVISIONS_BUTTON = "🗂 Ubah divisi"
@@ -785,11 +777,22 @@ def sources_header(count: int) -> str:
     return f"<b>Sumber berita ({count})</b>"
 
 
-SOURCE_STATUS = {"ok": "✅", "gagal": "❌", "jeda": "⏸", "baru": "🆕", "nonaktif": "⛔"}
+# A source's health: its icon in /sumber, its word in `kpu-digest sources`.
+SOURCE_STATUS = {
+    SourceStatus.OK: ("✅", "ok"),
+    SourceStatus.FAILING: ("❌", "gagal"),
+    SourceStatus.BACKING_OFF: ("⏸", "jeda"),
+    SourceStatus.NEW: ("🆕", "baru"),
+    SourceStatus.DISABLED: ("⛔", "nonaktif"),
+}
+
+
+def source_status_word(status: SourceStatus) -> str:
+    return SOURCE_STATUS[status][1]
 
 
 def source_line(row: Any, last_ok: str | None) -> str:
-    icon = SOURCE_STATUS.get(row.status, "•")
+    icon = SOURCE_STATUS[row.status][0]
     line = f"{icon} <b>{esc(row.name)}</b> (#{row.id}) — {row.articles} berita"
     line += "\n   " + esc(row.url)
     line += "\n   terakhir berhasil: " + (esc(last_ok) if last_ok else "belum pernah")
@@ -907,3 +910,84 @@ def more_page_header(day: str, first: int, last: int, total: int) -> str:
 
 PAGE_GONE = "Halaman ini sudah tidak tersedia. Ketik /ringkasan untuk ringkasan terbaru."
 PAGE_EMPTY = "Berita di halaman ini sudah tidak tersimpan. Ketik /ringkasan untuk yang terbaru."
+
+
+# --- digest and report layout -----------------------------------------------------------------
+# The words of a digest and of the dates a reader sees; `delivery/render.py` lays them out.
+
+_MONTH_NAMES = {number: name for name, number in reversed(MONTHS.items())}
+_WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+
+
+def show_date(when: datetime, tz: tzinfo, *, weekday: bool = False, time: bool = False) -> str:
+    """The one way a reader sees a date, as the day is in `tz`: "1 Desember 2026", with
+    `weekday` "Selasa, 1 Desember 2026", with `time` "1 Desember 2026 pukul 07.00 WIB"
+    (Indonesian writes times with a dot). A naive time is read as UTC."""
+    local = as_utc(when).astimezone(tz)
+    # text/dates.MONTHS lists each month's standard spelling first: that is the one shown.
+    shown = f"{local.day} {_MONTH_NAMES[local.month].capitalize()} {local.year}"
+    if weekday:
+        shown = f"{_WEEKDAYS[local.weekday()]}, {shown}"
+    if time:
+        shown = f"{shown} pukul {local.hour:02d}.{local.minute:02d} {local.tzname() or ''}"
+    return shown.rstrip()
+
+
+def digest_header(day: str, count: int) -> str:
+    """The first lines of a scheduled digest."""
+    return f"🗞 <b>Ringkasan Berita KPU</b>\n{esc(day)} · {count} berita baru"
+
+
+def instant_header(count: int) -> str:
+    """The first line of an instant push holding everything new from one crawl."""
+    return f"🔔 <b>Berita KPU terbaru</b> · {count} berita baru"
+
+
+def division_heading(name: str, *, continued: bool = False) -> str:
+    """A division's heading in a digest; `continued` when a message picks it up again."""
+    return f"<b>📂 {esc(name)}{' (lanjutan)' if continued else ''}</b>"
+
+
+def division_count(name: str, count: int) -> str:
+    """One line under a digest's header: how many stories a division has."""
+    return f"📂 {esc(name)}: {count}"
+
+
+def more_in_division(count: int) -> str:
+    """The line that stands for a division's stories beyond the digest's cap."""
+    return f"<i>… dan {count} berita lain di divisi ini.</i>"
+
+
+def more_sites(count: int) -> str:
+    """After a headline's site: how many other sites carried the story."""
+    return f" +{count} situs"
+
+
+def delivery_time_problem(error: DeliveryTimeError) -> str:
+    """Why `/waktu` input was refused: plain text, `time_invalid` escapes it."""
+    given = error.given
+    return {
+        TimeProblem.UNREADABLE: (
+            f"Waktu “{given}” tidak dikenali. Tulis jam dan menit, misalnya 07.00 atau 17.30."
+        ),
+        TimeProblem.NO_SUCH_TIME: f"Waktu “{given}” tidak ada: jam 00–23 dan menit 00–59.",
+        TimeProblem.EMPTY: (
+            "Tulis waktu pengiriman, misalnya /waktu 07.00 atau /waktu 07.00,17.30, "
+            "atau /waktu instan untuk menerima setiap berita begitu terbit."
+        ),
+        TimeProblem.INSTANT_AND_TIMES: (
+            "Pilih salah satu: jam tertentu (misalnya 07.00,17.30) atau “instan”, tidak keduanya."
+        ),
+        TimeProblem.ONLY_FILLER: "Jamnya belum ditulis, misalnya /waktu jam 7 atau /waktu 07.00.",
+        TimeProblem.TOO_MANY: f"Paling banyak {MAX_TIMES_PER_DAY} waktu pengiriman sehari.",
+    }[error.problem]
+
+
+def schedule_phrase(spec: DeliverySpec) -> str:
+    """When digests come, for replies and /settings: "pukul 07.00 dan 17.30" (not escaped)."""
+    if spec.instant:
+        return "instan (setiap berita baru langsung dikirim)"
+    labels = [display_time(t) for t in spec.times]
+    if len(labels) == 1:
+        return f"pukul {labels[0]}"
+    return "pukul " + ", ".join(labels[:-1]) + " dan " + labels[-1]

@@ -20,7 +20,7 @@ from sqlmodel import select
 from digests import texts
 from digests.delivery import announcement, broadcasts
 from digests.delivery.broadcasts import AckOutcome, BroadcastStatus
-from digests.delivery.compose import MESSAGE_LIMIT, format_date, utf16_len
+from digests.delivery.telegram_html import MESSAGE_LIMIT, utf16_len
 from digests.store.broadcasts import Reader
 from digests.store.db import Database
 from digests.store.models import Broadcast, BroadcastAck, Subscriber
@@ -274,7 +274,7 @@ async def bot(
 
 
 def _today() -> str:
-    return format_date(datetime.now(UTC), WIB)
+    return texts.show_date(datetime.now(UTC), WIB)
 
 
 async def _report_to_admin(bot: BotHarness, timeout: float = 10) -> SentMessage:

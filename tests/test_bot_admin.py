@@ -12,7 +12,7 @@ from sqlmodel import select
 from digests.collect.crawl import Crawler
 from digests.collect.fetch import FetchLimits
 from digests.sample.loopback import LoopbackServer
-from digests.store import subscribers
+from digests.store import outbox, subscribers
 from digests.store.db import Database
 from digests.store.models import AuditEntry, Broadcast, Source
 from tests.botapi.fixtures import botapi  # noqa: F401  (fixture)
@@ -125,7 +125,9 @@ async def test_broadcast_preview_then_kirim_reaches_everyone_once_with_a_report(
         await _staff(bot, user_id, divisions)
     await _staff(bot, 5004, "data")
     # Stopped everything (as before /berhenti became a pause): no broadcasts either.
-    await subscribers.deactivate(bot.db, 5004, reason="unsubscribed")
+    async with bot.db.session() as session:
+        await outbox.deactivate_chat(session, 5004, reason="unsubscribed")
+        await session.commit()
 
     text = "Rapat pleno <besok> & lusa\nBawa laptop masing-masing."
     preview = await bot.say(ADMIN_ID, f"/siaran {text}")

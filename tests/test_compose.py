@@ -9,20 +9,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digests.delivery.compose import (
-    DigestEntry,
-    entries_from_articles,
-    escape,
-    format_date,
-    format_datetime,
-    format_day,
-    group_by_division,
-    render_article,
-    render_digest,
-    split_message,
-    trim_html,
-    utf16_len,
-)
+from digests import texts
+from digests.delivery.entries import DigestEntry, entries_from_articles
+from digests.delivery.ranking import group_by_division
+from digests.delivery.render import render_article, render_digest
+from digests.delivery.telegram_html import escape, split_message, trim_html, utf16_len
 from digests.model import Quote
 from tests.botapi.html_parse import parse_html
 
@@ -45,10 +36,25 @@ def entry(n: int = 1, **overrides: object) -> DigestEntry:
 
 def test_dates_are_shown_in_jakarta_with_indonesian_months() -> None:
     when = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)  # already the 22nd in Jakarta
-    assert format_date(when, JAKARTA) == "22 November 2026"
-    assert format_day(when, JAKARTA) == "Minggu, 22 November 2026"
-    assert format_datetime(when, JAKARTA) == "22 November 2026 pukul 03.00 WIB"
-    assert format_date(datetime(2026, 8, 1, 5, tzinfo=UTC), JAKARTA) == "1 Agustus 2026"
+    assert texts.show_date(when, JAKARTA) == "22 November 2026"
+    assert texts.show_date(when, JAKARTA, weekday=True) == "Minggu, 22 November 2026"
+    assert texts.show_date(when, JAKARTA, time=True) == "22 November 2026 pukul 03.00 WIB"
+    assert texts.show_date(datetime(2026, 8, 1, 5, tzinfo=UTC), JAKARTA) == "1 Agustus 2026"
+    months = [texts.show_date(datetime(2026, m, 15, tzinfo=UTC), JAKARTA) for m in range(1, 13)]
+    assert [m.split()[1] for m in months] == [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ]
 
 
 def test_article_item_links_title_and_shows_site_date_lead_and_quote() -> None:
@@ -276,7 +282,7 @@ def _realistic(n: int, division: str) -> DigestEntry:
 
 
 def test_thirty_stories_in_three_divisions_fit_three_messages_counts_on_top() -> None:
-    from digests.delivery.compose import render_entries_digest
+    from digests.delivery.render import render_entries_digest
 
     followed = ("teknis", "data", "hukum")
     items = [_realistic(n, followed[n % 3]) for n in range(30)]

@@ -149,18 +149,20 @@ def test_every_fixed_sentence_is_formal_and_free_of_jargon() -> None:
 
 def test_a_moment_is_written_as_day_month_year_pukul_hh_mm_and_the_zone() -> None:
     wib = ZoneInfo("Asia/Jakarta")
-    assert texts.format_moment(datetime(2026, 12, 1, 7, 0, tzinfo=UTC), wib) == (
+    assert texts.show_date(datetime(2026, 12, 1, 7, 0, tzinfo=UTC), wib, time=True) == (
         "1 Desember 2026 pukul 14.00 WIB"
     )
-    assert texts.format_moment(datetime(2026, 2, 28, 17, 5), wib) == (
+    assert texts.show_date(datetime(2026, 2, 28, 17, 5), wib, time=True) == (
         "1 Maret 2026 pukul 00.05 WIB"  # a naive moment is UTC, as the database stores it
     )
     assert (
-        texts.format_moment(datetime(2026, 8, 17, 1, 30, tzinfo=UTC), ZoneInfo("Asia/Jayapura"))
+        texts.show_date(
+            datetime(2026, 8, 17, 1, 30, tzinfo=UTC), ZoneInfo("Asia/Jayapura"), time=True
+        )
         == "17 Agustus 2026 pukul 10.30 WIT"
     )
     months = [
-        texts.format_moment(datetime(2026, m, 15, 5, 0, tzinfo=UTC), wib).split()[1]
+        texts.show_date(datetime(2026, m, 15, 5, 0, tzinfo=UTC), wib, time=True).split()[1]
         for m in range(1, 13)
     ]
     assert "|".join(months) == MONTHS  # the full names, whatever other spellings the table has

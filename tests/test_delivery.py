@@ -247,11 +247,12 @@ async def test_on_demand_digest_does_not_move_the_watermark(database: Database) 
         subscriber(100, ["teknis"], next_digest_at=SEVEN_WIB + timedelta(hours=10)),
     )
     me = await reload(database, 100)
-    parts = await selection.build_digest_for(database, me, SETTINGS, now=SEVEN_WIB)
+    parts = (await selection.render_digest_for(database, me, SETTINGS, now=SEVEN_WIB)).parts
     assert len(parts) == 1 and links(parts[0]) == ["https://jatim.kpu.go.id/blog/read/1_berita"]
     assert (await reload(database, 100)).digest_watermark == me.digest_watermark
     assert await queued(database) == []
-    assert await selection.build_digest_for(database, me, SETTINGS, since=SEVEN_WIB) == []
+    nothing = await selection.render_digest_for(database, me, SETTINGS, since=SEVEN_WIB)
+    assert nothing.parts == []
 
 
 async def test_new_subscriber_is_scheduled_at_the_default_time(database: Database) -> None:
@@ -329,8 +330,15 @@ async def test_broadcast_reaches_followers_of_its_divisions_once(database: Datab
         subscriber(102, ["hukum", "data"]),
         subscriber(103, ["hukum"], active=False),
     )
-    assert await broadcasts.count_broadcast_recipients(database, ["hukum"]) == 2
-    assert await broadcasts.count_broadcast_recipients(database, []) == 3
+
+    async def recipients(divisions: list[str]) -> int:
+        draft = await broadcasts.preview(
+            database, admin_id=1, admin_chat_id=9, text="Rapat", divisions=divisions
+        )
+        return draft.recipients
+
+    assert await recipients(["hukum"]) == 2
+    assert await recipients([]) == 3
     bid = await make_broadcast(database, ["hukum"])
     assert await broadcasts.enqueue_broadcast(database, bid) == 2
     assert await broadcasts.enqueue_broadcast(database, bid) == 2  # a double press is harmless
@@ -429,7 +437,8 @@ async def test_a_reader_scoped_to_jawa_timur_gets_no_story_from_another_province
     assert len(links(everyone)) == 3
     assert (await reload(database, 101)).regions == ["semua"]
     me = await reload(database, 100)
-    parts = await selection.build_digest_for(database, me, SETTINGS, since=seen - timedelta(1))
+    since = seen - timedelta(1)
+    parts = (await selection.render_digest_for(database, me, SETTINGS, since=since)).parts
     assert "jabar" not in "\n".join(parts)
 
 

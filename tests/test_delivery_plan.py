@@ -238,7 +238,7 @@ def test_instant_push_found_at_night_falls_due_at_six_and_by_day_at_once() -> No
 
 
 def test_the_same_stories_name_the_same_push_whatever_their_order() -> None:
-    from digests.delivery.compose import entries_from_articles
+    from digests.delivery.entries import entries_from_articles
 
     rows = [story(1, SEVEN_WIB, ["data"], story_id=9), story(2, SEVEN_WIB, ["data"])]
     forward = instant.batch_key(entries_from_articles(rows))

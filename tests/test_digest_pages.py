@@ -16,8 +16,10 @@ from sqlalchemy import func, insert, select, update
 
 from digests import texts
 from digests.config import Settings
-from digests.delivery import compose, pages, scheduled
-from digests.delivery.compose import DigestEntry, group_by_division, render_entries_digest
+from digests.delivery import pages, ranking, scheduled
+from digests.delivery.entries import DigestEntry
+from digests.delivery.ranking import group_by_division
+from digests.delivery.render import render_entries_digest
 from digests.store.db import Database
 from digests.store.models import Article, DigestSnapshot, Subscriber
 from digests.store.tables import SUBSCRIBERS
@@ -320,7 +322,7 @@ def test_division_order_and_the_untagged_fallback_come_from_the_catalog(
         encoding="utf-8",
     )
     custom = load_divisions(catalog)
-    monkeypatch.setattr(compose, "load_divisions", lambda: custom)
+    monkeypatch.setattr(ranking, "load_divisions", lambda: custom)
     entries = [
         DigestEntry(title="t", url="https://a/1", divisions=("teknis",), article_id=1),
         DigestEntry(title="u", url="https://a/2", divisions=(), article_id=2),
@@ -329,5 +331,5 @@ def test_division_order_and_the_untagged_fallback_come_from_the_catalog(
     groups = group_by_division(entries)
     assert list(groups) == ["hukum", "lainnya", "teknis"]
     assert [e.article_id for e in groups["lainnya"]] == [2]
-    assert compose.division_name("lainnya") == "Lain-lain"
-    assert compose.division_name("hapus") == "hapus"  # a retired slug shows as itself
+    assert ranking.division_name("lainnya") == "Lain-lain"
+    assert ranking.division_name("hapus") == "hapus"  # a retired slug shows as itself

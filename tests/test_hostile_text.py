@@ -17,18 +17,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.handlers.summary import render_summary
-from digests.delivery.compose import (
-    DigestEntry,
-    escape,
-    escape_href,
-    group_by_division,
-    link_text,
-    render_article,
-    render_digest,
-    render_entries_digest,
-    split_message,
-    trim_html,
-)
+from digests.delivery.entries import DigestEntry
+from digests.delivery.ranking import group_by_division
+from digests.delivery.render import render_article, render_digest, render_entries_digest
+from digests.delivery.telegram_html import escape, escape_href, link_text, split_message, trim_html
 from digests.model import Quote
 from digests.summary.classify import classify
 from digests.summary.divisions import load_divisions

@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from digests import texts
 from digests.delivery.schedule import (
     DeliverySpec,
-    describe_spec,
+    DeliveryTimeError,
     next_delivery,
     parse_delivery_times,
 )
@@ -43,15 +44,16 @@ def test_several_spoken_times() -> None:
 
 @pytest.mark.parametrize("bad", ["25:00", "07:60", "pagi", "", "jam", "7:5", "07:00,instan"])
 def test_invalid_times_are_refused_in_indonesian(bad: str) -> None:
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(DeliveryTimeError) as err:
         parse_delivery_times(bad)
-    message = str(err.value)
+    message = texts.delivery_time_problem(err.value)
     assert any(word in message for word in ("Waktu", "waktu", "Pilih", "Tulis"))
 
 
 def test_too_many_times_a_day_are_refused() -> None:
-    with pytest.raises(ValueError, match="Paling banyak"):
+    with pytest.raises(DeliveryTimeError) as err:
         parse_delivery_times("01:00,02:00,03:00,04:00,05:00,06:00,07:00")
+    assert texts.delivery_time_problem(err.value) == "Paling banyak 6 waktu pengiriman sehari."
 
 
 def test_next_delivery_later_today_in_jakarta() -> None:
@@ -85,10 +87,10 @@ def test_next_delivery_refuses_naive_now() -> None:
 
 
 def test_spec_is_described_for_settings_replies() -> None:
-    assert describe_spec(parse_delivery_times("07:00,12:00,17:30")) == (
+    assert texts.schedule_phrase(parse_delivery_times("07:00,12:00,17:30")) == (
         "pukul 07.00, 12.00 dan 17.30"
     )
-    assert "instan" in describe_spec(parse_delivery_times("instan"))
+    assert "instan" in texts.schedule_phrase(parse_delivery_times("instan"))
 
 
 def test_quiet_hours_run_from_nine_in_the_evening_to_six_in_jakarta() -> None:

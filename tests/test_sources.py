@@ -12,6 +12,7 @@ from digests.collect.guard import UrlRefused, check_url
 from digests.collect.sources import (
     SourceError,
     SourceProblem,
+    SourceStatus,
     add_source,
     list_sources,
     load_sources_file,
@@ -177,7 +178,11 @@ async def test_remove_by_id_name_or_url_and_unknown_gives_none(database: Databas
     assert by_url is not None and by_url.name == "ntb.kpu.go.id"
     assert await remove_source(database, "tidak ada") is None
     health = await source_health(database, include_disabled=True)
-    assert sorted(h.status for h in health) == ["baru", "nonaktif", "nonaktif"]
+    assert sorted(h.status for h in health) == [
+        SourceStatus.DISABLED,
+        SourceStatus.DISABLED,
+        SourceStatus.NEW,
+    ]
 
 
 @pytest.mark.db

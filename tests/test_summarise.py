@@ -164,7 +164,8 @@ LONG_QUOTE = (
 def test_a_digest_item_shows_at_most_two_sentences_of_a_long_quote():
     from datetime import UTC
 
-    from digests.delivery.compose import DigestEntry, render_article
+    from digests.delivery.entries import DigestEntry
+    from digests.delivery.render import render_article
     from digests.model import Quote
 
     quote = Quote(LONG_QUOTE, "Choirul Anam")

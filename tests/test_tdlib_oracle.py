@@ -11,7 +11,8 @@ from telegram import Bot
 from telegram.error import BadRequest
 from telegram.request import HTTPXRequest
 
-from digests.delivery.compose import DigestEntry, render_article
+from digests.delivery.entries import DigestEntry
+from digests.delivery.render import render_article
 from digests.store.models import Article
 from tests.botapi import tdlib
 from tests.botapi.fixtures import botapi  # noqa: F401  (fixture)

@@ -44,7 +44,9 @@ async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(texts.ACK_RECORDED)
     else:
         assert ack.read_at is not None
-        await query.answer(texts.ack_already(texts.format_moment(ack.read_at, d.settings.tz)))
+        await query.answer(
+            texts.ack_already(texts.show_date(ack.read_at, d.settings.tz, time=True))
+        )
 
 
 async def _show_read(query: CallbackQuery, broadcast_id: int) -> None:

@@ -22,7 +22,7 @@ from digests import service, texts
 from digests.collect.crawl import Crawler, CrawlReport
 from digests.collect.sources import SourceError, add_source, remove_source, source_health
 from digests.delivery import broadcasts
-from digests.delivery.compose import is_blank
+from digests.delivery.telegram_html import is_blank, split_message
 from digests.store import queries
 from digests.store.audit import record_audit
 from digests.store.types import utcnow
@@ -215,7 +215,9 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         for slug, name in zip(division_slugs(), division_short_names(division_slugs()), strict=True)
     ]
     last_crawl = (
-        texts.format_moment(snapshot.last_crawl, d.settings.tz) if snapshot.last_crawl else None
+        texts.show_date(snapshot.last_crawl, d.settings.tz, time=True)
+        if snapshot.last_crawl
+        else None
     )
     await _message(update).reply_text(texts.stats(snapshot, per_division, last_crawl))
 
@@ -230,10 +232,11 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lines = [texts.sources_header(len(rows))]
     for row in rows:
         last_ok = (
-            texts.format_moment(row.last_success_at, d.settings.tz) if row.last_success_at else None
+            texts.show_date(row.last_success_at, d.settings.tz, time=True)
+            if row.last_success_at
+            else None
         )
         lines.append(texts.source_line(row, last_ok))
-    from digests.delivery.compose import split_message
 
     for part in split_message(lines, separator="\n"):
         await _message(update).reply_text(part)

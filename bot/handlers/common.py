@@ -12,8 +12,8 @@ from bot.guards import without_nul
 from digests import texts
 from digests.config import Settings
 from digests.delivery import scheduled
-from digests.delivery.compose import split_message
-from digests.delivery.schedule import DeliverySpec, describe_spec, parse_time
+from digests.delivery.schedule import DeliverySpec, parse_time
+from digests.delivery.telegram_html import split_message
 from digests.store import subscribers
 from digests.store.models import Subscriber
 
@@ -50,7 +50,7 @@ def delivery_phrase(settings: Settings, subscriber: Subscriber) -> str:
     )
     if not spec.instant and not spec.times:
         return "tidak terjadwal"
-    phrase = describe_spec(spec)
+    phrase = texts.schedule_phrase(spec)
     if not spec.instant:
         phrase += f" {tz_label(settings)}"
     return texts.esc(phrase)
@@ -58,7 +58,7 @@ def delivery_phrase(settings: Settings, subscriber: Subscriber) -> str:
 
 def moment(settings: Settings, when: datetime) -> str:
     """A moment as every reply writes it: "2 Desember 2026 pukul 07.00 WIB", HTML-safe."""
-    return texts.esc(texts.format_moment(when, settings.tz))
+    return texts.esc(texts.show_date(when, settings.tz, time=True))
 
 
 def first_delivery_phrase(settings: Settings, subscriber: Subscriber) -> str:

@@ -22,7 +22,7 @@ from bot.catalog import division_short_names
 from bot.context import deps
 from bot.handlers.common import first_delivery_phrase, register
 from digests import texts
-from digests.delivery.compose import NASIONAL, SCOPE_ALL, scope_everywhere, scope_provinces
+from digests.scope import NASIONAL, SCOPE_ALL, scope_everywhere, scope_provinces
 from digests.store import subscribers
 from digests.summary.regions import normalise_region, province, provinces
 

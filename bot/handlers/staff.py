@@ -35,14 +35,10 @@ from digests import texts
 from digests.collect.sources import list_sources
 from digests.collect.urls import host_allowed, origin_of
 from digests.delivery import pages
-from digests.delivery.compose import (
-    entries_from_articles,
-    entry_from_article,
-    group_by_division,
-    render_article,
-    render_digest,
-)
-from digests.delivery.schedule import parse_delivery_times
+from digests.delivery.entries import entries_from_articles, entry_from_article
+from digests.delivery.ranking import group_by_division
+from digests.delivery.render import render_article, render_digest
+from digests.delivery.schedule import DeliveryTimeError, parse_delivery_times
 from digests.store import queries, subscribers
 from digests.store.models import Article, Subscriber
 
@@ -51,7 +47,6 @@ log = logging.getLogger(__name__)
 ALL_WORDS = frozenset({"semua", "all"})
 LATEST_DEFAULT, LATEST_MAX = 5, 20
 SEARCH_LIMIT, SEARCH_MAX_CHARS = 10, 100
-SUMMARY_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 _URL_LIKE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|www\.)\S+$", re.IGNORECASE)
 _URL_IN_TEXT = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+", re.IGNORECASE)
 
@@ -289,8 +284,8 @@ async def set_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = _message(update)
     try:
         spec = parse_delivery_times(" ".join(context.args or []))
-    except ValueError as exc:
-        await message.reply_text(texts.time_invalid(str(exc)))
+    except DeliveryTimeError as exc:
+        await message.reply_text(texts.time_invalid(texts.delivery_time_problem(exc)))
         return
     subscriber = await register(d, update)
     updated = await subscribers.set_delivery(

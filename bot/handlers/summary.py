@@ -16,7 +16,8 @@ from bot.catalog import division_short_names, fallback_division
 from bot.context import BotDeps, deps
 from bot.handlers.common import reply_blocks
 from digests import service, texts
-from digests.delivery.compose import DigestEntry, best_quote, render_article
+from digests.delivery.entries import DigestEntry, best_quote
+from digests.delivery.render import render_article
 from digests.summary.pipeline import ProcessedArticle
 
 _URL_LIKE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|www\.)\S+$", re.IGNORECASE)

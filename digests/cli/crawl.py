@@ -10,13 +10,16 @@ import signal
 import sys
 import time
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from digests import service
+from digests import service, texts
 from digests.collect.crawl import Crawler, CrawlReport
 from digests.collect.sources import seed_from_file, source_health
 from digests.config import Settings
-from digests.store import outbox
 from digests.store.db import Database
+
+if TYPE_CHECKING:
+    from bot.sending.beside import OutboxSenderBeside
 
 __all__ = ["format_report", "print_sources", "run_crawl", "seed_sources"]
 
@@ -128,76 +131,16 @@ def _log_warnings() -> None:
         )
 
 
-class _SenderContext:
-    """The bot's outbox sender running beside the crawl, for the life of the `with` block."""
-
-    def __init__(self, sender, bot) -> None:  # type: ignore[no-untyped-def]
-        self.sender = sender
-        self.bot = bot
-        self.task: asyncio.Task[None] | None = None
-
-    def wake(self) -> None:
-        if self.task is not None:
-            self.sender.wake()
-
-    async def drain(self, timeout: float) -> bool:
-        """Wait until no instant push is left open (True) or `timeout` passes (False)."""
-        if self.task is None:
-            return False
-        db = self.sender.db
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            async with db.session() as session:
-                open_pushes = await outbox.open_count(session, kind="instant")
-            if not open_pushes and not self.sender.held:
-                return True
-            self.sender.wake()
-            await asyncio.sleep(0.2)
-        return False
-
-    async def __aenter__(self) -> _SenderContext:
-        try:
-            await asyncio.wait_for(self.bot.initialize(), BOT_API_START_TIMEOUT)
-        except Exception as exc:  # the crawl goes on; the pushes wait in the outbox
-            # The type only: some of the library's messages carry the token.
-            log.warning(
-                "crawl: Bot API not reachable (%s); pushes stay queued for the next sender",
-                type(exc).__name__,
-            )
-            return self
-        self.task = asyncio.create_task(self.sender.run(), name="crawl-outbox-sender")
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self.task is None:
-            return
-        await self.sender.stop()  # hands unsent rows back to the outbox
-        await asyncio.gather(self.task, return_exceptions=True)
-        await self.bot.shutdown()
-
-
-def _outbox_sender(settings: Settings, db: Database) -> _SenderContext | None:
+def _outbox_sender(settings: Settings, db: Database) -> OutboxSenderBeside | None:
     """With a token, the bot's own outbox sender; without one, this process only crawls.
 
     Imported here, at the command line's edge, so the core itself never needs Telegram.
     """
     if settings.telegram_bot_token is None:
         return None
-    from telegram import Bot
+    from bot.sending.beside import sender_beside
 
-    from bot.sending.request import ShardedHTTPXRequest
-    from bot.sending.sender import OutboxSender
-    from bot.sending.worker import default_worker_id
-
-    bot = Bot(
-        settings.telegram_bot_token.get_secret_value(),
-        base_url=settings.telegram_api_base_url,
-        request=ShardedHTTPXRequest(
-            shards=2, proxy=settings.outbound_proxy or None, httpx_kwargs={"trust_env": False}
-        ),
-    )
-    sender = OutboxSender(bot, db, settings, worker_id=f"crawl-{default_worker_id()}")
-    return _SenderContext(sender, bot)
+    return sender_beside(settings, db, start_timeout=BOT_API_START_TIMEOUT)
 
 
 async def print_sources(settings: Settings) -> int:
@@ -217,8 +160,9 @@ async def print_sources(settings: Settings) -> int:
         f"{'fail':>4}  last error"
     )
     for row in rows:
+        status = texts.source_status_word(row.status)
         print(
-            f"{row.id:>4} {_cut(row.name):<{NAME_WIDTH}} {row.status:<8} {row.articles:>5} "
+            f"{row.id:>4} {_cut(row.name):<{NAME_WIDTH}} {status:<8} {row.articles:>5} "
             f"{_when(row.last_success_at, zone):<16} {row.consecutive_failures:>4}  "
             f"{(row.last_error or '')[:80]}"
         )

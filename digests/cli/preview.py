@@ -1,6 +1,6 @@
 """`kpu-digest preview` and the end of `kpu-digest demo`: each division's digest as plain text.
 
-Rendered by the bot's own code (`delivery.compose.render_entries_digest`), so what an operator
+Rendered by the bot's own code (`delivery.render.render_entries_digest`), so what an operator
 previews is what staff receive: layout, ranking, counts and the parts a message splits into.
 """
 
@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from digests import texts
 from digests.config import Settings
-from digests.delivery.compose import entries_from_articles, render_entries_digest
+from digests.delivery.entries import entries_from_articles
+from digests.delivery.render import render_entries_digest
 from digests.store import queries
 from digests.store.db import Database
 from digests.store.models import Article

@@ -44,7 +44,6 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 import httpx
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from digests import metrics, texts
 from digests.collect import dedup
@@ -64,7 +63,7 @@ from digests.collect.urls import canonical_url, same_site
 from digests.config import Settings
 from digests.store import articles as article_store
 from digests.store import sources as source_store
-from digests.store.db import Database
+from digests.store.db import Database, Session
 from digests.store.models import Article, HttpCacheEntry, Source
 from digests.store.outage import describe, is_unavailable, retry_unavailable
 from digests.store.types import utcnow
@@ -286,7 +285,7 @@ class Crawler:
             await self._record_health([result])
             return result
 
-    async def _trust_sources(self, session: AsyncSession) -> None:
+    async def _trust_sources(self, session: Session) -> None:
         """The configured sources' origins are the ones trusted as configured (PRODUCT.md)."""
         active = await source_store.active_sources(session)
         self.fetcher.trusted_origins = {source.url for source in active}
@@ -582,7 +581,7 @@ class Crawler:
                     if existing.content_hash != text_hash:
                         _apply(existing, processed, text_hash, simhash)
                         existing.updated_at = now
-                        session.add(existing)
+                        article_store.save_article(session, existing)
                         outcome = "updated"
                     await session.commit()
                     return outcome, None, None, False
@@ -614,7 +613,7 @@ class Crawler:
                     ),
                 )
                 _apply(article, processed, text_hash, simhash)
-                session.add(article)
+                article_store.save_article(session, article)
                 written.update(story_id=story_id, first=first_of_story)
                 await session.commit()
                 return "new", article, story_id, first_of_story

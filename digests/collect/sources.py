@@ -251,7 +251,7 @@ async def sync_sources(db: Database, specs: list[SourceSpec]) -> SyncResult:
                     region=spec.region,
                     origin="file",
                 )
-                session.add(row)
+                store_sources.save_source(session, row)
                 by_url[canonical_url(spec.url)] = row
                 by_name[spec.name.casefold()] = row
                 result.added += 1
@@ -276,7 +276,7 @@ async def sync_sources(db: Database, specs: list[SourceSpec]) -> SyncResult:
                 row.region = spec.region
                 row.enabled = True
                 by_name[row.name.casefold()] = row
-                session.add(row)
+                store_sources.save_source(session, row)
                 result.updated += 1
         for row in rows:
             if (
@@ -286,7 +286,7 @@ async def sync_sources(db: Database, specs: list[SourceSpec]) -> SyncResult:
                 and row.id not in matched
             ):
                 row.enabled = False
-                session.add(row)
+                store_sources.save_source(session, row)
                 result.disabled += 1
         await session.commit()
     return result
@@ -321,10 +321,7 @@ async def add_source(
             row = Source(
                 name=name, url=url, kind=kind, region=region_from_host(url), origin="admin"
             )
-        session.add(row)
-        await session.commit()
-        await session.refresh(row)
-        return row
+        return await store_sources.save_source_now(session, row)
 
 
 async def remove_source(db: Database, name_or_id: str | int) -> Source | None:
@@ -342,16 +339,23 @@ async def remove_source(db: Database, name_or_id: str | int) -> Source | None:
             return None
         row.enabled = False
         row.removed_at = utcnow()
-        session.add(row)
-        await session.commit()
-        await session.refresh(row)
-        return row
+        return await store_sources.save_source_now(session, row)
 
 
 async def list_sources(db: Database, *, include_disabled: bool = False) -> list[Source]:
     """Sources by name; enabled ones only unless asked."""
     async with db.session() as session:
         return await store_sources.sources_by_name(session, include_disabled=include_disabled)
+
+
+class SourceStatus(StrEnum):
+    """A source's health at a glance; its words and icons live in `texts.SOURCE_STATUS`."""
+
+    OK = "ok"
+    FAILING = "failing"  # its last visit failed; the next tick retries
+    BACKING_OFF = "backing-off"  # failed repeatedly, waiting until `next_attempt_at`
+    NEW = "new"  # never crawled successfully yet
+    DISABLED = "disabled"  # removed by an admin or dropped from the sources file
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,17 +375,16 @@ class SourceHealth:
     next_attempt_at: datetime | None
 
     @property
-    def status(self) -> str:
-        """`ok`, `gagal` (failing), `jeda` (backing off), `baru` (never crawled), `nonaktif`."""
+    def status(self) -> SourceStatus:
         if not self.enabled:
-            return "nonaktif"
+            return SourceStatus.DISABLED
         if self.consecutive_failures and self.next_attempt_at and self.next_attempt_at > utcnow():
-            return "jeda"
+            return SourceStatus.BACKING_OFF
         if self.consecutive_failures:
-            return "gagal"
+            return SourceStatus.FAILING
         if self.last_success_at is None:
-            return "baru"
-        return "ok"
+            return SourceStatus.NEW
+        return SourceStatus.OK
 
 
 async def source_health(db: Database, *, include_disabled: bool = False) -> list[SourceHealth]:

@@ -13,17 +13,15 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from digests import texts
-from digests.delivery.compose import (
+from digests.delivery.ranking import division_name
+from digests.delivery.telegram_html import (
     BLOCK_SEPARATOR,
     MESSAGE_LIMIT,
-    division_name,
     escape,
-    format_date,
-    format_datetime,
     split_message,
     utf16_len,
 )
-from digests.store.broadcasts import BroadcastStatus
+from digests.store.types import BroadcastStatus
 
 # Announcement parts leave this much of a message free, so that their preview (a banner above,
 # the recipients below) and the edited preview after Kirim are the very same parts.
@@ -51,7 +49,7 @@ def render_announcement(
 ) -> list[str]:
     """The message parts staff receive: title, date and target, then the admin's text
     (escaped, split at line breaks when long)."""
-    header = texts.announcement_header(format_date(when, tz), target_names(divisions))
+    header = texts.announcement_header(texts.show_date(when, tz), target_names(divisions))
     body = escape(text.strip())
     room = limit - utf16_len(header) - len(BLOCK_SEPARATOR)
     if room < limit // 2:  # a tiny limit (tests): the header may stand alone
@@ -116,7 +114,7 @@ def render_decided_preview(
     if sent_to is None:
         banner = texts.PREVIEW_CANCELLED_BANNER
     else:
-        banner = texts.preview_sent_banner(sent_to, format_datetime(when, tz))
+        banner = texts.preview_sent_banner(sent_to, texts.show_date(when, tz, time=True))
     return [f"{banner}\n\n{part}" for part in parts]
 
 
@@ -157,7 +155,7 @@ def render_report(
     """What `/laporan` shows, and what the admin receives when a broadcast is done."""
     return texts.broadcast_report(
         broadcast_id,
-        date=format_date(when, tz),
+        date=texts.show_date(when, tz),
         status=status,
         target=target_names(divisions),
         excerpt=first_words(text),

@@ -20,15 +20,13 @@ from datetime import datetime, tzinfo
 from enum import Enum
 from zoneinfo import ZoneInfo
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from digests.config import Settings
 from digests.delivery import announcement
 from digests.store import broadcasts as store
 from digests.store import outbox
-from digests.store.broadcasts import BroadcastStatus, Reader, StoredBroadcast
-from digests.store.db import Database
-from digests.store.types import utcnow
+from digests.store.broadcasts import Reader, StoredBroadcast
+from digests.store.db import Database, Session
+from digests.store.types import BroadcastStatus, utcnow
 
 __all__ = [
     "Ack",
@@ -40,7 +38,6 @@ __all__ = [
     "acknowledge",
     "cancel",
     "confirm",
-    "count_broadcast_recipients",
     "decided_preview",
     "enqueue_broadcast",
     "preview",
@@ -132,15 +129,6 @@ def recipients_among(
             else reaches(reader.divisions, wanted)
         )
     ]
-
-
-async def count_broadcast_recipients(
-    db: Database, divisions: Collection[str], *, admin_chat_id: int | None = None
-) -> int:
-    """How many active subscribers a broadcast to `divisions` (empty: everyone) would reach."""
-    async with db.session() as session:
-        readers = await store.active_readers(session)
-    return len(recipients_among(readers, divisions, admin_chat_id=admin_chat_id))
 
 
 # --- preview and decision ---------------------------------------------------------------------
@@ -285,7 +273,7 @@ async def broadcast_report(db: Database, broadcast_id: int) -> BroadcastReport:
         return await _report(session, broadcast_id)
 
 
-async def _report(session: AsyncSession, broadcast_id: int) -> BroadcastReport:
+async def _report(session: Session, broadcast_id: int) -> BroadcastReport:
     per_chat = await store.message_statuses(session, broadcast_id)
     sent = failed = blocked = pending = 0
     for statuses in per_chat.values():
@@ -372,7 +360,7 @@ async def settle(
 
 
 async def _queue_report(
-    session: AsyncSession,
+    session: Session,
     broadcast_id: int,
     admin_chat_id: int,
     figures: BroadcastReport,

@@ -13,11 +13,10 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from digests.config import Settings
-from digests.delivery.compose import (
+from digests.delivery.entries import DigestEntry, entries_from_articles, story_key
+from digests.delivery.render import (
     FULL_ITEMS_PER_DIVISION,
-    DigestEntry,
     RenderedDigest,
-    entries_from_articles,
     instant_header,
     render_entries_digest,
 )
@@ -132,12 +131,6 @@ async def release_held_instant(
     return await enqueue_pending_instant(db, settings, now=moment)
 
 
-def _story_key(entry: DigestEntry) -> str:
-    if entry.story_id is not None:
-        return f"story:{entry.story_id}"
-    return f"article:{entry.article_id}"
-
-
 # --- planning: which stories are new, who receives which selection ------------------------------
 
 
@@ -156,7 +149,9 @@ def instant_due(now: datetime, settings: Settings) -> datetime:
 
 def batch_key(entries: Iterable[DigestEntry]) -> str:
     """Names a crawl's stories: a rerun with the same articles finds its rows already queued."""
-    return hashlib.sha1("|".join(sorted(_story_key(e) for e in entries)).encode()).hexdigest()
+    return hashlib.sha1(
+        "|".join(sorted(story_key(e.story_id, e.article_id, e.url) for e in entries)).encode()
+    ).hexdigest()
 
 
 _SelectionKey = tuple[frozenset[str], frozenset[str]]  # divisions, scope
@@ -262,7 +257,7 @@ def _render_instant(
         selected=divisions,
         tz=tz,
         when=now,
-        header=lambda _when, _tz, count: instant_header(count),
+        header=instant_header,
         scope=scope,
         full_items=FULL_ITEMS_PER_DIVISION,  # every story listed, the best in full
     )

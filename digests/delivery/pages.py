@@ -19,20 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from digests import texts
 from digests.config import Settings
 from digests.delivery import selection
-from digests.delivery.compose import (
-    RenderedDigest,
-    division_name,
-    entries_from_articles,
-    format_day,
-    render_page,
-)
+from digests.delivery.entries import entries_from_articles
+from digests.delivery.ranking import division_name
+from digests.delivery.render import RenderedDigest, render_page
 from digests.store import outbox, snapshots
-from digests.store.db import Database
+from digests.store.db import Database, Session
 from digests.store.models import Subscriber
 from digests.store.types import utcnow
 from digests.summary.divisions import load_divisions
@@ -120,7 +114,7 @@ class DigestBodies:
         self._ids: dict[int, tuple[RenderedDigest, list[int]]] = {}
 
     async def store(
-        self, session: AsyncSession, digests: Sequence[RenderedDigest], *, now: datetime
+        self, session: Session, digests: Sequence[RenderedDigest], *, now: datetime
     ) -> None:
         fresh = list({id(d): d for d in digests if id(d) not in self._ids}.values())
         new_pages = list(dict.fromkeys(d.pages for d in fresh if d.pages))
@@ -167,7 +161,7 @@ async def prune(db: Database, settings: Settings, *, now: datetime) -> int:
 async def digest_messages_for(
     db: Database, subscriber: Subscriber, settings: Settings, *, now: datetime | None = None
 ) -> list[Message]:
-    """`/ringkasan`: the digest `selection.build_digest_for` shows, with its "Lainnya" buttons
+    """`/ringkasan`: the digest `selection.render_digest_for` renders, with its "Lainnya" buttons
     (and the snapshot they page through). An empty list means nothing new."""
     now = now or utcnow()
     digest = await selection.render_digest_for(db, subscriber, settings, now=now)
@@ -200,7 +194,10 @@ async def next_page(db: Database, press: MorePress, settings: Settings) -> list[
         return []
     end = press.offset + len(wanted)
     header = texts.more_page_header(
-        format_day(snapshot.created_at, settings.tz), press.offset + 1, end, len(ranked)
+        texts.show_date(snapshot.created_at, settings.tz, weekday=True),
+        press.offset + 1,
+        end,
+        len(ranked),
     )
     parts = render_page(page, press.slug, tz=settings.tz, header=header)
     markups: list[Markup | None] = [None] * len(parts)

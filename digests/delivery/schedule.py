@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
+from enum import StrEnum
 
 INSTANT_WORDS = frozenset({"instan", "instant", "langsung", "segera"})
 # Words people put around a time ("jam 7", "pukul 07.00 WIB", "07.00 dan 17.30"): skipped.
@@ -18,6 +19,26 @@ MAX_TIMES_PER_DAY = 6
 
 _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?$")
 _SEPARATORS = re.compile(r"[,;\s]+")
+
+
+class TimeProblem(StrEnum):
+    """Why `/time` input was refused; `texts.delivery_time_problem` words it."""
+
+    UNREADABLE = "unreadable"  # not a time at all ("pagi", "7:5")
+    NO_SUCH_TIME = "no-such-time"  # "25:00", "07:60"
+    EMPTY = "empty"  # nothing typed
+    INSTANT_AND_TIMES = "instant-and-times"  # "07:00,instan"
+    ONLY_FILLER = "only-filler"  # "jam" with no hour
+    TOO_MANY = "too-many"  # more than MAX_TIMES_PER_DAY
+
+
+class DeliveryTimeError(ValueError):
+    """`/time` input that names no delivery time; `given` is the piece that was refused."""
+
+    def __init__(self, problem: TimeProblem, given: str = "") -> None:
+        super().__init__(f"{problem.value}: {given!r}" if given else problem.value)
+        self.problem = problem
+        self.given = given
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,17 +66,13 @@ def display_time(t: time | str) -> str:
 
 
 def parse_time(text: str) -> time:
-    """One time: "07.00", "07:00", "7.30" or a bare hour "7"; ValueError in Bahasa Indonesia
-    otherwise."""
+    """One time: "07.00", "07:00", "7.30" or a bare hour "7"; `DeliveryTimeError` otherwise."""
     match = _TIME.match(text.strip())
     if not match:
-        raise ValueError(
-            f"Waktu “{text.strip()}” tidak dikenali. Tulis jam dan menit, misalnya 07.00 atau "
-            "17.30."
-        )
+        raise DeliveryTimeError(TimeProblem.UNREADABLE, text.strip())
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
     if hour > 23 or minute > 59:
-        raise ValueError(f"Waktu “{text.strip()}” tidak ada: jam 00–23 dan menit 00–59.")
+        raise DeliveryTimeError(TimeProblem.NO_SUCH_TIME, text.strip())
     return time(hour, minute)
 
 
@@ -66,23 +83,17 @@ def parse_delivery_times(text: str) -> DeliverySpec:
     """
     words = [w for w in _SEPARATORS.split(text.strip().lower()) if w]
     if not words:
-        raise ValueError(
-            "Tulis waktu pengiriman, misalnya /waktu 07.00 atau /waktu 07.00,17.30, "
-            "atau /waktu instan untuk menerima setiap berita begitu terbit."
-        )
+        raise DeliveryTimeError(TimeProblem.EMPTY)
     if any(w in INSTANT_WORDS for w in words):
         if len(words) > 1:
-            raise ValueError(
-                "Pilih salah satu: jam tertentu (misalnya 07.00,17.30) atau “instan”, "
-                "tidak keduanya."
-            )
+            raise DeliveryTimeError(TimeProblem.INSTANT_AND_TIMES)
         return DeliverySpec(times=(), instant=True)
     spoken = [w for w in words if w not in FILLER_WORDS]
     if not spoken:
-        raise ValueError("Jamnya belum ditulis, misalnya /waktu jam 7 atau /waktu 07.00.")
+        raise DeliveryTimeError(TimeProblem.ONLY_FILLER)
     times = sorted({parse_time(w) for w in spoken})
     if len(times) > MAX_TIMES_PER_DAY:
-        raise ValueError(f"Paling banyak {MAX_TIMES_PER_DAY} waktu pengiriman sehari.")
+        raise DeliveryTimeError(TimeProblem.TOO_MANY)
     return DeliverySpec(times=tuple(times), instant=False)
 
 
@@ -110,16 +121,6 @@ def next_delivery(now_utc: datetime, times: Iterable[time | str], tz: tzinfo) ->
             if candidate > now_utc:
                 return candidate
     raise AssertionError("a delivery time always exists within two days")  # pragma: no cover
-
-
-def describe_spec(spec: DeliverySpec) -> str:
-    """A short Indonesian phrase for replies and /settings: "pukul 07.00 dan 17.30"."""
-    if spec.instant:
-        return "instan (setiap berita baru langsung dikirim)"
-    labels = [display_time(t) for t in spec.times]
-    if len(labels) == 1:
-        return f"pukul {labels[0]}"
-    return "pukul " + ", ".join(labels[:-1]) + " dan " + labels[-1]
 
 
 # No instant pushes at night (wall-clock in TIMEZONE): what arrives from 21.00 is held and sent

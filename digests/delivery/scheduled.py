@@ -24,8 +24,9 @@ from datetime import datetime
 
 from digests.config import Settings
 from digests.delivery import pages, selection
-from digests.delivery.compose import DigestEntry, RenderedDigest
+from digests.delivery.entries import DigestEntry
 from digests.delivery.instant import release_held_instant
+from digests.delivery.render import RenderedDigest
 from digests.delivery.schedule import format_time, next_delivery, parse_time
 from digests.delivery.selection import SUBSCRIBER_BATCH, NewsWindow, scope_key, window_start
 from digests.store import outbox

@@ -3,7 +3,7 @@
 A digest's window is (digest_watermark, claim time]; a subscriber never served looks back
 24 hours, and no window reaches further back than `NEWS_HORIZON_DAYS`. A story already shown in
 an earlier window is not shown again when another site republishes it later. On-demand
-`/digest` (`build_digest_for`) shows what the next scheduled digest would hold and does not move
+`/digest` (`render_digest_for`) shows what the next scheduled digest would hold and does not move
 the watermark, so the scheduled digest still arrives complete. Renders are shared per distinct
 (divisions, scope, window).
 """
@@ -15,18 +15,12 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from digests.config import Settings
-from digests.delivery.compose import (
-    SCOPE_ALL,
-    DigestEntry,
-    RenderedDigest,
-    entries_from_articles,
-    in_scope,
-    render_entries_digest,
-    scope_everywhere,
-)
+from digests.delivery.entries import DigestEntry, entries_from_articles
+from digests.delivery.render import RenderedDigest, render_entries_digest
+from digests.model import as_utc
+from digests.scope import SCOPE_ALL, in_scope, scope_everywhere
 from digests.store import digests as store_digests
 from digests.store.db import Database, Session
-from digests.store.digests import as_utc
 from digests.store.models import Subscriber
 from digests.store.types import utcnow
 
@@ -138,23 +132,6 @@ def render_group(
 # --- on demand --------------------------------------------------------------------------------
 
 
-async def build_digest_for(
-    db: Database,
-    subscriber: Subscriber,
-    settings: Settings,
-    *,
-    since: datetime | None = None,
-    now: datetime | None = None,
-) -> list[str]:
-    """The digest this subscriber would get now, without moving their watermark.
-
-    Instant subscribers have no pending digest (each article was pushed), so they get the last
-    24 hours. An empty list means nothing new.
-    """
-    digest = await render_digest_for(db, subscriber, settings, since=since, now=now)
-    return digest.parts
-
-
 async def render_digest_for(
     db: Database,
     subscriber: Subscriber,
@@ -163,7 +140,12 @@ async def render_digest_for(
     since: datetime | None = None,
     now: datetime | None = None,
 ) -> RenderedDigest:
-    """`build_digest_for` with what its "Lainnya" buttons need (`digests.delivery.pages`)."""
+    """The digest this subscriber would get now, without moving their watermark, with what
+    its "Lainnya" buttons need (`digests.delivery.pages`).
+
+    Instant subscribers have no pending digest (each article was pushed), so they get the last
+    24 hours. No parts means nothing new.
+    """
     now = now or utcnow()
     if since is None:
         watermark = None if subscriber.instant else subscriber.digest_watermark

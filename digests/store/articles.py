@@ -146,3 +146,8 @@ async def stale_articles_by_source(
         if len(rows) < per_source:
             rows.append((url, etag, modified, body_hash))
     return grouped
+
+
+def save_article(session: AsyncSession, article: Article) -> None:
+    """Stage a new or changed article for the caller's commit (its id is set at the flush)."""
+    session.add(article)

@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -20,17 +19,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from digests.store.models import BroadcastAck
 from digests.store.outbox import run, scalar
 from digests.store.tables import BROADCASTS, OUTBOX, SUBSCRIBERS
+from digests.store.types import BroadcastStatus
 
 ACKS = BroadcastAck.__table__  # type: ignore[attr-defined]
-
-
-class BroadcastStatus(StrEnum):
-    """Where an announcement is: shown to its admin, going out, called off, or finished."""
-
-    PREVIEW = "preview"
-    SENDING = "sending"
-    CANCELLED = "cancelled"
-    DONE = "done"
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,24 +7,18 @@ take the caller's session and never commit: delivery decides where a transaction
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from digests.model import as_utc
 from digests.store.outbox import run
 from digests.store.tables import ARTICLE_COLUMNS, ARTICLES
 
 # Stories per IN (…) list: far below SQLite's and PostgreSQL's bound-parameter limits.
 STORY_CHUNK = 1000
-
-
-def as_utc(value: datetime | str) -> datetime:
-    """Aggregates (MIN) bypass the column type on SQLite and come back as naive strings."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -110,6 +104,17 @@ async def articles_awaiting_push(session: AsyncSession) -> list[int]:
         select(ARTICLES.c.id).where(ARTICLES.c.push_pending.is_(True)).order_by(ARTICLES.c.id),
     )
     return [row.id for row in rows.all()]
+
+
+async def news_awaiting_push_count(session: AsyncSession) -> int:
+    """News articles whose instant pushes are not queued yet (what the next push hands on)."""
+    result = await run(
+        session,
+        select(func.count())
+        .select_from(ARTICLES)
+        .where(ARTICLES.c.push_pending.is_(True), ARTICLES.c.is_news.is_(True)),
+    )
+    return int(result.scalar_one())
 
 
 async def clear_push_pending(session: AsyncSession, article_ids: Sequence[int]) -> None:

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from digests.store.types import UTCDateTime, utcnow
+from digests.scope import SCOPE_ALL
+from digests.store.types import BroadcastStatus, UTCDateTime, utcnow
 
 
 def _when(*, nullable: bool = True, index: bool = False) -> Any:
@@ -98,7 +99,7 @@ class Subscriber(SQLModel, table=True):
     inactive_reason: str | None = None
     divisions: list[str] = Field(default_factory=list, sa_type=JSON)
     # Region scope (PRODUCT.md "Regions"): ["semua"], ["nasional"] or provinces (with nasional).
-    regions: list[str] = Field(default_factory=lambda: ["semua"], sa_type=JSON)
+    regions: list[str] = Field(default_factory=lambda: [SCOPE_ALL], sa_type=JSON)
     delivery_times: list[str] = Field(default_factory=lambda: ["07:00"], sa_type=JSON)
     instant: bool = False
     # /berhenti and the settings' pause buttons: nothing is sent before this (choices are kept).
@@ -156,7 +157,7 @@ class Broadcast(SQLModel, table=True):
     admin_chat_id: int = Field(sa_type=BigInteger)
     text: str = Field(sa_type=Text)
     divisions: list[str] = Field(default_factory=list, sa_type=JSON)
-    status: str = "preview"  # preview | sending | cancelled | done
+    status: str = BroadcastStatus.PREVIEW.value
     recipients: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     confirmed_at: datetime | None = _when()

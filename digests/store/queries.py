@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_
 from sqlmodel import col, select
 
-from digests.delivery.compose import NASIONAL, scope_everywhere, scope_provinces
+from digests.scope import NASIONAL, scope_everywhere, scope_provinces
 from digests.store.db import Database
 from digests.store.models import Article, OutboxItem, Source, Subscriber
 from digests.store.subscribers import is_blocked

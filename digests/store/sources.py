@@ -83,3 +83,16 @@ def record_failure(
     delay = backoff_delay(source.consecutive_failures, interval)
     source.next_attempt_at = now + delay if delay is not None else None
     session.add(source)
+
+
+def save_source(session: AsyncSession, source: Source) -> None:
+    """Stage a new or changed source row for the caller's commit."""
+    session.add(source)
+
+
+async def save_source_now(session: AsyncSession, source: Source) -> Source:
+    """Store a new or changed source row at once, read back with its id and defaults."""
+    session.add(source)
+    await session.commit()
+    await session.refresh(source)
+    return source

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from digests.scope import SCOPE_ALL
 from digests.store import broadcasts as broadcast_store
 from digests.store.db import Database
 from digests.store.models import AuditEntry, Broadcast, OutboxItem, Subscriber
@@ -28,7 +29,6 @@ __all__ = [
     "advance_watermarks",
     "change_divisions",
     "claim_due_readers",
-    "deactivate",
     "delete_all_data",
     "due_readers",
     "get",
@@ -168,7 +168,7 @@ async def set_regions(
     read-modify-write so two quick presses in the picker never lose one another's toggle."""
 
     def apply(subscriber: Subscriber) -> None:
-        subscriber.regions = list(dict.fromkeys(change(list(subscriber.regions or ["semua"]))))
+        subscriber.regions = list(dict.fromkeys(change(list(subscriber.regions or [SCOPE_ALL]))))
 
     return await _modify(db, chat_id, apply)
 
@@ -185,18 +185,6 @@ async def pause(db: Database, chat_id: int, until: datetime) -> Subscriber | Non
 async def resume(db: Database, chat_id: int) -> Subscriber | None:
     def apply(subscriber: Subscriber) -> None:
         subscriber.paused_until = None
-
-    return await _modify(db, chat_id, apply)
-
-
-async def deactivate(db: Database, chat_id: int, reason: str) -> Subscriber | None:
-    """Stop everything for this chat (the row stays, so settings survive a later return)."""
-
-    def apply(subscriber: Subscriber) -> None:
-        subscriber.active = False
-        subscriber.inactive_reason = reason
-        subscriber.divisions = []
-        subscriber.next_digest_at = None
 
     return await _modify(db, chat_id, apply)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -35,3 +36,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class BroadcastStatus(StrEnum):
+    """Where an announcement is: shown to its admin, going out, called off, or finished."""
+
+    PREVIEW = "preview"
+    SENDING = "sending"
+    CANCELLED = "cancelled"
+    DONE = "done"
