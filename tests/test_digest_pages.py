@@ -99,7 +99,7 @@ async def test_lainnya_pages_a_busy_division_to_the_end(bot: BotHarness) -> None
     assert numbers(digest) == list(range(1, 11))  # the ten best
     last = digest[-1]
     assert "dan 17 berita lain di divisi ini" in last.plain_text
-    assert more_button(last) == "➕ Lainnya (17) · Data dan Informasi"
+    assert more_button(last) == "➕ Lainnya (17) · Data & Informasi"
     assert all(more_button(m) is None for m in digest[:-1])
 
     second = await press_more(bot, STAFF_ID, last)
@@ -107,7 +107,7 @@ async def test_lainnya_pages_a_busy_division_to_the_end(bot: BotHarness) -> None
     assert "Data dan Informasi (lanjutan)" in second[0].plain_text
     assert numbers(second) == list(range(11, 21))
     assert "Data tahap 11 sudah kami periksa" in second[0].plain_text  # the best item in full
-    assert more_button(second[-1]) == "➕ Lainnya (7) · Data dan Informasi"
+    assert more_button(second[-1]) == "➕ Lainnya (7) · Data & Informasi"
     # The spent button is gone from the digest, so a second tap cannot send the page twice.
     assert more_button(bot.shown(STAFF_ID, last.message_id)) is None
 
@@ -178,7 +178,7 @@ async def test_two_readers_of_one_scheduled_digest_page_independently(bot: BotHa
     mine = (await bot.api.wait_for_sent(STAFF_ID, 2, timeout=10))[-1]
     theirs = (await bot.api.wait_for_sent(OTHER_ID, 2, timeout=10))[-1]
     assert not mine.disable_notification  # the daily digest notifies
-    assert more_button(mine) == more_button(theirs) == "➕ Lainnya (17) · Data dan Informasi"
+    assert more_button(mine) == more_button(theirs) == "➕ Lainnya (17) · Data & Informasi"
     assert mine.buttons == theirs.buttons  # one stored digest, shared by its readers
     assert await snapshot_count(bot.db) == 1
 
@@ -193,7 +193,7 @@ async def test_two_readers_of_one_scheduled_digest_page_independently(bot: BotHa
     await store(bot.db, *[data_story(n, now + timedelta(hours=1)) for n in range(101, 106)])
     their_second = await press_more(bot, OTHER_ID, theirs)
     assert numbers(their_second) == list(range(11, 21))
-    assert more_button(their_second[-1]) == "➕ Lainnya (7) · Data dan Informasi"
+    assert more_button(their_second[-1]) == "➕ Lainnya (7) · Data & Informasi"
     assert more_button(bot.shown(STAFF_ID, second[-1].message_id)) is None  # mine stay spent
 
 
@@ -333,3 +333,12 @@ def test_division_order_and_the_untagged_fallback_come_from_the_catalog(
     assert [e.article_id for e in groups["lainnya"]] == [2]
     assert ranking.division_name("lainnya") == "Lain-lain"
     assert ranking.division_name("hapus") == "hapus"  # a retired slug shows as itself
+
+
+def test_every_lainnya_button_names_its_division_in_full_short_form() -> None:
+    """Short names fit the button: no label is cut on a phone."""
+    from digests.delivery.ranking import division_short_name
+
+    for slug in load_divisions().slugs:
+        label = texts.more_button(27, division_short_name(slug))
+        assert "…" not in label and "," not in label, label

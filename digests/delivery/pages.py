@@ -23,7 +23,7 @@ from digests import texts
 from digests.config import Settings
 from digests.delivery import selection
 from digests.delivery.entries import entries_from_articles
-from digests.delivery.ranking import division_name
+from digests.delivery.ranking import division_short_name
 from digests.delivery.render import RenderedDigest, render_page
 from digests.store import outbox, snapshots
 from digests.store.db import Database, Session
@@ -68,7 +68,7 @@ def parse_callback(data: str | None) -> MorePress | None:
 
 def _button(snapshot_id: int, slug: str, offset: int, remaining: int) -> dict[str, str]:
     return {
-        "text": texts.more_button(remaining, division_name(slug)),
+        "text": texts.more_button(remaining, division_short_name(slug)),
         "callback_data": callback_data(snapshot_id, slug, offset),
     }
 

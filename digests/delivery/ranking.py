@@ -20,6 +20,12 @@ def division_name(slug: str) -> str:
     return division.name if division is not None else slug
 
 
+def division_short_name(slug: str) -> str:
+    """The short name for buttons and lists ("Perencanaan & Logistik"); the slug if unknown."""
+    division = load_divisions().get(slug)
+    return (division.short_name or division.name) if division is not None else slug
+
+
 def division_order() -> tuple[str, ...]:
     """Slugs in display order: the catalog's (data/divisions.toml lists them in that order)."""
     return tuple(load_divisions().slugs)
