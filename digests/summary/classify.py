@@ -35,6 +35,7 @@ _AFTER_WORD_START = r"(?<!\w[\s\S])"
 _FOLD_EXTRA = {"i": "İı", "k": "\u212a", "s": "ſ"}
 _NON_WORD = re.compile(r"[^\w]+")
 _WORD_CHAR = re.compile(r"\w")
+_WORD = re.compile(r"[^\W_]+")
 _CONNECTORS = frozenset({"dan", "serta", "pemilu", "pemilihan", "bidang"})
 
 KEYWORD, MENTION, OLD_NAME = "keyword", "mention", "old-name"
@@ -178,9 +179,11 @@ def observe(title: str | None, text: str, catalog: DivisionCatalog | None = None
     in_lead: dict[str, int] = defaultdict(int)
     in_rest: dict[str, int] = defaultdict(int)
     lead, rest = _lead_and_rest(text or "")
-    _count(matcher, _single_spaced(title or ""), in_title)
-    _count(matcher, _single_spaced(lead), in_lead)
-    _count(matcher, _single_spaced(rest), in_rest)
+    # A division's name after "Divisi" is a mention (weak evidence, counted below), not keyword
+    # hits: "Divisi SDM dan Parmas, Budi, memaparkan …" adds no "SDM" or "parmas" hit.
+    _count(matcher, _single_spaced(_without_mentions(matcher, title or "")), in_title)
+    _count(matcher, _single_spaced(_without_mentions(matcher, lead)), in_lead)
+    _count(matcher, _single_spaced(_without_mentions(matcher, rest)), in_rest)
     keywords = {
         keyword: (in_title.get(keyword, 0), in_lead.get(keyword, 0), in_rest.get(keyword, 0))
         for keyword in in_title.keys() | in_lead.keys() | in_rest.keys()
@@ -245,6 +248,26 @@ def _count(matcher: _Matcher, text: str, hits: dict[str, int]) -> None:
         hits[match.group("p") or match.group("a")] += 1
     for match in matcher.acronyms.finditer(text):
         hits[match.group(0).casefold()] += 1
+
+
+def _without_mentions(matcher: _Matcher, text: str) -> str:
+    """`text` with each "Divisi <division words>" run blanked (the trigger stays)."""
+    cut = []
+    for match in matcher.mention_trigger.finditer(text):
+        end = match.end()
+        for word in _WORD.finditer(text, match.end(), match.end() + 160):
+            if word.group(0).casefold() not in matcher.mention_vocabulary:
+                break
+            end = word.end()
+        if end > match.end():
+            cut.append((match.end(), end))
+    if not cut:
+        return text
+    parts, start = [], 0
+    for begin, end in cut:
+        parts += [text[start:begin], " " * (end - begin)]
+        start = end
+    return "".join(parts) + text[start:]
 
 
 def _explicit_mentions(matcher: _Matcher, text: str) -> list[tuple[frozenset[str], str]]:
