@@ -15,7 +15,7 @@ from digests.summary.divisions import load_divisions
 SEEDS = Path(__file__).parent / "eval" / "seeds"  # verbatim copies of shared/seeds
 BUNDLED = Path(__file__).parent.parent / "digests" / "data" / "divisions.toml"
 # The held-back figures reached (README "Measured quality — division tags"), less a margin.
-HELD_PRECISION, HELD_F1 = 0.68, 0.67
+HELD_PRECISION, HELD_F1 = 0.77, 0.73
 PRODUCT_SLUGS = [
     "teknis",
     "perencanaan",
