@@ -991,3 +991,10 @@ def schedule_phrase(spec: DeliverySpec) -> str:
     if len(labels) == 1:
         return f"pukul {labels[0]}"
     return "pukul " + ", ".join(labels[:-1]) + " dan " + labels[-1]
+
+
+# --- operator console lines (kpu-digest) -----------------------------------------------------
+
+NOT_SCHEDULED = "tidak terjadwal"
+CONSOLE_FAILED = "GAGAL"  # a source's failure in `kpu-digest crawl --once`
+CONSOLE_DIVISIONS = "Divisi"  # the divisions line of `kpu-digest summarize`

@@ -49,7 +49,7 @@ def delivery_phrase(settings: Settings, subscriber: Subscriber) -> str:
         times=tuple(parse_time(t) for t in subscriber.delivery_times), instant=subscriber.instant
     )
     if not spec.instant and not spec.times:
-        return "tidak terjadwal"
+        return texts.NOT_SCHEDULED
     phrase = texts.schedule_phrase(spec)
     if not spec.instant:
         phrase += f" {tz_label(settings)}"

@@ -50,7 +50,7 @@ def format_report(report: CrawlReport) -> str:
             f"{r.failed:>4} {r.requests:>4} {r.not_modified:>4} {r.seconds:>6.1f}s"
         )
         if r.error:
-            line += f"  GAGAL: {r.error}"
+            line += f"  {texts.CONSOLE_FAILED}: {r.error}"
         lines.append(line)
     lines.append(
         f"total: {len(report.sources)} sources, {report.new} new, {report.updated} updated, "

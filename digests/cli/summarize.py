@@ -78,7 +78,7 @@ def _as_text(name: str, article: ProcessedArticle) -> str:
     lines = [f"== {name}", article.title]
     if article.published:
         lines.append(article.published.date().isoformat())
-    lines.append("Divisi: " + ", ".join(article.divisions))
+    lines.append(f"{texts.CONSOLE_DIVISIONS}: " + ", ".join(article.divisions))
     lines.append("")
     lines.extend(article.summary or article.lead)
     for quote in article.quotes:
