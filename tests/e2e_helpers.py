@@ -7,8 +7,8 @@ polling, start; and the reverse on exit) but inside the test's event loop, with
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,14 +18,20 @@ from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.context import DEPS_KEY, BotDeps
+from digests.collect.crawl import Crawler
+from digests.collect.fetch import FetchLimits
 from digests.config import Settings
+from digests.sample.loopback import LoopbackServer
 from digests.store.db import Database
 from tests.botapi.records import CallbackAnswer, SentMessage
 from tests.botapi.server import BotApiServer
+from tests.fixture_site import NewsSite
 
 ADMIN_ID = 9001
 STAFF_ID = 4242
 OTHER_ID = 4343
+# Crawl the loopback news site without the politeness delay a real site gets.
+FAST_CRAWL = FetchLimits(connect_timeout=2, read_timeout=2, total_timeout=5, per_host_delay=0.0)
 
 
 def write_sources(path: Path, sources: list[tuple[str, str]] | None = None) -> Path:
@@ -198,4 +204,51 @@ async def staff_bot(
     """The bot with default settings on a fresh database (modules import it as `bot`)."""
     settings = make_settings(botapi, db_url, tmp_path)
     async with running_bot(botapi, settings, database) as harness:
+        yield harness
+
+
+BotStarter = Callable[..., AbstractAsyncContextManager[BotHarness]]
+
+
+@pytest.fixture
+def start_bot(botapi: BotApiServer, database: Database, db_url: str, tmp_path: Path) -> BotStarter:
+    """`async with start_bot(sources=[(name, url)], **settings) as bot`: the bot on this test's
+    stand-in and database, reading those sources; other keywords are `Settings` fields."""
+
+    def start(
+        sources: list[tuple[str, str]] | None = None, **overrides: Any
+    ) -> AbstractAsyncContextManager[BotHarness]:
+        if sources is not None:
+            overrides["sources_file"] = write_sources(tmp_path / "sources.toml", sources)
+        settings = make_settings(botapi, db_url, tmp_path, **overrides)
+        return running_bot(botapi, settings, database)
+
+    return start
+
+
+@pytest.fixture(name="server")
+def loopback_server() -> Iterator[LoopbackServer]:
+    """A loopback HTTP server for this test's news sites (modules import it as `server`)."""
+    with LoopbackServer() as loopback:
+        yield loopback
+
+
+def serve_news(server: LoopbackServer, seed: int) -> NewsSite:
+    """A small regional KPU news site (three articles), served on `server`."""
+    site = NewsSite("regional", name="KPU Jatim Fixture", count=3, per_page=5, seed=seed)
+    site.serve(server)
+    return site
+
+
+@pytest.fixture(name="bot")
+async def news_bot(
+    botapi: BotApiServer, database: Database, db_url: str, tmp_path: Path, news: NewsSite
+) -> AsyncIterator[BotHarness]:
+    """The bot whose one source is the module's `news` site, crawled at `FAST_CRAWL` (modules
+    import it as `bot` and define `news`, e.g. with `serve_news`)."""
+    sources = tmp_path / "sources.toml"
+    sources.write_text(news.source_toml(), encoding="utf-8")
+    settings = make_settings(botapi, db_url, tmp_path, sources_file=sources)
+    crawler = Crawler(database, settings, limits=FAST_CRAWL)
+    async with running_bot(botapi, settings, database, crawler=crawler) as harness:
         yield harness

@@ -7,12 +7,9 @@ the stand-in Bot API, asserting what the admin and the staff read.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
@@ -27,15 +24,13 @@ from digests.store.models import Broadcast, BroadcastAck, Subscriber
 from tests.botapi.fixtures import botapi  # noqa: F401  (fixture)
 from tests.botapi.html_parse import parse_html
 from tests.botapi.records import SentMessage
-from tests.botapi.server import BotApiServer
 from tests.e2e_helpers import (
     ADMIN_ID,
     STAFF_ID,
     BotHarness,
     forge_callback,
     labels,
-    make_settings,
-    running_bot,
+    staff_bot,  # noqa: F401  (the `bot` fixture; ADMIN_ID is its admin)
 )
 from tests.hostile_strategies import any_hostile_text, as_shown, squeeze, visible
 
@@ -259,18 +254,6 @@ async def test_statuses_are_the_enum_and_a_cancelled_broadcast_stays_cancelled(
 
 
 # --- end to end: what the admin and the staff read ---------------------------------------------
-
-
-@pytest.fixture
-async def bot(
-    botapi: BotApiServer,  # noqa: F811
-    database: Database,
-    db_url: str,
-    tmp_path: Path,
-) -> AsyncIterator[BotHarness]:
-    settings_ = make_settings(botapi, db_url, tmp_path, admin_ids=[ADMIN_ID])
-    async with running_bot(botapi, settings_, database) as harness:
-        yield harness
 
 
 def _today() -> str:

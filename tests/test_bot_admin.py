@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
-from digests.collect.crawl import Crawler
-from digests.collect.fetch import FetchLimits
 from digests.sample.loopback import LoopbackServer
 from digests.store import outbox, subscribers
 from digests.store.db import Database
@@ -23,43 +20,20 @@ from tests.e2e_helpers import (
     BotHarness,
     forge_callback,
     labels,
+    loopback_server,  # noqa: F401  (the `server` fixture)
     make_settings,
+    news_bot,  # noqa: F401  (the `bot` fixture)
     running_bot,
+    serve_news,
 )
 from tests.fixture_site import NewsSite
 
 pytestmark = pytest.mark.db
 
-FAST = FetchLimits(connect_timeout=2, read_timeout=2, total_timeout=5, per_host_delay=0.0)
-
-
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with LoopbackServer() as loopback:
-        yield loopback
-
 
 @pytest.fixture
 def news(server: LoopbackServer) -> NewsSite:
-    site = NewsSite("regional", name="KPU Jatim Fixture", count=3, per_page=5, seed=41)
-    site.serve(server)
-    return site
-
-
-@pytest.fixture
-async def bot(
-    botapi: BotApiServer,  # noqa: F811
-    database: Database,
-    db_url: str,
-    tmp_path: Path,
-    news: NewsSite,
-) -> AsyncIterator[BotHarness]:
-    sources = tmp_path / "sources.toml"
-    sources.write_text(news.source_toml(), encoding="utf-8")
-    settings = make_settings(botapi, db_url, tmp_path, sources_file=sources)
-    crawler = Crawler(database, settings, limits=FAST)
-    async with running_bot(botapi, settings, database, crawler=crawler) as harness:
-        yield harness
+    return serve_news(server, seed=41)
 
 
 async def _audit(db: Database) -> list[AuditEntry]:

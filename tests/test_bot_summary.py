@@ -5,15 +5,12 @@ from __future__ import annotations
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from digests.sample.loopback import LoopbackServer, Response, Site, sample_site
-from digests.store.db import Database
 from tests.botapi.fixtures import botapi  # noqa: F401  (fixture)
-from tests.botapi.server import BotApiServer
-from tests.e2e_helpers import STAFF_ID, BotHarness, make_settings, running_bot, write_sources
+from tests.e2e_helpers import STAFF_ID, BotHarness, BotStarter, start_bot  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.db
 
@@ -70,27 +67,15 @@ def sites() -> Iterator[Sites]:
 
 @pytest.fixture
 async def bot(
-    botapi: BotApiServer,  # noqa: F811
-    database: Database,
-    db_url: str,
-    tmp_path: Path,
+    start_bot: BotStarter,  # noqa: F811
     sites: Sites,
 ) -> AsyncIterator[BotHarness]:
-    sources = write_sources(
-        tmp_path / "sources.toml",
-        [
-            ("KPU Provinsi Jawa Timur", f"{sites.trusted_url}/jatim/index.php/blog/category/104"),
-            ("KPU Sedang Mati", f"{sites.down_url}/index.php/blog/category/1"),
-        ],
-    )
-    settings = make_settings(
-        botapi,
-        db_url,
-        tmp_path,
-        sources_file=sources,
-        allowed_summary_hosts=["kpu.go.id", "*.kpu.go.id", "localhost"],
-    )
-    async with running_bot(botapi, settings, database) as harness:
+    sources = [
+        ("KPU Provinsi Jawa Timur", f"{sites.trusted_url}/jatim/index.php/blog/category/104"),
+        ("KPU Sedang Mati", f"{sites.down_url}/index.php/blog/category/1"),
+    ]
+    hosts = ["kpu.go.id", "*.kpu.go.id", "localhost"]
+    async with start_bot(sources, allowed_summary_hosts=hosts) as harness:
         yield harness
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,11 +18,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from digests import texts
-from digests.collect.crawl import Crawler
-from digests.collect.fetch import FetchLimits
 from digests.sample.loopback import LoopbackServer
 from digests.store import subscribers
-from digests.store.db import Database
 from digests.summary.divisions import SHORT_NAME_MAX, load_divisions
 from tests.botapi.fixtures import botapi  # noqa: F401  (fixture)
 from tests.botapi.server import BotApiServer
@@ -34,14 +30,14 @@ from tests.e2e_helpers import (
     BotHarness,
     forge_callback,
     labels,
-    make_settings,
-    running_bot,
+    loopback_server,  # noqa: F401  (the `server` fixture)
+    news_bot,  # noqa: F401  (the `bot` fixture)
+    serve_news,
 )
 from tests.fixture_site import NewsSite
 
 pytestmark = pytest.mark.db
 
-FAST = FetchLimits(connect_timeout=2, read_timeout=2, total_timeout=5, per_host_delay=0.0)
 README = Path(__file__).resolve().parent.parent / "README.md"
 MONTHS = "Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember"
 MOMENT = re.compile(rf"\b\d{{1,2}} (?:{MONTHS}) \d{{4}} pukul \d{{2}}\.\d{{2}}\b")
@@ -50,32 +46,8 @@ MAX_LABEL = SHORT_NAME_MAX + 3
 
 
 @pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with LoopbackServer() as loopback:
-        yield loopback
-
-
-@pytest.fixture
 def news(server: LoopbackServer) -> NewsSite:
-    site = NewsSite("regional", name="KPU Jatim Fixture", count=3, per_page=5, seed=43)
-    site.serve(server)
-    return site
-
-
-@pytest.fixture
-async def bot(
-    botapi: BotApiServer,  # noqa: F811
-    database: Database,
-    db_url: str,
-    tmp_path: Path,
-    news: NewsSite,
-) -> AsyncIterator[BotHarness]:
-    sources = tmp_path / "sources.toml"
-    sources.write_text(news.source_toml(), encoding="utf-8")
-    settings = make_settings(botapi, db_url, tmp_path, sources_file=sources)
-    crawler = Crawler(database, settings, limits=FAST)
-    async with running_bot(botapi, settings, database, crawler=crawler) as harness:
-        yield harness
+    return serve_news(server, seed=43)
 
 
 def push_media(api: BotApiServer, user_id: int, field: str, value: Any) -> None:

@@ -22,8 +22,7 @@ from tests.e2e_helpers import (
     OTHER_ID,
     STAFF_ID,
     BotHarness,
-    make_settings,
-    running_bot,
+    staff_bot,  # noqa: F401  (the `bot` fixture)
     write_sources,
 )
 from tests.processes import ROOT, clean_env
@@ -101,18 +100,6 @@ async def test_nothing_reaches_the_chat_after_deletion_in_the_real_bot_process(
     async with database.session() as session:
         assert (await session.exec(select(OutboxItem))).all() == []
         assert (await session.exec(select(Subscriber))).all() == []
-
-
-@pytest.fixture
-async def bot(
-    botapi: BotApiServer,  # noqa: F811
-    database: Database,
-    db_url: str,
-    tmp_path: Path,
-) -> BotHarness:
-    settings = make_settings(botapi, db_url, tmp_path)
-    async with running_bot(botapi, settings, database) as harness:
-        yield harness  # type: ignore[misc]
 
 
 async def _in_group(bot: BotHarness, user_id: int, text: str) -> None:

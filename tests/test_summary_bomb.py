@@ -6,21 +6,17 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 
 from digests.sample.loopback import LoopbackServer, Response, Site
-from digests.store.db import Database
 from tests.botapi.fixtures import botapi  # noqa: F401  (fixture)
-from tests.botapi.server import BotApiServer
 from tests.e2e_helpers import (
     OTHER_ID,
     STAFF_ID,
     BotHarness,
-    make_settings,
-    running_bot,
-    write_sources,
+    BotStarter,
+    start_bot,  # noqa: F401  (fixture)
 )
 from tests.hostile_servers import gzip_bomb
 
@@ -45,15 +41,10 @@ def bomb_site() -> Iterator[str]:
 
 @pytest.fixture
 async def bot(
-    botapi: BotApiServer,  # noqa: F811
-    database: Database,
-    db_url: str,
-    tmp_path: Path,
+    start_bot: BotStarter,  # noqa: F811
     bomb_site: str,
 ) -> AsyncIterator[BotHarness]:
-    sources = write_sources(tmp_path / "sources.toml", [("KPU Bom", bomb_site + LISTING)])
-    settings = make_settings(botapi, db_url, tmp_path, sources_file=sources)
-    async with running_bot(botapi, settings, database) as harness:
+    async with start_bot([("KPU Bom", bomb_site + LISTING)]) as harness:
         yield harness
 
 

@@ -9,7 +9,6 @@ button and gets a polite toast.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -17,13 +16,11 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.catalog import division_short_names, division_slugs
-from bot.context import deps
 from bot.handlers import region
 from bot.handlers.common import delivery_phrase, reschedule
+from bot.handlers.press import subscriber_press
 from digests import texts
 from digests.store import subscribers
-
-log = logging.getLogger(__name__)
 
 PREFIX = "div:"
 PATTERN = r"^div:"
@@ -71,21 +68,14 @@ def _in_catalog_order(slugs: Sequence[str]) -> list[str]:
 
 
 async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None or update.effective_chat is None:
+    valid = {*division_slugs(), ALL, NONE, DONE, NEXT}
+    press = await subscriber_press(
+        update, context, prefix=PREFIX, accepts=valid.__contains__, keyboard="picker"
+    )
+    if press is None:
         return
-    action = (query.data or "").removeprefix(PREFIX)
-    valid = set(division_slugs())
-    if action not in valid and action not in (ALL, NONE, DONE, NEXT):
-        log.info("stale or forged picker button %r", query.data)
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
-        return
-    d = deps(context)
-    chat_id = update.effective_chat.id
-    subscriber = await subscribers.get(d.db, chat_id)
-    if subscriber is None:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
-        return
+    query, action, d, subscriber = press
+    chat_id = subscriber.chat_id
 
     # Answer last: the spinner on the button stops once the message shows the change.
     if action == DONE:

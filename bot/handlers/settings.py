@@ -12,7 +12,6 @@ or forged.
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -23,14 +22,13 @@ from bot.catalog import division_short_names
 from bot.context import BotDeps, deps
 from bot.handlers import picker, region
 from bot.handlers.common import delivery_phrase, moment, reschedule
+from bot.handlers.press import subscriber_press
 from digests import texts
 from digests.delivery import scheduled
 from digests.delivery.schedule import display_time, parse_time
 from digests.store import subscribers
 from digests.store.models import Subscriber
 from digests.store.types import utcnow
-
-log = logging.getLogger(__name__)
 
 PREFIX = "set:"
 PATTERN = r"^set:"
@@ -152,23 +150,16 @@ async def _redraw(query: object, d: BotDeps, subscriber: Subscriber) -> None:
 
 
 async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None or update.effective_chat is None:
+    known = {DIVISIONS, REGION, TIME, MODE, DAY, WEEK, RESUME, BACK}
+    known |= {"t:" + label.replace(":", "") for label in OFFERED_TIMES}
+    press = await subscriber_press(
+        update, context, prefix=PREFIX, accepts=known.__contains__, keyboard="settings"
+    )
+    if press is None:
         return
-    action = (query.data or "").removeprefix(PREFIX)
+    query, action, d, subscriber = press
+    chat_id = subscriber.chat_id
     chosen_time = action.removeprefix("t:") if action.startswith("t:") else None
-    offered = {label.replace(":", "") for label in OFFERED_TIMES}
-    known = (DIVISIONS, REGION, TIME, MODE, DAY, WEEK, RESUME, BACK)
-    if action not in known and chosen_time not in offered:
-        log.info("stale or forged settings button %r", query.data)
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
-        return
-    d = deps(context)
-    chat_id = update.effective_chat.id
-    subscriber = await subscribers.get(d.db, chat_id)
-    if subscriber is None:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
-        return
     message = query.message if isinstance(query.message, Message) else None
 
     if action == DIVISIONS and message is not None:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from functools import lru_cache
+from typing import Any
 
 from digests import texts
 from digests.delivery.entries import DigestEntry
@@ -155,33 +156,11 @@ class DigestLayout:
 
 
 def render_digest(
-    entries_by_division: Mapping[str, Sequence[DigestEntry]],
-    *,
-    tz: tzinfo,
-    header: str,
-    limit: int = MESSAGE_LIMIT,
-    max_per_division: int | None = None,
-    full_items: int | None = None,
-    counts: bool = False,
+    entries_by_division: Mapping[str, Sequence[DigestEntry]], **options: Any
 ) -> list[str]:
-    """A whole digest as message parts: header, then each division's items in the given order.
-
-    Items come ranked (`group_by_division`). The first `full_items` of a division are shown in
-    full and the rest as one-line headlines (None: all in full). With `counts`, the header is
-    followed by the number of stories per division. Parts break only between items; a division
-    heading always travels with its first item, and a part that continues a division opens
-    with its heading marked "(lanjutan)". With `max_per_division`, a busy division shows its
-    best items and a line counting the rest. Empty input gives no parts.
-    """
-    return layout_digest(
-        entries_by_division,
-        tz=tz,
-        header=header,
-        limit=limit,
-        max_per_division=max_per_division,
-        full_items=full_items,
-        counts=counts,
-    ).parts
+    """A whole digest as message parts, without its "Lainnya" buttons: `layout_digest`'s parts
+    (it takes the same keywords)."""
+    return layout_digest(entries_by_division, **options).parts
 
 
 def layout_digest(
@@ -195,9 +174,18 @@ def layout_digest(
     counts: bool = False,
     continued: bool = False,
 ) -> DigestLayout:
-    """`render_digest`, also telling which part ends each division cut at the cap (where its
-    "Lainnya" button belongs). `continued` marks every division heading "(lanjutan)": a page
-    of a division the reader has seen the start of."""
+    """A whole digest as message parts: header, then each division's items in the given order;
+    and which part ends each division cut at the cap (where its "Lainnya" button belongs).
+
+    Items come ranked (`group_by_division`). The first `full_items` of a division are shown in
+    full and the rest as one-line headlines (None: all in full). With `counts`, the header is
+    followed by the number of stories per division. Parts break only between items; a division
+    heading always travels with its first item, and a part that continues a division opens
+    with its heading marked "(lanjutan)". With `max_per_division`, a busy division shows its
+    best items and a line counting the rest. `continued` marks every division heading
+    "(lanjutan)": a page of a division the reader has seen the start of. Empty input gives no
+    parts.
+    """
     blocks: list[_Block] = []
     cut: dict[int, tuple[str, int, int]] = {}  # block index of a "more" line → its division
     for slug, entries in entries_by_division.items():

@@ -297,18 +297,14 @@ async def due_readers(
     session: AsyncSession, now: datetime, *, after_id: int, limit: int
 ) -> list[Reader]:
     """Active fixed-time subscribers whose digest is due at `now`, by id after `after_id`."""
-    rows = await run(
+    return await _active_readers_after(
         session,
-        select_columns(*_READER_COLUMNS)
-        .where(SUBSCRIBERS.c.active.is_(True))
-        .where(SUBSCRIBERS.c.instant.is_(False))
-        .where(SUBSCRIBERS.c.next_digest_at <= now)
-        .where(not_paused(now))  # a paused reader's digest waits for the pause
-        .where(SUBSCRIBERS.c.id > after_id)
-        .order_by(SUBSCRIBERS.c.id)
-        .limit(limit),
+        after_id,
+        limit,
+        SUBSCRIBERS.c.instant.is_(False),
+        SUBSCRIBERS.c.next_digest_at <= now,
+        not_paused(now),  # a paused reader's digest waits for the pause
     )
-    return [_reader(row) for row in rows.all()]
 
 
 async def claim_due_readers(
@@ -333,12 +329,19 @@ async def instant_readers(
     session: AsyncSession, now: datetime, *, after_id: int, limit: int
 ) -> list[Reader]:
     """Active instant-mode subscribers, by id after `after_id`."""
+    return await _active_readers_after(
+        session, after_id, limit, SUBSCRIBERS.c.instant.is_(True), not_paused(now)
+    )
+
+
+async def _active_readers_after(
+    session: AsyncSession, after_id: int, limit: int, *where: ColumnElement[bool]
+) -> list[Reader]:
+    """One page of a walk by id over the active subscribers that match `where`."""
     rows = await run(
         session,
         select_columns(*_READER_COLUMNS)
-        .where(SUBSCRIBERS.c.active.is_(True))
-        .where(SUBSCRIBERS.c.instant.is_(True))
-        .where(not_paused(now))
+        .where(SUBSCRIBERS.c.active.is_(True), *where)
         .where(SUBSCRIBERS.c.id > after_id)
         .order_by(SUBSCRIBERS.c.id)
         .limit(limit),
