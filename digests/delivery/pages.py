@@ -34,7 +34,7 @@ from digests.summary.divisions import load_divisions
 PREFIX = "more:"
 PATTERN = r"^more:"
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit
-_DATA = re.compile(r"more:([1-9][0-9]{0,11}):([a-z0-9_-]{1,32}):([1-9][0-9]{0,5})")
+_DATA = re.compile(r"more:([1-9][0-9]{0,8}):([a-z0-9_-]{1,32}):([1-9][0-9]{0,5})")
 
 Markup = dict[str, Any]
 Message = tuple[str, Markup | None]  # text and its inline keyboard
