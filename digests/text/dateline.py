@@ -45,6 +45,15 @@ _SEP = rf"(?P<sep>{_DASH}|\s*[:;]\s+|(?<=\))\s*,\s*|{_BARE}|{_AFTER_DATE})"
 _DATELINE = re.compile(rf"^\s*{_HEAD}{_SEP}(?=\S)", re.IGNORECASE)
 # Debris before a dateline: "#Temanpemilih, " hashtags, a leaked "width=" attribute.
 _DEBRIS = re.compile(r"^\s*(?:(?:(?:(?i:hai|halo|hallo)\s+)?#\w+|\w+=)\s*,?\s*)+")
+# "(kpu-kotabaru.go.id) Kotabaru – KPU …": a bracketed address standing before the head with no
+# separator of its own (one followed by a dash is a head: "(kota-kediri.kpu.go.id) — KPU …").
+_PAREN_ADDRESS = re.compile(rf"^\s*\(\s*{_DOMAIN}\.?\s*\)\s+(?=[A-Z])")
+# "Hupmas KPU Bantul, KPU Kabupaten Bantul …": a desk and its office, closed by a comma.
+_DESK_COMMA = re.compile(
+    r"^\s*(?:Hupmas|Humas)(?:\s+[A-Z][\w.'’-]*){1,4}\s*,\s+(?=[A-Z])"
+    # not an appositive: "Humas KPU Bantul, Budi Santoso, menjelaskan …" names the speaker
+    r"(?![A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*,)"
+)
 # "Jakarta, KPU …": a known place alone, closed by a comma, then a capitalised word.
 _CITY_COMMA = re.compile(r"^\s*(?P<city>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2})\s*,\s+(?=[A-Z])")
 _DAY_DATE = re.compile(
@@ -76,14 +85,21 @@ _REGION_WORD = r"(?:Kecamatan|Kec\.|Kelurahan|Kel\.|Desa|Kabupaten|Kab\.|Kota|Pr
 _ADDRESS_ENDS = (".go.id", ".com", ".co.id", ".id", ".co", ".net", ".org")
 
 
-def strip_dateline(first_paragraph: str) -> tuple[Dateline | None, str]:
-    """Split the dateline off a body's first paragraph: ``(Dateline | None, rest)``."""
+def strip_dateline(first_paragraph: str, *, at_start: bool = True) -> tuple[Dateline | None, str]:
+    """Split the dateline off a body's first paragraph: ``(Dateline | None, rest)``.
+
+    `at_start` False: the text begins inside a paragraph (behind a caption), where a desk
+    closed by a comma ("Humas Pemprov, Bawaslu …") is a phrase, not a dateline."""
     rest = first_paragraph
     raw_parts: list[str] = []
     debris = _DEBRIS.match(rest)
     if debris and debris.end() < len(rest):
         raw_parts.append(rest[: debris.end()])
         rest = rest[debris.end() :]
+    bracketed = _PAREN_ADDRESS.match(rest)
+    if bracketed:
+        raw_parts.append(rest[: bracketed.end()])
+        rest = rest[bracketed.end() :]
     heads = 0
     for _ in range(2):  # "jpnn.com - JAKARTA - …" stacks two heads
         if not _separator_near_start(rest):
@@ -104,9 +120,14 @@ def strip_dateline(first_paragraph: str) -> tuple[Dateline | None, str]:
     if not heads or (heads == 1 and _place("".join(raw_parts)) is None):
         # "Jakarta, KPU …", and after a head with no place: "kpu.go.id - Jakarta, KPU …"
         city = _CITY_COMMA.match(rest)
+        desk = None if heads or not at_start else _DESK_COMMA.match(rest)
         if city and _is_known_place(city.group("city"), rest[city.end() :]):
             raw_parts.append(rest[: city.end()])
             rest = rest[city.end() :]
+            heads += 1
+        elif desk:
+            raw_parts.append(rest[: desk.end()])
+            rest = rest[desk.end() :]
             heads += 1
     if not raw_parts:
         return None, first_paragraph
@@ -294,7 +315,7 @@ def strip_fused_dateline(paragraph: str) -> tuple[Dateline | None, str]:
             if start in tried:
                 continue
             tried.add(start)
-            dateline, rest = strip_dateline(paragraph[start:])
+            dateline, rest = strip_dateline(paragraph[start:], at_start=False)
             if dateline is None or not _FUSED_HINT.search(dateline.raw + " "):
                 continue
             # An upper-case place and a dash alone ("SURABAYA –") count only behind a caption.
