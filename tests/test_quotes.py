@@ -456,3 +456,28 @@ def test_an_office_named_after_the_speech_verb_speaks_when_no_holder_is_named():
     assert find_quotes(named)[0].speaker == "Eko Sasmito"
     vague = ["“Kami siap menggelar pemilu yang jujur dan adil,” kata Ketua Panitia."]
     assert find_quotes(vague)[0].speaker is None
+
+
+def test_a_name_written_alone_is_not_completed_with_the_unit_before_it():
+    paragraphs = [
+        "Tim dipimpin Anggota Komisi Informasi Bidang Kelembagaan dan Kerjasama Heri Wahidin.",
+        "“Kami ingin melihat secara fisik dokumen di meja layanan,” terang Heri Wahidin.",
+    ]
+    assert find_quotes(paragraphs)[0].speaker == "Heri Wahidin"
+
+
+def test_a_place_that_starts_before_the_name_is_not_part_of_it():
+    paragraphs = [
+        "Ketua Komisi I DPRD Kabupaten Kepulauan Selayar Andi Mahmud mengatakan kunjungan"
+        " kerja itu membahas daerah pemilihan.",
+        "“Kami ingin tahu cara menghitung kursi di setiap daerah pemilihan,” ungkapnya.",
+    ]
+    assert find_quotes(paragraphs)[0].speaker == "Andi Mahmud"
+
+
+def test_an_abbreviated_first_name_still_completes_a_name():
+    paragraphs = [
+        "Rapat dibuka Anggota KPU Jatim Muh. Abdi Goncing di Surabaya.",
+        "“Semua tahapan berjalan sesuai jadwal,” kata Abdi Goncing.",
+    ]
+    assert find_quotes(paragraphs)[0].speaker == "Muh. Abdi Goncing"

@@ -416,8 +416,10 @@ def _name_of(segment: list[_Token]) -> tuple[list[_Token], frozenset[str], bool]
         if not last_name:
             return [], frozenset(t.lowered for t in head if t.kind in ("role", "org")), False
     elif before is not None and before.kind == "org":
-        # "anggota KPU Jepara Muhammadun": a regency, then the name.
-        last_name = last_name[_place_prefix(last_name, keep=1) :]
+        # "anggota KPU Jepara Muhammadun": a regency, then the name; "DPRD Kabupaten
+        # Kepulauan Selayar Andi Mahmud": a place that began with the word before the run.
+        skip = _place_prefix(last_name, keep=1) or _place_from(before, last_name)
+        last_name = last_name[skip:]
     if before is not None and before.kind in ("role", "org") and len(last_name) > 3:
         last_name = last_name[-_NAME_TRIM_WORDS:]
     last_name = last_name[-_NAME_MAX_WORDS:]
@@ -436,6 +438,16 @@ def _place_prefix(name: list[_Token], keep: int = 0) -> int:
             continue
         words_ = tuple(t.lowered for t in name[:n])
         if words_ in places or (n == 1 and words_[0] in words("dateline_places")):
+            return n
+    return 0
+
+
+def _place_from(before: _Token, name: list[_Token]) -> int:
+    """How many leading words of `name` end a place that `before` begins ("Kepulauan" +
+    "Selayar"), leaving at least one word."""
+    places = place_names()
+    for n in (2, 1):
+        if len(name) - n >= 1 and (before.lowered, *(t.lowered for t in name[:n])) in places:
             return n
     return 0
 
@@ -895,8 +907,14 @@ def _fullest(name: str, people: list[_Person]) -> str:
         if len(person.name) <= len(mine) or person.office:
             continue
         theirs = [w.lower().rstrip(".") for w in person.name]
-        if _contains(theirs, mine) and _can_speak(" ".join(person.name)):
-            longer.append(person.name)
+        if not _contains(theirs, mine) or not _can_speak(" ".join(person.name)):
+            continue
+        if len(mine) >= 2 and not _extends_at_end(person.name, mine):
+            # "Heri Wahidin" (as the article writes it after "terang") is not completed to
+            # "Kerjasama Heri Wahidin" of "Bidang Kelembagaan dan Kerjasama Heri Wahidin":
+            # a two-word name grows in front only by an abbreviation ("Muh. Abdi Goncing").
+            continue
+        longer.append(person.name)
     if not longer:
         return name
     longest = max(longer, key=len)
@@ -904,6 +922,16 @@ def _fullest(name: str, people: list[_Person]) -> str:
     if all(_contains(low, [w.lower().rstrip(".") for w in other]) for other in longer):
         return " ".join(longest)
     return name
+
+
+def _extends_at_end(longer: list[str], mine: list[str]) -> bool:
+    """Whether `longer` is `mine` with words added after it, or before it only as
+    abbreviations written with a period ("Muh.", "H.")."""
+    lowered = [w.lower().rstrip(".") for w in longer]
+    for i in range(len(lowered) - len(mine) + 1):
+        if lowered[i : i + len(mine)] == mine and all(w.endswith(".") for w in longer[:i]):
+            return True
+    return False
 
 
 def _without_leading_title(name: str) -> str:
