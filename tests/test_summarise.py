@@ -228,6 +228,16 @@ def test_a_body_that_opens_with_its_own_headline_leads_with_the_news_after_it():
     assert lead[0].startswith("Komisi Pemilihan Umum (KPU) Kabupaten Luwu melaksanakan")
 
 
+def test_a_first_sentence_that_goes_on_after_the_headline_is_kept_whole():
+    title = "KPU Provinsi Lampung adakan Rakor sosialisasi dan pendidikan pemilih"
+    paragraphs = [
+        "KPU Provinsi Lampung adakan Rakor sosialisasi dan pendidikan pemilih antara KPU "
+        "Provinsi Lampung dengan KPU Kabupaten/Kota se Provinsi Lampung, Rabu (23/1/2019)."
+    ]
+    lead = summarise(title, paragraphs).lead
+    assert lead[0].startswith("KPU Provinsi Lampung adakan Rakor sosialisasi")
+
+
 def test_a_news_paragraph_above_a_later_dateline_stays_the_lead():
     paragraphs = [
         "Dengan semangat tertib administrasi dan komitmen menjaga jejak demokrasi, Komisi "
