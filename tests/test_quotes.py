@@ -481,3 +481,11 @@ def test_an_abbreviated_first_name_still_completes_a_name():
         "“Semua tahapan berjalan sesuai jadwal,” kata Abdi Goncing.",
     ]
     assert find_quotes(paragraphs)[0].speaker == "Muh. Abdi Goncing"
+
+
+def test_a_person_with_a_role_in_apposition_speaks_the_quote_after_the_verb():
+    paragraphs = [
+        "Heri Wahidin selaku Anggota Komisi Informasi Provinsi Banten menyampaikan terima kasih"
+        " atas sambutan KPU Provinsi Banten, “kami meyakini itu bagian dari komitmen KPU”."
+    ]
+    assert find_quotes(paragraphs)[0].speaker == "Heri Wahidin"

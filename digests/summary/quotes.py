@@ -31,6 +31,7 @@ _MENURUT = re.compile(r"\b(menurut|kata)\b")
 # What no token starts with (spaces and "_"), then a token.
 _GAP_TOKEN = re.compile(rf"([\s_]*)({_TOKEN.pattern})")
 _NAME_MAX_WORDS = 5
+_ROLE_RUN_MAX = 12  # words of a role in apposition: "Anggota Komisi Informasi Provinsi Banten"
 _AFTER_LAST_QUOTE = 300
 _NAME_TRIM_WORDS = 3
 _KIND_CACHE_MAX = 200_000  # distinct token texts remembered; cleared when full
@@ -469,6 +470,11 @@ def _people(tokens: list[_Token], text: str) -> list[_Person]:
     for first, last in _runs(tokens):
         nxt = tokens[last + 1] if last + 1 < len(tokens) else None
         verb_after = nxt is not None and _starts_with_verb(tokens, last + 1, before_verbs)
+        role_after = False
+        if nxt is not None and not verb_after and nxt.lowered == "selaku":
+            # "Heri Wahidin selaku Anggota Komisi Informasi menyampaikan": a person with
+            # their role in apposition, speaking when the role is followed by the verb.
+            role_after, verb_after = _role_then_verb(tokens, last + 2, before_verbs)
         if "name" not in map(_KIND_OF, tokens[first : last + 1]):
             # A run of roles and bodies names no one, unless it is an office as a
             # sentence's subject: "Ketua KPU Jatim membuka rapat. … ,” ujarnya."
@@ -488,7 +494,7 @@ def _people(tokens: list[_Token], text: str) -> list[_Person]:
                     people.append(_office_person(office, speaks, text))
                 continue
             is_last = segment[-1] is tokens[last]
-            strong = marked or (index == 0 and lead_in) or (is_last and verb_after)
+            strong = marked or (index == 0 and lead_in) or (is_last and (verb_after or role_after))
             if not strong and len(name) < 2:
                 continue
             speaking = (index == 0 and says) or (is_last and verb_after)
@@ -500,6 +506,19 @@ def _people(tokens: list[_Token], text: str) -> list[_Person]:
                 person.subject_until = len(text) if paragraph_end < 0 else paragraph_end
             people.append(person)
     return people
+
+
+def _role_then_verb(tokens: list[_Token], k: int, verbs: frozenset[str]) -> tuple[bool, bool]:
+    """Whether tokens[k:] open a role run ("Anggota Komisi Informasi Provinsi Banten"), and
+    whether a speech verb follows that run."""
+    if k >= len(tokens) or tokens[k].kind not in ("role", "lrole"):
+        return False, False
+    for j in range(k + 1, min(len(tokens), k + _ROLE_RUN_MAX)):
+        if tokens[j - 1].ends_sentence:
+            return True, False
+        if tokens[j].kind not in ("role", "lrole", "org", "name"):
+            return True, _starts_with_verb(tokens, j, verbs)
+    return True, False
 
 
 def _opens_sentence(tokens: list[_Token], first: int) -> bool:
@@ -800,7 +819,8 @@ def _before_attribution(narrative: str, people: list[_Person], start: int) -> st
         return None
     # "Eko mengatakan kepada Bupati Yusuf, “…”": the one before the verb speaks.
     speaking = [p for p in inside if p.speaking] or inside
-    return _resolve(max(speaking, key=lambda p: p.start).name, people, start)
+    chosen = max(speaking, key=lambda p: p.start)
+    return _resolve(chosen.name, people, start)
 
 
 @cache
