@@ -489,3 +489,19 @@ def test_a_person_with_a_role_in_apposition_speaks_the_quote_after_the_verb():
         " atas sambutan KPU Provinsi Banten, “kami meyakini itu bagian dari komitmen KPU”."
     ]
     assert find_quotes(paragraphs)[0].speaker == "Heri Wahidin"
+
+
+def test_a_quote_after_a_pronoun_and_a_verb_is_not_given_to_a_capitalised_word_before():
+    paragraphs = [
+        "Ketua KPU membacakan sambutan menteri Komunikasi dan Informatika, beliau mengatakan"
+        " “Dengan momentum hari Kebangkitan Nasional, kita sukseskan pilkada.”"
+    ]
+    assert find_quotes(paragraphs)[0].speaker is None
+
+
+def test_an_abbreviated_regency_before_a_name_is_no_part_of_it():
+    paragraphs = [
+        "Peluncuran buku digelar di aula. “Buku ini kita dedikasikan untuk seluruh masyarakat"
+        " agar memahami kepemiluan,” kata Ketua Bawaslu Kab. Lobar Abrar."
+    ]
+    assert find_quotes(paragraphs)[0].speaker == "Abrar"

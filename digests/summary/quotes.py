@@ -818,7 +818,11 @@ def _before_attribution(narrative: str, people: list[_Person], start: int) -> st
     if not inside:
         return None
     # "Eko mengatakan kepada Bupati Yusuf, “…”": the one before the verb speaks.
-    speaking = [p for p in inside if p.speaking] or inside
+    speaking = [p for p in inside if p.speaking]
+    if not speaking:
+        # "… menteri Komunikasi dan Informatika, beliau mengatakan “…”": no one named in
+        # the clause stands right before its verb, so who speaks is a guess: leave it empty.
+        return None
     chosen = max(speaking, key=lambda p: p.start)
     return _resolve(chosen.name, people, start)
 
