@@ -46,6 +46,9 @@ def test_day_and_date_after_the_dateline_stay_with_the_news():
         ("Hupmas, KPU SURABAYA- E-Voting menjadi wacana", "E-Voting menjadi"),
         ("Hupmas, Komisi Pemilihan Umum menggelar rapat", "Komisi Pemilihan"),
         ("Hupmas KPU Bantul, KPU Kabupaten Bantul menggelar rapat pleno", "KPU Kabupaten Bantul"),
+        ("KOTA MUNGKID_Anggota KPU Provinsi Jawa Tengah mengatakan", "Anggota KPU"),
+        ("20 May 2016 | By kpukabpati Pati, Ada pemandangan berbeda di halaman", "Ada pemandangan"),
+        ("08 May 2020 | 0 Comments | By kpukabpati Komisi Pemilihan Umum Kabupaten", "Komisi"),
         ("(kpu-kotabaru.go.id) Kotabaru – KPU Kabupaten Kotabaru menggelar", "KPU Kabupaten"),
         ("(kpu-kotabaru.go.id) KPU Kabupaten Kotabaru menggelar rapat", "KPU Kabupaten"),
         (
@@ -137,6 +140,8 @@ def test_written_date_gives_the_year():
         "Komisi Pemilihan Umum menggelar rapat di Surabaya.",
         "Kamis (28/02/2019), KPU Kota Kediri menggelar rapat.",
         "Humas KPU Bantul, Budi Santoso, menjelaskan jadwal rapat pleno.",
+        "Berkas NAMA_FILE dikirim ke KPU.",
+        "KPU_Jatim menggelar rapat pleno terbuka.",
         "Humas KPU Bantul menggelar rapat, KPU Kabupaten Bantul hadir.",
         "(Foto bersama) Ketua KPU Kotabaru membuka rapat.",
         "Kamis (19/1) Ketua KPU Riau Ilham Muhammmad Yasir menghadiri rapat.",

@@ -29,8 +29,9 @@ _SEGMENT = rf"(?:{_DOMAIN}\.?|{_PLACE}|{_WORD_DATE}|{_NUM_DATE}|(?:{_DAYS}),?\s+
 _PAREN = r"(?:\(\s*[^()\n]{1,60}?\s*\)|\[\s*[^\[\]\n]{1,60}?\s*\])"
 _HEAD = rf"(?P<head>{_SEGMENT}(?:\s*[,|]\s*{_SEGMENT}){{0,2}}(?:\s*,?\s*{_PAREN})?|{_PAREN})"
 # A dash, spaced or glued to the head ("SURABAYA- E-Voting", "go.id– Komisi", "Jakarta,- KPU"),
-# never a hyphen inside a word: a glued hyphen needs a space after it.
-_DASH = r"(?:\s*,?\s*[–—―]{1,2}|\s*,?\s+-{1,2}|\s*,?-{1,2}(?=\s))\s*"
+# never a hyphen inside a word: a glued hyphen needs a space after it. An underscore between
+# an upper-case head and the news is one too: "KOTA MUNGKID_Anggota KPU …".
+_DASH = r"(?:\s*,?\s*[–—―]{1,2}|\s*,?\s+-{1,2}|\s*,?-{1,2}(?=\s)|(?<=[A-Z])_(?=[A-Z]))\s*"
 # No separator at all, only after a web address or a bracketed date, before a capitalised
 # word: "Bandung, kab-bandung.kpu.go.id Dalam …", "Batam, (08/10/2022) Anggota …".
 _AFTER_ADDRESS = r"(?:(?<=\.(?-i:id))|(?<=\.(?-i:com))|(?<=\d\))|(?<=\d{4}))"
@@ -44,7 +45,13 @@ _AFTER_DATE = r"(?<=\d{4})\.\s+(?=(?-i:[A-Z]))"
 _SEP = rf"(?P<sep>{_DASH}|\s*[:;]\s+|(?<=\))\s*,\s*|{_BARE}|{_AFTER_DATE})"
 _DATELINE = re.compile(rf"^\s*{_HEAD}{_SEP}(?=\S)", re.IGNORECASE)
 # Debris before a dateline: "#Temanpemilih, " hashtags, a leaked "width=" attribute.
-_DEBRIS = re.compile(r"^\s*(?:(?:(?:(?i:hai|halo|hallo)\s+)?#\w+|\w+=)\s*,?\s*)+")
+# A blog's byline fused before it: "20 May 2016 | By kpukabpati Pati, …", "08 May 2020 |
+# 0 Comments | By kpukabpati Komisi …".
+_DEBRIS = re.compile(
+    r"^\s*(?:(?:(?:(?i:hai|halo|hallo)\s+)?#\w+|\w+=|\d{1,2}\s+[A-Za-z]+\s+\d{4}\s*\|\s*"
+    r"(?:\d+\s+(?i:comments?|komentar)\s*\|\s*)?"
+    r"(?i:by|oleh)\s+[\w.-]+\s+(?=[A-Z]))\s*,?\s*)+"
+)
 # "(kpu-kotabaru.go.id) Kotabaru – KPU …": a bracketed address standing before the head with no
 # separator of its own (one followed by a dash is a head: "(kota-kediri.kpu.go.id) — KPU …").
 _PAREN_ADDRESS = re.compile(rf"^\s*\(\s*{_DOMAIN}\.?\s*\)\s+(?=[A-Z])")
@@ -66,7 +73,7 @@ _MAX_HEAD = 80
 _MAX_HEAD_WORDS = 8
 # Where a separator can begin: " -", a long dash, a colon, or the comma after a ")".
 _SEP_HINT = re.compile(
-    r"\s-|[\w,.]-+\s|[–—―:;]|\)\s*,|\.[a-z]{2,}[,.]?\s+\w|\d\)\s+[A-Z]|\d{4}[,.]?\s+[A-Z]"
+    r"[A-Z]_[A-Z]|\s-|[\w,.]-+\s|[–—―:;]|\)\s*,|\.[a-z]{2,}[,.]?\s+\w|\d\)\s+[A-Z]|\d{4}[,.]?\s+[A-Z]"
 )
 _SPACES = re.compile(r"\s*")
 _DASH_AFTER = re.compile(r"\s*[-–—―:]")
@@ -163,6 +170,12 @@ def _plausible(match: re.Match[str], text: str) -> bool:
     head, sep = match.group("head"), match.group("sep")
     if len(head) > _MAX_HEAD or len(head.split()) > _MAX_HEAD_WORDS:
         return False
+    if sep.strip() == "_" and not (
+        head.isupper()
+        and len(head) >= 4
+        and head.lower() not in words("text_people", "organisation")
+    ):
+        return False  # "KPU_Jatim", "NAMA_FILE": an underscore in a name, not a separator
     if ":" in sep and not (
         _DOMAIN_RE.search(head) or "(" in head or tuple(head.lower().split()) in place_names()
     ):
@@ -279,7 +292,9 @@ def _place(raw: str) -> str | None:
             head_words[0].lower() in sources or _DOMAIN_RE.fullmatch(head_words[0])
         ):  # "KPU SURABAYA", "kab-lamongan.kpu.go.id Lamongan"
             head_words.pop(0)
-        part = " ".join(head_words)
+        if len(head_words) > 2 and head_words[0].lower() in ("by", "oleh"):
+            head_words = head_words[2:]  # a byline: "By kpukabpati Pati"
+        part = " ".join(head_words).rstrip("_")
         lowered = part.lower()
         if lowered in words("text_dateline_sources") or _DIGIT.search(part):
             continue
