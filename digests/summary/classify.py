@@ -244,7 +244,8 @@ def _single_spaced(text: str) -> str:
 
 def _count(matcher: _Matcher, text: str, hits: dict[str, int]) -> None:
     # `text` has single spaces only (see observe), so a phrase found in it needs no respacing.
-    for match in matcher.keywords.finditer(text.casefold()):
+    # The space gives a word at the very start the non-word character the pattern opens with.
+    for match in matcher.keywords.finditer(" " + text.casefold()):
         hits[match.group("p") or match.group("a")] += 1
     for match in matcher.acronyms.finditer(text):
         hits[match.group(0).casefold()] += 1
@@ -319,8 +320,13 @@ def _compile(catalog: DivisionCatalog) -> _Matcher:
                 phrases.add(keyword.casefold())
 
     phrases |= {_SPACES.sub(" ", p.strip()).casefold() for p in catalog.settings.ignore}
+    # When every keyword starts with a word character, a match starts at a word start, so one
+    # non-word character before it stands for \b (_count puts a space before the text).
+    # Opening with a character class lets the regex engine skip in C to the next non-word
+    # character instead of trying the whole pattern inside every word: a fifth of the time.
+    opening = r"\W" if all(_WORD_CHAR.match(phrase) for phrase in phrases) else r"\b"
     keywords = re.compile(
-        rf"\b(?:(?P<p>{_trie(phrases)})|{_PREFIXES}?(?P<a>{_trie(affixable)}){_SUFFIXES})\b"
+        rf"{opening}(?:(?P<p>{_trie(phrases)})|{_PREFIXES}?(?P<a>{_trie(affixable)}){_SUFFIXES})\b"
     )
 
     terms: dict[str, set[str]] = defaultdict(set)
