@@ -17,8 +17,10 @@ from collections.abc import Iterator
 from digests.text.lexicon import words
 from digests.text.quotemarks import pair_quote_marks
 
-# A run of sentence-final punctuation, then anything that closes around it.
-_END = re.compile(r"(?:[.!?…]+|\.{3})[\"”’')\]]*")
+# A run of sentence-final punctuation, then anything that closes around it. Spelled [x][x]*
+# rather than [x]+: a pattern opening with a character class lets the regex engine skip to the
+# next mark in C, several times faster than trying the pattern at every character.
+_END = re.compile(r"[.!?…][.!?…]*[\"”’')\]]*")
 # The word right before a period: letters, digits and inner periods ("S.Sos", "M.Si").
 _WORD_BEFORE = re.compile(r"([\w.\-/]*\w)$")
 _NEXT_WORD = re.compile(r"[\w.]+")
@@ -41,7 +43,9 @@ def iter_sentences(text: str) -> Iterator[str]:
     """The sentences of :func:`split_sentences` one at a time, so a caller that needs only the
     first few (the lead) does not split the rest."""
     start = 0
-    for block_end in [m.start() for m in _LINE_BREAK.finditer(text)] + [len(text)]:
+    # Most paragraphs hold no line break: spare them the search, which tries every character.
+    breaks = [m.start() for m in _LINE_BREAK.finditer(text)] if "\n" in text else []
+    for block_end in [*breaks, len(text)]:
         yield from _split_block(text, start, block_end)
         start = block_end
 
