@@ -178,19 +178,31 @@ def observe(title: str | None, text: str, catalog: DivisionCatalog | None = None
     in_title: dict[str, int] = defaultdict(int)
     in_lead: dict[str, int] = defaultdict(int)
     in_rest: dict[str, int] = defaultdict(int)
-    lead, rest = _lead_and_rest(text or "")
-    # A division's name after "Divisi" is a mention (weak evidence, counted below), not keyword
-    # hits: "Divisi SDM dan Parmas, Budi, memaparkan …" adds no "SDM" or "parmas" hit.
-    _count(matcher, _single_spaced(_without_mentions(matcher, title or "")), in_title)
-    _count(matcher, _single_spaced(_without_mentions(matcher, lead)), in_lead)
-    _count(matcher, _single_spaced(_without_mentions(matcher, rest)), in_rest)
+    title, text = title or "", text or ""
+    separator = " . "
+    named = title + separator + text  # where mentions are looked for
+    # One search for the trigger words serves the mentions and the parts alike: a trigger is
+    # a word, so it never spans the separators between title, lead and rest.
+    triggers = [match.span() for match in matcher.mention_trigger.finditer(named)]
+    lead, rest = _lead_and_rest(text)
+    lead_at = len(title) + len(separator) + len(text) - len(text.lstrip())
+    parts = (
+        (title, 0, in_title),
+        (lead, lead_at, in_lead),
+        (rest, len(named) - len(rest), in_rest),
+    )
+    for part, at, hits in parts:
+        ends = [end - at for start, end in triggers if at <= start and end <= at + len(part)]
+        # A division's name after "Divisi" is a mention (weak evidence, counted below), not
+        # keyword hits: "Divisi SDM dan Parmas, Budi, memaparkan …" adds no "SDM" or "parmas".
+        _count(matcher, _without_mentions(matcher, part, ends), hits)
     keywords = {
         keyword: (in_title.get(keyword, 0), in_lead.get(keyword, 0), in_rest.get(keyword, 0))
         for keyword in in_title.keys() | in_lead.keys() | in_rest.keys()
         if keyword in matcher.weights  # ignore-phrases are matched only to be dropped
     }
     mentions: dict[frozenset[str], tuple[int, str]] = {}
-    for slugs, name in _explicit_mentions(matcher, f"{title or ''} . {text or ''}"):
+    for slugs, name in _explicit_mentions(matcher, named, [end for _start, end in triggers]):
         count, first = mentions.get(slugs, (0, name))
         mentions[slugs] = (count + 1, first)
     return Observations(keywords=keywords, mentions=mentions)
@@ -229,38 +241,29 @@ def old_name_parts(slugs: frozenset[str], keyword_scores: dict[str, float]) -> l
     return sorted(slug for slug in slugs if keyword_scores.get(slug, 0.0) == best)
 
 
-def _single_spaced(text: str) -> str:
-    """`_SPACES.sub(" ", text)`, done by str.split (the same whitespace, several times faster)."""
-    words = text.split()
-    if not words:
-        return " " if text else ""
-    joined = " ".join(words)
-    if text[0].isspace():
-        joined = " " + joined
-    if text[-1].isspace():
-        joined += " "
-    return joined
-
-
 def _count(matcher: _Matcher, text: str, hits: dict[str, int]) -> None:
-    # `text` has single spaces only (see observe), so a phrase found in it needs no respacing.
-    for match in matcher.keywords.finditer(text.casefold()):
-        hits[match.group("p") or match.group("a")] += 1
+    # A phrase's words are matched across any whitespace (the patterns say \s+ between them)
+    # and counted under the catalog's spelling, with single spaces. The space before the text
+    # gives a word at its very start the non-word character the keyword pattern opens with.
+    for match in matcher.keywords.finditer(" " + text.casefold()):
+        phrase = match.group("p")
+        hits[" ".join(phrase.split()) if phrase else match.group("a")] += 1
     for match in matcher.acronyms.finditer(text):
-        hits[match.group(0).casefold()] += 1
+        hits[" ".join(match.group(0).casefold().split())] += 1
 
 
-def _without_mentions(matcher: _Matcher, text: str) -> str:
-    """`text` with each "Divisi <division words>" run blanked (the trigger stays)."""
+def _without_mentions(matcher: _Matcher, text: str, trigger_ends: list[int]) -> str:
+    """`text` with each "Divisi <division words>" run blanked (the trigger, which ends at one
+    of `trigger_ends`, stays)."""
     cut = []
-    for match in matcher.mention_trigger.finditer(text):
-        end = match.end()
-        for word in _WORD.finditer(text, match.end(), match.end() + 160):
+    for trigger_end in trigger_ends:
+        end = trigger_end
+        for word in _WORD.finditer(text, trigger_end, trigger_end + 160):
             if word.group(0).casefold() not in matcher.mention_vocabulary:
                 break
             end = word.end()
-        if end > match.end():
-            cut.append((match.end(), end))
+        if end > trigger_end:
+            cut.append((trigger_end, end))
     if not cut:
         return text
     parts, start = [], 0
@@ -270,16 +273,19 @@ def _without_mentions(matcher: _Matcher, text: str) -> str:
     return "".join(parts) + text[start:]
 
 
-def _explicit_mentions(matcher: _Matcher, text: str) -> list[tuple[frozenset[str], str]]:
-    """Division sets named right after a trigger word ("Divisi SDM dan Parmas" → sdm, sosdiklih).
+def _explicit_mentions(
+    matcher: _Matcher, text: str, trigger_ends: list[int]
+) -> list[tuple[frozenset[str], str]]:
+    """Division sets named right after a trigger word ("Divisi SDM dan Parmas" → sdm, sosdiklih),
+    the triggers ending at `trigger_ends`.
 
     The name is the run of words after the trigger that all belong to some division name, so
     "Divisi Teknis Penyelenggaraan, Insan Qoriawan mengatakan" stops before the person's name.
     """
     found = []
-    for match in matcher.mention_trigger.finditer(text):
+    for trigger_end in trigger_ends:
         words = []
-        for word in _NON_WORD.split(text[match.end() : match.end() + 160].casefold()):
+        for word in _NON_WORD.split(text[trigger_end : trigger_end + 160].casefold()):
             if not word:
                 continue
             if word not in matcher.mention_vocabulary:
@@ -319,8 +325,13 @@ def _compile(catalog: DivisionCatalog) -> _Matcher:
                 phrases.add(keyword.casefold())
 
     phrases |= {_SPACES.sub(" ", p.strip()).casefold() for p in catalog.settings.ignore}
+    # When every keyword starts with a word character, a match starts at a word start, so one
+    # non-word character before it stands for \b (_count puts a space before the text).
+    # Opening with a character class lets the regex engine skip in C to the next non-word
+    # character instead of trying the whole pattern inside every word: a fifth of the time.
+    opening = r"\W" if all(_WORD_CHAR.match(phrase) for phrase in phrases) else r"\b"
     keywords = re.compile(
-        rf"\b(?:(?P<p>{_trie(phrases)})|{_PREFIXES}?(?P<a>{_trie(affixable)}){_SUFFIXES})\b"
+        rf"{opening}(?:(?P<p>{_trie(phrases)})|{_PREFIXES}?(?P<a>{_trie(affixable)}){_SUFFIXES})\b"
     )
 
     terms: dict[str, set[str]] = defaultdict(set)

@@ -13,6 +13,7 @@ Everything here works on plain strings; word lists come from ``digests/data``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cache
 from operator import itemgetter
@@ -27,6 +28,8 @@ _NAMEISH = frozenset({"name", "role", "org", "hon"})  # kinds that start a run
 _IN_RUN = _NAMEISH | {"paren", "degree"}
 _AFTER_COMMA = _NAMEISH | {"degree"}
 _KIND_OF = itemgetter(3)
+_ENDS_SENTENCE_OF = itemgetter(4)
+_START_OF = itemgetter(1)
 _MENURUT = re.compile(r"\b(menurut|kata)\b")
 # What no token starts with (spaces and "_"), then a token.
 _GAP_TOKEN = re.compile(rf"([\s_]*)({_TOKEN.pattern})")
@@ -331,28 +334,25 @@ def _kind_tables() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
 
 def _runs(tokens: list[_Token], start: int = 0, stop: int | None = None):
     """Yield (first, last) token indexes of runs of name-ish tokens, commas inside."""
-    stop = len(tokens) if stop is None else stop
-    kinds = list(map(_KIND_OF, tokens[start:stop]))  # kinds[i - start] is tokens[i].kind
-    resume = start
-    for offset in [k for k, kind in enumerate(kinds) if kind in _NAMEISH]:
-        i = start + offset
+    window = tokens[start:stop]
+    kinds = list(map(_KIND_OF, window))  # kinds[i] is tokens[start + i].kind
+    ends_sentence = list(map(_ENDS_SENTENCE_OF, window))
+    count = len(window)
+    resume = 0
+    for i in [k for k, kind in enumerate(kinds) if kind in _NAMEISH]:
         if i < resume:
             continue  # inside the previous run
         j = i
-        while j + 1 < stop:
-            if tokens[j].ends_sentence:
-                break
-            nxt = kinds[j + 1 - start]
-            if nxt in _IN_RUN:
+        while j + 1 < count and not ends_sentence[j]:
+            nxt = kinds[j + 1]
+            # A comma stays inside when a name-ish word or a degree follows it.
+            if nxt in _IN_RUN or (
+                nxt == "comma" and j + 2 < count and kinds[j + 2] in _AFTER_COMMA
+            ):
                 j += 1
-            elif nxt == "comma" and j + 2 < stop and kinds[j + 2 - start] != "lower":
-                if kinds[j + 2 - start] in _AFTER_COMMA:
-                    j += 1
-                else:
-                    break
             else:
                 break
-        yield i, j
+        yield start + i, start + j
         resume = j + 1
 
 
@@ -365,7 +365,8 @@ def _segments(tokens: list[_Token], first: int, last: int) -> list[tuple[list[_T
     seen_name = False
     for k in range(first, last + 1):
         token = tokens[k]
-        if token.kind == "comma" and current and all(t.kind == "name" for t in current):
+        kind = token.kind
+        if kind == "comma" and current and all(t.kind == "name" for t in current):
             # "Simon, Pertamina …": without a role, a comma separates two things.
             segments.append((current, current_start))
             current, current_start, seen_name = [], k + 1, False
@@ -377,17 +378,17 @@ def _segments(tokens: list[_Token], first: int, last: int) -> list[tuple[list[_T
                 segments.append((current, current_start))
                 current, current_start, seen_name = [], k + 1, False
                 continue
-        if token.kind in ("role", "hon") and seen_name and current:
+        if kind in ("role", "hon") and seen_name and current:
             previous = current[-1]
             kinds = {t.kind for t in current}
             # "Ketua KPU Kota Batu, Dr. Marlina": the honorific opens the holder's name,
             # while "Bpk. Eko, Bpk. Gogot" lists two people.
-            holder = token.kind == "hon" and "role" in kinds and "hon" not in kinds
-            if not holder and (previous.kind in ("comma", "paren") or token.kind == "role"):
+            holder = kind == "hon" and "role" in kinds and "hon" not in kinds
+            if not holder and (previous.kind in ("comma", "paren") or kind == "role"):
                 segments.append((current, current_start))
                 current, current_start, seen_name = [], k, False
         current.append(token)
-        seen_name = seen_name or token.kind == "name"
+        seen_name = seen_name or kind == "name"
     if current:
         segments.append((current, current_start))
     return segments
@@ -396,19 +397,17 @@ def _segments(tokens: list[_Token], first: int, last: int) -> list[tuple[list[_T
 def _name_of(segment: list[_Token]) -> tuple[list[_Token], frozenset[str], bool]:
     """The person's name in one segment (its last run of name words), the role words
     before it, and whether a role or honorific marks it as a person."""
-    last_name: list[_Token] = []
-    current: list[_Token] = []
-    for token in segment:
-        if token.kind == "name":
-            current.append(token)
-        elif current:
-            last_name, current = current, []
-    if current:
-        last_name = current
-    if not last_name:
+    end = len(segment)
+    while end and segment[end - 1].kind != "name":
+        end -= 1
+    if not end:
         role_words = frozenset(t.lowered for t in segment if t.kind in ("role", "org"))
         return [], role_words, False
-    head = segment[: segment.index(last_name[0])]
+    begin = end - 1
+    while begin and segment[begin - 1].kind == "name":
+        begin -= 1
+    last_name = segment[begin:end]
+    head = segment[:begin]
     marked = any(t.kind in ("role", "hon") for t in head)
     before = head[-1] if head else None
     if before is not None and before.lowered in words("text_people", "region_word"):
@@ -468,20 +467,22 @@ def _people(tokens: list[_Token], text: str) -> list[_Person]:
     lead_words = _lead_words()
     people: list[_Person] = []
     for first, last in _runs(tokens):
-        nxt = tokens[last + 1] if last + 1 < len(tokens) else None
-        verb_after = nxt is not None and _starts_with_verb(tokens, last + 1, before_verbs)
+        if "name" not in map(_KIND_OF, tokens[first : last + 1]):
+            # A run of roles and bodies names no one, unless it is an office as a
+            # sentence's subject: "Ketua KPU Jatim membuka rapat. … ,” ujarnya." Most such
+            # runs are a body alone ("KPU"), and an office opens with its role.
+            if tokens[first].kind == "role":
+                office = _office(tokens[first : last + 1], tokens, first)
+                if office is not None:
+                    speaks = _starts_with_verb(tokens, last + 1, before_verbs)
+                    people.append(_office_person(office, speaks, text))
+            continue
+        verb_after = _starts_with_verb(tokens, last + 1, before_verbs)
         role_after = False
-        if nxt is not None and not verb_after and nxt.lowered == "selaku":
+        if not verb_after and last + 1 < len(tokens) and tokens[last + 1].lowered == "selaku":
             # "Heri Wahidin selaku Anggota Komisi Informasi menyampaikan": a person with
             # their role in apposition, speaking when the role is followed by the verb.
             role_after, verb_after = _role_then_verb(tokens, last + 2, before_verbs)
-        if "name" not in map(_KIND_OF, tokens[first : last + 1]):
-            # A run of roles and bodies names no one, unless it is an office as a
-            # sentence's subject: "Ketua KPU Jatim membuka rapat. … ,” ujarnya."
-            office = _office(tokens[first : last + 1], tokens, first)
-            if office is not None:
-                people.append(_office_person(office, verb_after, text))
-            continue
         prev = tokens[first - 1] if first > 0 else None
         lead_in = prev is not None and prev.lowered in lead_words and not prev.ends_sentence
         says = prev is not None and prev.lowered in speech_lead and not prev.ends_sentence
@@ -604,8 +605,11 @@ def _starts_with_verb(tokens: list[_Token], k: int, verbs: frozenset[str]) -> bo
         lowered = tokens[k + step].lowered
         if lowered in verbs:
             return True
-        nxt = tokens[k + step + 1] if k + step + 1 < len(tokens) else None
-        if lowered == "dalam" and nxt is not None and nxt.lowered.endswith("nya"):
+        if (
+            lowered == "dalam"
+            and k + step + 1 < len(tokens)
+            and tokens[k + step + 1].lowered.endswith("nya")
+        ):
             step += 2
             continue
         if lowered not in ("juga", "pun", "kembali", "lalu", "kemudian", "sempat", ","):
@@ -748,10 +752,9 @@ def _name_after(
         or (tokens[end].kind == "lower" and tokens[end].lowered in organisation)
     ):
         end += 1
-    runs = list(_runs(tokens, end, min(len(tokens), end + 40)))
-    if not runs or runs[0][0] != end:
-        return ""
-    first, last = runs[0]
+    if end >= len(tokens) or tokens[end].kind not in _NAMEISH:
+        return ""  # no run of name words starts right there
+    first, last = next(_runs(tokens, end, min(len(tokens), end + 40)))
     segments = [segment for segment, _start in _segments(tokens, first, last)]
     segment = segments[0]
     if end > k and len(segments) > 1 and all(t.kind == "name" for t in segment):
@@ -1025,11 +1028,6 @@ def _holder_of(role: frozenset[str], people: list[_Person], before: int) -> str:
 
 
 def _first_token_at(tokens: list[_Token], position: int) -> int | None:
-    lo, hi = 0, len(tokens)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if tokens[mid].start < position:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo if lo < len(tokens) else None
+    """Index of the first token starting at or after `position` (tokens are in text order)."""
+    index = bisect_left(tokens, position, key=_START_OF)
+    return index if index < len(tokens) else None
