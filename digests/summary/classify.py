@@ -24,8 +24,10 @@ from digests.summary.divisions import DivisionCatalog, load_divisions
 __all__ = ["Evidence", "Observations", "Tagging", "classify", "explain", "observe", "score"]
 
 # Common Indonesian affixes around a single-word keyword: "disosialisasikan", "penganggaran".
-_PREFIXES = r"(?:di|ke|se|ber|ter|per|me|mem|men|meng|menge|meny|pe|pem|pen|peng|penge|peny)"
-_SUFFIXES = r"(?:kan|an|i)?(?:nya|lah|kah)?"
+# Each group ends with an empty alternative (no affix), tried after the others as a trailing `?`
+# would try it, but without the regex engine's slower repeat machinery.
+_PREFIXES = r"(?:di|ke|se|ber|ter|per|me|mem|men|meng|menge|meny|pe|pem|pen|peng|penge|peny|)"
+_SUFFIXES = r"(?:kan|an|i|)(?:nya|lah|kah|)"
 _SPACES = re.compile(r"\s+")
 # Right after a word's first character: the character before it is no word character, i.e.
 # the word starts where \b would have checked. A pattern that opens with a literal instead of
@@ -331,7 +333,7 @@ def _compile(catalog: DivisionCatalog) -> _Matcher:
     # character instead of trying the whole pattern inside every word: a fifth of the time.
     opening = r"\W" if all(_WORD_CHAR.match(phrase) for phrase in phrases) else r"\b"
     keywords = re.compile(
-        rf"{opening}(?:(?P<p>{_trie(phrases)})|{_PREFIXES}?(?P<a>{_trie(affixable)}){_SUFFIXES})\b"
+        rf"{opening}(?:(?P<p>{_trie(phrases)})|{_PREFIXES}(?P<a>{_trie(affixable)}){_SUFFIXES})\b"
     )
 
     terms: dict[str, set[str]] = defaultdict(set)

@@ -25,6 +25,7 @@ _WORD = re.compile(r"\w+")
 # A whole word with a digit in it. (?<!\w) keeps the search from retrying inside words
 # without digits, which made a plain \w*\d\w* cost more than the rest of the ranking.
 _FIGURE = re.compile(r"(?<!\w)[^\W\d]*\d\w*")
+_DIGIT = re.compile(r"\d")
 _MIN_LEAD_WORDS = 5
 _MAX_LEAD_SENTENCES = 3
 # One sentence usually carries who/what/where/when; a second is added only when the
@@ -258,7 +259,7 @@ def _pick_quotes(found: list[FoundQuote], lead: list[str], limit: int) -> list[Q
     if limit <= 0:
         return []
     lead_words = _word_set(" ".join(lead))
-    candidates: list[tuple[float, FoundQuote]] = []
+    candidates: list[tuple[float, FoundQuote, set[str]]] = []  # with the quote's words
     for quote in found:
         found_words = _WORD.findall(quote.text.lower())
         count = len(found_words)
@@ -270,8 +271,9 @@ def _pick_quotes(found: list[FoundQuote], lead: list[str], limit: int) -> list[Q
         score = min(count, _QUOTE_WORD_CAP) + 4 * len(quote_words & _figures(quote.text))
         if quote.speaker:
             score += 10
-        candidates.append((score, quote))
+        candidates.append((score, quote, quote_words))
     chosen: list[FoundQuote] = []
+    chosen_words: list[set[str]] = []
     speakers: set[str | None] = set()
     while candidates and len(chosen) < limit:
         best = max(
@@ -279,10 +281,11 @@ def _pick_quotes(found: list[FoundQuote], lead: list[str], limit: int) -> list[Q
             key=lambda item: item[0] * (0.5 if item[1].speaker in speakers else 1.0),
         )
         candidates.remove(best)
-        quote = best[1]
-        if any(_overlap(quote.text, other.text) >= _DUPLICATE_OVERLAP for other in chosen):
+        _score, quote, quote_words = best
+        if any(_overlap(quote_words, other) >= _DUPLICATE_OVERLAP for other in chosen_words):
             continue
         chosen.append(quote)
+        chosen_words.append(quote_words)
         speakers.add(quote.speaker)
     chosen.sort(key=lambda q: q.position)
     return [Quote(_tidy(q.text), q.speaker) for q in chosen]
@@ -294,6 +297,10 @@ def _tidy(text: str) -> str:
 
 
 def _figures(text: str) -> set[str]:
+    """The words with a digit in them. Most quotes have none, and looking for a digit first is
+    far cheaper than looking for such a word."""
+    if _DIGIT.search(text) is None:
+        return set()
     return {w.lower() for w in _FIGURE.findall(text)}
 
 
@@ -301,8 +308,8 @@ def _word_set(text: str) -> set[str]:
     return set(_WORD.findall(text.lower()))
 
 
-def _overlap(a: str, b: str) -> float:
-    wa, wb = _word_set(a), _word_set(b)
+def _overlap(wa: set[str], wb: set[str]) -> float:
+    """How much two texts, given as their word sets, share: the shorter one's share."""
     return len(wa & wb) / max(1, min(len(wa), len(wb)))
 
 

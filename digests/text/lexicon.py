@@ -30,8 +30,10 @@ def sections(name: str) -> dict[str, frozenset[str]]:
     return {key: frozenset(value) for key, value in groups.items()}
 
 
+@cache
 def words(name: str, section: str = "") -> frozenset[str]:
-    """Entries of one section (empty when the section is absent)."""
+    """Entries of one section (empty when the section is absent). Cached too: the text
+    heuristics ask for their lists dozens of times per article."""
     return sections(name).get(section, frozenset())
 
 
