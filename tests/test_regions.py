@@ -107,6 +107,7 @@ def test_short_forms_and_names_read_as_slugs(typed: str, slug: str | None) -> No
         ("kabsleman.kpu.go.id", "di-yogyakarta"),
         ("kotabaru.kpu.go.id", "kalimantan-selatan"),  # Kabupaten Kotabaru, not a "Kota Baru"
         ("kotabatu.kpu.go.id", "jawa-timur"),
+        ("kpu.demakkab.go.id", "jawa-tengah"),  # under the regency government's domain
         ("ppid.kpu.go.id", NASIONAL),
         ("127.0.0.1", None),
         ("berita.example.org", None),

@@ -115,8 +115,8 @@ def region_from_host(url_or_host: str) -> str | None:
     """The region of a KPU site from its host name; None when the host says nothing.
 
     `kpu.go.id` → nasional; `jatim.kpu.go.id` → jawa-timur; `kab-kediri.kpu.go.id` and
-    `kpud-banyuwangikab.go.id` → jawa-timur (through the regency list); `kpujatim.go.id` →
-    jawa-timur.
+    `kpud-banyuwangikab.go.id` and `kpu.demakkab.go.id` → through the regency list;
+    `kpujatim.go.id` → jawa-timur.
     """
     host = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host
     host = (host or "").strip().casefold().rstrip(".")
@@ -130,6 +130,9 @@ def region_from_host(url_or_host: str) -> str | None:
             return NASIONAL
     else:
         label = host.split(".", 1)[0]
+        if label == "kpu" and host.count(".") >= 3:
+            # "kpu.demakkab.go.id": the office under its regency government's domain
+            label = host.split(".", 2)[1]
     return _region_of_label(label)
 
 
