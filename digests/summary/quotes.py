@@ -358,6 +358,8 @@ def _runs(tokens: list[_Token], start: int = 0, stop: int | None = None):
 def _segments(tokens: list[_Token], first: int, last: int) -> list[tuple[list[_Token], int]]:
     """Split a run at each role that follows a name: "Ketua KPU Jatim, Eko Sasmito, Divisi
     …, Gogot Cahyo Baskoro" holds two people. Returns (tokens, index of first token)."""
+    if first == last:
+        return [([tokens[first]], first)]  # one word, nothing to split (a third of all runs)
     segments: list[tuple[list[_Token], int]] = []
     current: list[_Token] = []
     current_start = first
@@ -406,6 +408,8 @@ def _name_of(segment: list[_Token]) -> tuple[list[_Token], frozenset[str], bool]
     while begin and segment[begin - 1].kind == "name":
         begin -= 1
     last_name = segment[begin:end]
+    if not begin:  # the name alone, as mostly ("Eko Sasmito", a capitalised opening word)
+        return last_name[-_NAME_MAX_WORDS:], frozenset(), False
     head = segment[:begin]
     marked = any(t.kind in ("role", "hon") for t in head)
     before = head[-1] if head else None
