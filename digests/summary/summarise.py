@@ -63,13 +63,17 @@ def summarise(
     max_quotes: int = 2,
     summary_budget: int = SUMMARY_BUDGET,
     dateline: Dateline | None = None,
+    first_searched: bool = False,
 ) -> Summary:
     """Summarise an article body given as clean paragraphs (no page furniture).
 
     `dateline` is the one extraction already found at the start of the first paragraph, if
-    any: it is cut off as found instead of being searched for again."""
+    any: it is cut off as found instead of being searched for again. `first_searched` says
+    that extraction looked there (`strip_dateline(paragraphs[0])`), so when it found none the
+    first paragraph is not searched again; the next ones still are."""
     body = [p.strip() for p in paragraphs if p and p.strip()]
-    body = _without_title(_from_dateline(body, dateline), title)
+    none_first = first_searched and dateline is None and bool(body) and body[0] == paragraphs[0]
+    body = _without_title(_from_dateline(body, dateline, skip_first=none_first), title)
     title_key = _key(title or "")
     sentences = _Sentences(body)
     start = _lead_start(sentences, title_key)
@@ -79,14 +83,20 @@ def summarise(
     return Summary(lead=lead, quotes=quotes, summary=summary)
 
 
-def _from_dateline(body: list[str], known: Dateline | None = None) -> list[str]:
-    """Drop the dateline and anything before it (a date line, a repeated title)."""
+def _from_dateline(
+    body: list[str], known: Dateline | None = None, *, skip_first: bool = False
+) -> list[str]:
+    """Drop the dateline and anything before it (a date line, a repeated title).
+
+    `skip_first`: the first paragraph is known to open with no dateline."""
     if known is not None and body and body[0].startswith(known.raw):
         rest = body[0][len(known.raw) :].lstrip()
         if rest[:1].islower():
             rest = rest[0].upper() + rest[1:]
         return ([rest] if rest else []) + body[1:]
     for index, paragraph in enumerate(body[:_DATELINE_SEARCH]):
+        if index == 0 and skip_first:
+            continue
         dateline, rest = strip_dateline(paragraph)
         if dateline is not None:
             # What stands before it is a date line, a title or a caption, unless it is
