@@ -28,7 +28,6 @@ _NAMEISH = frozenset({"name", "role", "org", "hon"})  # kinds that start a run
 _IN_RUN = _NAMEISH | {"paren", "degree"}
 _AFTER_COMMA = _NAMEISH | {"degree"}
 _KIND_OF = itemgetter(3)
-_ENDS_SENTENCE_OF = itemgetter(4)
 _START_OF = itemgetter(1)
 _MENURUT = re.compile(r"\b(menurut|kata)\b")
 # What no token starts with (spaces and "_"), then a token.
@@ -352,26 +351,30 @@ def _kind_tables() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
 
 def _runs(tokens: list[_Token], start: int = 0, stop: int | None = None):
     """Yield (first, last) token indexes of runs of name-ish tokens, commas inside."""
-    window = tokens[start:stop]
-    kinds = list(map(_KIND_OF, window))  # kinds[i] is tokens[start + i].kind
-    ends_sentence = list(map(_ENDS_SENTENCE_OF, window))
-    count = len(window)
-    resume = 0
-    for i in [k for k, kind in enumerate(kinds) if kind in _NAMEISH]:
+    stop = len(tokens) if stop is None else stop
+    kinds = list(map(_KIND_OF, tokens[start:stop]))  # kinds[i] is tokens[start + i].kind
+    resume = start
+    for i in [start + k for k, kind in enumerate(kinds) if kind in _NAMEISH]:
         if i < resume:
             continue  # inside the previous run
-        j = i
-        while j + 1 < count and not ends_sentence[j]:
-            nxt = kinds[j + 1]
-            # A comma stays inside when a name-ish word or a degree follows it.
-            if nxt in _IN_RUN or (
-                nxt == "comma" and j + 2 < count and kinds[j + 2] in _AFTER_COMMA
-            ):
-                j += 1
-            else:
-                break
-        yield start + i, start + j
-        resume = j + 1
+        last = _run_end(tokens, i, stop)
+        yield i, last
+        resume = last + 1
+
+
+def _run_end(tokens: list[_Token], first: int, stop: int) -> int:
+    """The last token of the run of name-ish tokens that starts at `first` (before `stop`)."""
+    j = first
+    while j + 1 < stop and not tokens[j].ends_sentence:
+        nxt = tokens[j + 1].kind
+        # A comma stays inside when a name-ish word or a degree follows it.
+        if nxt in _IN_RUN or (
+            nxt == "comma" and j + 2 < stop and tokens[j + 2].kind in _AFTER_COMMA
+        ):
+            j += 1
+        else:
+            break
+    return j
 
 
 def _segments(tokens: list[_Token], first: int, last: int) -> list[tuple[list[_Token], int]]:
@@ -746,7 +749,7 @@ def _name_after(
         end += 1
     if end >= len(tokens) or tokens[end].kind not in _NAMEISH:
         return ""  # no run of name words starts right there
-    first, last = next(_runs(tokens, end, min(len(tokens), end + 40)))
+    first, last = end, _run_end(tokens, end, min(len(tokens), end + 40))
     segments = [segment for segment, _start in _segments(tokens, first, last)]
     segment = segments[0]
     if end > k and len(segments) > 1 and all(t.kind == "name" for t in segment):
