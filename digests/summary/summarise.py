@@ -80,8 +80,9 @@ def summarise(
     sentences = _Sentences(body)
     start = _lead_start(sentences, title_key)
     lead = _lead(sentences, start, lead_budget)
-    quotes = _pick_quotes(locate_quotes(body), lead, max_quotes)
-    summary = _summary(sentences, start, lead, summary_budget, title_key)
+    lead_words = _word_set(" ".join(lead))  # what quotes and the summary must not repeat
+    quotes = _pick_quotes(locate_quotes(body), lead_words, max_quotes)
+    summary = _summary(sentences, start, lead, summary_budget, title_key, lead_words)
     return Summary(lead=lead, quotes=quotes, summary=summary)
 
 
@@ -196,7 +197,12 @@ def _lead(sentences: _Sentences, start: int | None, budget: int) -> list[str]:
 
 
 def _summary(
-    sentences: _Sentences, start: int | None, lead: list[str], budget: int, title_key: str
+    sentences: _Sentences,
+    start: int | None,
+    lead: list[str],
+    budget: int,
+    title_key: str,
+    lead_words: set[str],
 ) -> list[str]:
     """The lead, then the prose sentences that follow it, up to three in all and `budget`
     characters: the inverted pyramid puts what matters next right after the lead. Bare
@@ -207,7 +213,7 @@ def _summary(
     used = sum(len(s) for s in summary) + len(summary) - 1
     if used + _SHORTEST_SENTENCE > budget or len(summary) >= _MAX_SUMMARY_SENTENCES:
         return summary  # nothing more fits: the rest of the body is never split
-    seen = _word_set(" ".join(summary))
+    seen = set(lead_words)
     for read, sentence in enumerate(sentences.from_(start + len(lead))):
         if len(summary) >= _MAX_SUMMARY_SENTENCES or read >= _SUMMARY_SCAN:
             break
@@ -264,12 +270,12 @@ def _trim(sentence: str, budget: int) -> str:
     return cut.rstrip(" ,;:-–—") + _ELLIPSIS
 
 
-def _pick_quotes(found: list[FoundQuote], lead: list[str], limit: int) -> list[Quote]:
-    """Rank quotes by how much they say, skip what the lead already says, prefer a new
-    voice over a second quote from the same person, and keep the article's order."""
+def _pick_quotes(found: list[FoundQuote], lead_words: set[str], limit: int) -> list[Quote]:
+    """Rank quotes by how much they say, skip what the lead (its words: `lead_words`) already
+    says, prefer a new voice over a second quote from the same person, and keep the article's
+    order."""
     if limit <= 0:
         return []
-    lead_words = _word_set(" ".join(lead))
     candidates: list[tuple[float, FoundQuote, set[str]]] = []  # with the quote's words
     for quote in found:
         found_words = _WORD.findall(quote.text.lower())
