@@ -127,7 +127,7 @@ def explain(
     catalog = catalog or load_divisions()
     settings = catalog.settings
     matcher = _matcher(catalog)
-    seen = observe(title, text, catalog)
+    seen = _observe(matcher, title, text)
 
     evidence: list[Evidence] = []
     scores: dict[str, float] = defaultdict(float)
@@ -176,8 +176,10 @@ def explain(
 
 def observe(title: str | None, text: str, catalog: DivisionCatalog | None = None) -> Observations:
     """Keyword hits (title, lead, rest apart) and division mentions, weights not yet applied."""
-    catalog = catalog or load_divisions()
-    matcher = _matcher(catalog)
+    return _observe(_matcher(catalog or load_divisions()), title, text)
+
+
+def _observe(matcher: _Matcher, title: str | None, text: str) -> Observations:
     in_title: dict[str, int] = defaultdict(int)
     in_lead: dict[str, int] = defaultdict(int)
     in_rest: dict[str, int] = defaultdict(int)
