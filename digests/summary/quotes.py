@@ -133,7 +133,7 @@ def locate_quotes(paragraphs: list[str]) -> list[FoundQuote]:
     spans: list[tuple[int, int, int, bool]] = []
     offset = 0
     for index, paragraph in enumerate(paragraphs):
-        spans.extend((offset + a, offset + b, index, o) for a, b, o in _spans(paragraph))
+        spans += [(offset + a, offset + b, index, o) for a, b, o in _spans(paragraph)]
         offset += len(paragraph) + 2
     if not spans:
         return []
