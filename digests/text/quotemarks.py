@@ -33,7 +33,11 @@ def pair_quote_marks(
     """
     end = len(text) if end is None else end
     # Most paragraphs quote no one, and three plain searches find that sooner than the pattern.
-    if all(text.find(mark, start, end) < 0 for mark in (OPEN, CLOSE, '"')):
+    if (
+        text.find('"', start, end) < 0
+        and text.find(OPEN, start, end) < 0
+        and text.find(CLOSE, start, end) < 0
+    ):
         return [], -1
     spans: list[tuple[int, int]] = []
     open_at = -1
