@@ -97,7 +97,7 @@ except ImportError:  # another Python than CPython
     _tuplegetter = None
 
 
-def _field(index: int) -> property:
+def _field(index: int) -> object:
     """The descriptor reading item `index` of a `_Token`."""
     if _tuplegetter is None:
         return property(itemgetter(index))
@@ -381,7 +381,7 @@ def _segments(tokens: list[_Token], first: int, last: int) -> list[tuple[list[_T
     """Split a run at each role that follows a name: "Ketua KPU Jatim, Eko Sasmito, Divisi
     …, Gogot Cahyo Baskoro" holds two people. Returns (tokens, index of first token)."""
     if first == last:
-        return [([tokens[first]], first)]  # one word, nothing to split (a third of all runs)
+        return [([tokens[first]], first)]  # one word (two runs in five): nothing to split
     segments: list[tuple[list[_Token], int]] = []
     current: list[_Token] = []
     current_start = first
@@ -430,7 +430,7 @@ def _name_of(segment: list[_Token]) -> tuple[list[_Token], frozenset[str], bool]
     while begin and segment[begin - 1].kind == "name":
         begin -= 1
     last_name = segment[begin:end]
-    if not begin:  # the name alone, as mostly ("Eko Sasmito", a capitalised opening word)
+    if not begin:  # the name alone, the most common case ("Eko Sasmito", "Kegiatan")
         return last_name[-_NAME_MAX_WORDS:], frozenset(), False
     head = segment[:begin]
     marked = any(t.kind in ("role", "hon") for t in head)
