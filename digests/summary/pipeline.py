@@ -92,8 +92,15 @@ def _is_heading_line(line: str) -> bool:
 
 
 def summarise_and_tag(article: ExtractedArticle) -> ProcessedArticle:
+    """Summarise and tag an extracted article. Its `dateline` is what `strip_dateline` found at
+    the start of its first paragraph, as `extract_article` and `process_text` set it, so the
+    summary does not look there again."""
     summary: Summary = summarise(
-        article.title, article.paragraphs, max_quotes=MAX_QUOTES, dateline=article.dateline
+        article.title,
+        article.paragraphs,
+        max_quotes=MAX_QUOTES,
+        dateline=article.dateline,
+        first_searched=True,
     )
     body = "\n\n".join(article.paragraphs)
     tagging = explain(article.title, body, with_evidence=False)

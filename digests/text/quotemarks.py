@@ -31,9 +31,17 @@ def pair_quote_marks(
     `closing_mark_opens(text, i)` lets a closing mark open a quote where one cannot close
     ("”Kami siap …” ujar X"); without it such a mark is ignored.
     """
+    end = len(text) if end is None else end
+    # Most paragraphs quote no one, and three plain searches find that sooner than the pattern.
+    if (
+        text.find('"', start, end) < 0
+        and text.find(OPEN, start, end) < 0
+        and text.find(CLOSE, start, end) < 0
+    ):
+        return [], -1
     spans: list[tuple[int, int]] = []
     open_at = -1
-    for mark in _MARK.finditer(text, start, len(text) if end is None else end):
+    for mark in _MARK.finditer(text, start, end):
         i, ch = mark.start(), mark.group()
         if open_at < 0:
             if ch != CLOSE or (closing_mark_opens is not None and closing_mark_opens(text, i)):

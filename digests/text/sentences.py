@@ -131,9 +131,9 @@ def _period_is_abbreviation(text: str, period: int, next_start: int, end: int) -
     token = before.lower()
     if token in words("abbreviations", "title"):
         return True
-    next_word = _NEXT_WORD.match(text, next_start, end)
-    following = next_word.group().rstrip(".").lower() if next_word else ""
     if token in words("abbreviations", "degree"):
+        next_word = _NEXT_WORD.match(text, next_start, end)
+        following = next_word.group().rstrip(".").lower() if next_word else ""
         return following in words("abbreviations", "degree")
     if len(token) == 1 and token.isalpha() and before.isupper():
         return not _ends_a_list(text, before_start)
