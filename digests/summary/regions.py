@@ -111,6 +111,9 @@ def normalise_region(value: str) -> str | None:
     return _index().province_keys.get(key)
 
 
+_MIN_SHORTENED_LETTERS = 6  # "penajam": shorter openings are shared by too many names
+
+
 def region_from_host(url_or_host: str) -> str | None:
     """The region of a KPU site from its host name; None when the host says nothing.
 
@@ -191,8 +194,22 @@ def _lookup(index: _Index, kind: str | None, core: str) -> str | None:
     if kind == _PROVINCE_KIND:
         return index.province_keys.get(core)
     if kind is not None:
-        return index.regency_keys.get((kind, core)) or index.regency_initials.get((kind, core))
+        found = index.regency_keys.get((kind, core)) or index.regency_initials.get((kind, core))
+        return found or _by_shortened_name(index, kind, core)
     return index.province_keys.get(core) or index.bare_regency_keys.get(core)
+
+
+def _by_shortened_name(index: _Index, kind: str, core: str) -> str | None:
+    """`kab-penajam` → Kabupaten Penajam Paser Utara: a name's opening words stand for it when
+    every regency of that kind whose name starts so lies in one province."""
+    if len(core) < _MIN_SHORTENED_LETTERS:
+        return None
+    provinces = {
+        province
+        for (known_kind, name), province in index.regency_keys.items()
+        if known_kind == kind and name.startswith(core)
+    }
+    return provinces.pop() if len(provinces) == 1 else None
 
 
 def region_from_text(title: str | None, text: str) -> str | None:
