@@ -68,6 +68,7 @@ def test_day_and_date_after_the_dateline_stay_with_the_news():
         ("#Temanpemilih, Anggota KPU Sumsel Divisi Sosdiklih", "Anggota KPU"),
         ("Hai #TemanPemilih, bertempat di aula, KPU Kabupaten", "Bertempat di aula"),
         ("#Temanpemilih Dalam rangka menyukseskan PSU", "Dalam rangka"),
+        ("Saleum #TemanPemilih Ketua Komisi Independen Pemilihan Aceh", "Ketua Komisi"),
         ("Pasangkayu; KPU Polewali Mandar mengikuti pelatihan", "KPU Polewali"),
         ("width=GANGGA (kpu-lombokutarakab.go.id.) – Komisi Pemilihan Umum", "Komisi Pemilihan"),
         ("Kuala Kapuas, www.kpu.kapuaskab.go.id– Komisi Pemilihan Umum", "Komisi Pemilihan"),

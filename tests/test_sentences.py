@@ -101,3 +101,11 @@ def test_sentences_give_back_the_text_in_order(text):
     sentences = split_sentences(text)
     assert _squash("".join(sentences)) == _squash(text)
     assert all(s and s == s.strip() for s in sentences)
+
+
+def test_an_acting_holders_title_does_not_end_a_sentence():
+    text = "Pada hari Rabu, Plh. Ketua KPU Kota Metro membuka rapat. Plt. Sekretaris hadir."
+    assert split_sentences(text) == [
+        "Pada hari Rabu, Plh. Ketua KPU Kota Metro membuka rapat.",
+        "Plt. Sekretaris hadir.",
+    ]

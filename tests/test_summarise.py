@@ -238,6 +238,16 @@ def test_a_first_sentence_that_goes_on_after_the_headline_is_kept_whole():
     assert lead[0].startswith("KPU Provinsi Lampung adakan Rakor sosialisasi")
 
 
+def test_a_first_sentence_that_is_the_headline_and_its_date_is_the_lead():
+    title = "KPU Kabupaten Gianyar Menyelenggarakan Rapat Koordinasi PDPB Triwulan Ii"
+    paragraphs = [
+        "KPU Kabupaten Gianyar menyelenggarakan Rapat Koordinasi PDPB Triwulan II, Jumat "
+        "(20/06/2025). Kegiatan ini dibuka oleh Ketua KPU Gianyar di aula kantor."
+    ]
+    lead = summarise(title, paragraphs).lead
+    assert lead[0].startswith("KPU Kabupaten Gianyar menyelenggarakan Rapat Koordinasi")
+
+
 def test_a_news_paragraph_above_a_later_dateline_stays_the_lead():
     paragraphs = [
         "Dengan semangat tertib administrasi dan komitmen menjaga jejak demokrasi, Komisi "

@@ -166,9 +166,11 @@ def _without_title(body: list[str], title: str | None) -> list[str]:
     rest = _AFTER_TITLE.sub("", first[opening[-1].end() :], count=1)
     if len(_WORD.findall(rest)) < _MIN_LEAD_WORDS:
         return body
-    if rest[:1].islower() and first[opening[-1].end() :][:1] == " ":
-        # "KPU Lampung adakan Rakor … 2019 antara KPU Provinsi dengan …, Rabu (23/1)": the
-        # headline is the opening of the first sentence, which goes on after it.
+    after = first[opening[-1].end() :]
+    if (rest[:1].islower() and after[:1] == " ") or after.lstrip(" ")[:1] == ",":
+        # "KPU Lampung adakan Rakor … 2019 antara KPU Provinsi dengan …, Rabu (23/1)" and
+        # "KPU Gianyar Menyelenggarakan Rapat … 2025, Jumat (20/06/2025).": the headline is the
+        # opening of the first sentence, which goes on after it.
         return body
     return [rest[0].upper() + rest[1:], *body[1:]]
 

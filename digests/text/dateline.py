@@ -48,7 +48,7 @@ _DATELINE = re.compile(rf"^\s*{_HEAD}{_SEP}(?=\S)", re.IGNORECASE)
 # A blog's byline fused before it: "20 May 2016 | By kpukabpati Pati, …", "08 May 2020 |
 # 0 Comments | By kpukabpati Komisi …".
 _DEBRIS = re.compile(
-    r"^\s*(?:(?:(?:(?i:hai|halo|hallo)\s+)?#\w+|\w+=|\d{1,2}\s+[A-Za-z]+\s+\d{4}\s*\|\s*"
+    r"^\s*(?:(?:(?:(?i:hai|halo|hallo|salam|saleum)\s+)?#\w+|\w+=|\d{1,2}\s+[A-Za-z]+\s+\d{4}\s*\|\s*"
     r"(?:\d+\s+(?i:comments?|komentar)\s*\|\s*)?"
     r"(?i:by|oleh)\s+[\w.-]+\s+(?=[A-Z]))\s*,?\s*)+"
 )
