@@ -505,3 +505,11 @@ def test_an_abbreviated_regency_before_a_name_is_no_part_of_it():
         " agar memahami kepemiluan,” kata Ketua Bawaslu Kab. Lobar Abrar."
     ]
     assert find_quotes(paragraphs)[0].speaker == "Abrar"
+
+
+def test_a_pronoun_before_the_verb_is_the_official_the_clause_names():
+    paragraphs = [
+        "Kegiatan ini dibuka oleh Ketua KPU Gianyar, I Wayan Mura, dalam sambutannya beliau"
+        " menyampaikan “bahwa rapat koordinasi ini sangat penting bagi data pemilih”."
+    ]
+    assert find_quotes(paragraphs)[0].speaker == "I Wayan Mura"

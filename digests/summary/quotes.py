@@ -849,11 +849,27 @@ def _before_attribution(narrative: str, people: list[_Person], start: int) -> st
     # "Eko mengatakan kepada Bupati Yusuf, “…”": the one before the verb speaks.
     speaking = [p for p in inside if p.speaking]
     if not speaking:
-        # "… menteri Komunikasi dan Informatika, beliau mengatakan “…”": no one named in
-        # the clause stands right before its verb, so who speaks is a guess: leave it empty.
-        return None
+        # "… oleh Ketua KPU Gianyar, I Wayan Mura, dalam sambutannya beliau menyampaikan “…”":
+        # a pronoun before the verb is the person the clause names with their office. A bare
+        # capitalised word ("… menteri Komunikasi dan Informatika, beliau mengatakan") is no
+        # such person, and who speaks is a guess: leave it empty.
+        if not _pronoun_verb().search(lowered):
+            return None
+        speaking = [p for p in inside if p.role and len(p.name) >= 2 and not p.office]
+        if not speaking:
+            return None
     chosen = max(speaking, key=lambda p: p.start)
     return _resolve(chosen.name, people, start)
+
+
+@cache
+def _pronoun_verb() -> re.Pattern[str]:
+    """ "beliau menyampaikan", "ia mengatakan": a pronoun as the subject of a speech verb."""
+    pronouns = words("attribution_verbs", "pronoun") - {"nya", "mereka"}
+    verbs = words("attribution_verbs", "before")
+    return re.compile(
+        rf"\b(?:{'|'.join(sorted(pronouns))})\s+(?:{'|'.join(map(re.escape, sorted(verbs)))})\b"
+    )
 
 
 @cache
