@@ -513,3 +513,16 @@ def test_a_pronoun_before_the_verb_is_the_official_the_clause_names():
         " menyampaikan “bahwa rapat koordinasi ini sangat penting bagi data pemilih”."
     ]
     assert find_quotes(paragraphs)[0].speaker == "I Wayan Mura"
+
+
+def test_an_office_after_a_short_opener_is_the_subject_that_speaks():
+    opened = [
+        "Dalam sambutannya, Ketua KPU Kabupaten Wonosobo menyampaikan bahwa sosialisasi ini"
+        " penting. “Pemilih pemula memiliki peran strategis bagi demokrasi,” ujarnya."
+    ]
+    assert find_quotes(opened)[0].speaker == "Ketua KPU Kabupaten Wonosobo"
+    listed = [
+        "Rapat dihadiri tamu, Ketua KPU Kabupaten Wonosobo dan Bupati. “Pemilih pemula"
+        " memiliki peran strategis bagi demokrasi,” ujarnya."
+    ]
+    assert find_quotes(listed)[0].speaker is None

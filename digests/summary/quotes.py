@@ -573,8 +573,15 @@ def _office(segment: list[_Token], tokens: list[_Token], start: int) -> list[_To
     if words_ is None:
         return None
     prev = tokens[start - 1] if start > 0 else None
-    if prev is not None and not prev.ends_sentence and prev.kind != "break":
-        return None  # "… bersama Ketua KPU Jatim": the subject is someone else
+    # "… bersama Ketua KPU Jatim": the subject is someone else; but after a short opener
+    # ("Dalam sambutannya, Ketua KPU Kabupaten Wonosobo menyampaikan …") the office is it.
+    if (
+        prev is not None
+        and not prev.ends_sentence
+        and prev.kind != "break"
+        and not (prev.kind == "comma" and _opens_sentence(tokens, start))
+    ):
+        return None
     if prev is not None and prev.kind == "break" and prev.text not in ".!?":
         return None
     return words_
