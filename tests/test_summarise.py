@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -103,16 +103,6 @@ def test_lead_reads_with_plain_spaces():
 def test_empty_body_gives_an_empty_summary():
     summary = summarise("Judul", [])
     assert summary.lead == [] and summary.quotes == []
-
-
-def test_summarising_a_typical_article_takes_well_under_a_few_milliseconds():
-    articles = list(ARTICLES.values())
-    started = time.perf_counter()
-    for _ in range(5):
-        for article in articles:
-            summarise(article["title"], article["paragraphs"])
-    per_article = (time.perf_counter() - started) / (5 * len(articles))
-    assert per_article < 0.005
 
 
 _PIECES = st.sampled_from(
@@ -228,24 +218,24 @@ def test_a_body_that_opens_with_its_own_headline_leads_with_the_news_after_it():
     assert lead[0].startswith("Komisi Pemilihan Umum (KPU) Kabupaten Luwu melaksanakan")
 
 
-def test_a_first_sentence_that_goes_on_after_the_headline_is_kept_whole():
-    title = "KPU Provinsi Lampung adakan Rakor sosialisasi dan pendidikan pemilih"
-    paragraphs = [
-        "KPU Provinsi Lampung adakan Rakor sosialisasi dan pendidikan pemilih antara KPU "
-        "Provinsi Lampung dengan KPU Kabupaten/Kota se Provinsi Lampung, Rabu (23/1/2019)."
-    ]
-    lead = summarise(title, paragraphs).lead
-    assert lead[0].startswith("KPU Provinsi Lampung adakan Rakor sosialisasi")
-
-
-def test_a_first_sentence_that_is_the_headline_and_its_date_is_the_lead():
-    title = "KPU Kabupaten Gianyar Menyelenggarakan Rapat Koordinasi PDPB Triwulan Ii"
-    paragraphs = [
-        "KPU Kabupaten Gianyar menyelenggarakan Rapat Koordinasi PDPB Triwulan II, Jumat "
-        "(20/06/2025). Kegiatan ini dibuka oleh Ketua KPU Gianyar di aula kantor."
-    ]
-    lead = summarise(title, paragraphs).lead
-    assert lead[0].startswith("KPU Kabupaten Gianyar menyelenggarakan Rapat Koordinasi")
+@pytest.mark.parametrize(
+    ("title", "paragraph"),
+    [
+        (  # the sentence goes on in lower case
+            "KPU Provinsi Lampung adakan Rakor sosialisasi dan pendidikan pemilih",
+            "KPU Provinsi Lampung adakan Rakor sosialisasi dan pendidikan pemilih antara KPU "
+            "Provinsi Lampung dengan KPU Kabupaten/Kota se Provinsi Lampung, Rabu (23/1/2019).",
+        ),
+        (  # the sentence is the headline and its date
+            "KPU Kabupaten Gianyar Menyelenggarakan Rapat Koordinasi PDPB Triwulan Ii",
+            "KPU Kabupaten Gianyar menyelenggarakan Rapat Koordinasi PDPB Triwulan II, Jumat "
+            "(20/06/2025). Kegiatan ini dibuka oleh Ketua KPU Gianyar di aula kantor.",
+        ),
+    ],
+)
+def test_a_first_sentence_that_opens_with_the_headline_is_the_lead(title, paragraph):
+    lead = summarise(title, [paragraph]).lead
+    assert lead[0].startswith(" ".join(paragraph.split()[:6]))
 
 
 def test_a_news_paragraph_above_a_later_dateline_stays_the_lead():
