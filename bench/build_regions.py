@@ -60,6 +60,10 @@ SHORT_FORMS = {
     "92": ["pabar"],
     "96": ["pbd"],
 }
+# A regency's common short form, where its KPU site goes by it (`kab-kepulauansitaro`).
+REGENCY_SHORT_FORMS = {
+    "71.09": ["Kepulauan Sitaro", "Sitaro"],  # Kepulauan Siau Tagulandang Biaro
+}
 NEW_PAPUA = """\
 # The four provinces formed in 2022 are in the dataset (codes 93-96): Papua Selatan (UU 14/2022),
 # Papua Tengah (UU 15/2022), Papua Pegunungan (UU 16/2022), all from Papua, and Papua Barat Daya
@@ -128,8 +132,10 @@ def render(provinces: dict[str, str], regencies: dict[str, list[tuple[str, str]]
             "regencies = [",
         ]
         for rcode, rname in regencies.get(code, []):
+            short = REGENCY_SHORT_FORMS.get(rcode)
+            extra = (", short = [" + ", ".join(f'"{s}"' for s in short) + "]") if short else ""
             lines.append(
-                f'  {{ code = "{rcode}", slug = "{regency_slug(rname)}", name = "{rname}" }},'
+                f'  {{ code = "{rcode}", slug = "{regency_slug(rname)}", name = "{rname}"{extra} }},'
             )
         lines += ["]", ""]
     return "\n".join(lines)

@@ -109,6 +109,7 @@ def test_short_forms_and_names_read_as_slugs(typed: str, slug: str | None) -> No
         ("kotabatu.kpu.go.id", "jawa-timur"),
         ("kpu.demakkab.go.id", "jawa-tengah"),  # under the regency government's domain
         ("kab-penajam.kpu.go.id", "kalimantan-timur"),  # Penajam Paser Utara, shortened
+        ("kab-kepulauansitaro.kpu.go.id", "sulawesi-utara"),  # Siau Tagulandang Biaro
         ("ppid.kpu.go.id", NASIONAL),
         ("127.0.0.1", None),
         ("berita.example.org", None),

@@ -61,6 +61,7 @@ class Regency:
     code: str
     slug: str  # "kab-kediri", "kota-kediri"
     name: str
+    short: tuple[str, ...] = ()  # what its KPU site and the press call it: "Kepulauan Sitaro"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +94,10 @@ def provinces() -> tuple[Province, ...]:
             slug=entry["slug"],
             name=entry["name"],
             short=tuple(entry.get("short", ())),
-            regencies=tuple(Regency(**regency) for regency in entry.get("regencies", ())),
+            regencies=tuple(
+                Regency(**{**regency, "short": tuple(regency.get("short", ()))})
+                for regency in entry.get("regencies", ())
+            ),
         )
         for entry in tomllib.loads(text)["provinces"]
     )
@@ -305,7 +309,8 @@ def _index() -> _Index:
             text_names[tuple(w.casefold() for w in _TOKEN.findall(spelling))] = p.slug
         for r in p.regencies:
             kind, _, core = r.slug.partition("-")
-            regency_owner.setdefault((kind, _compact(core)), set()).add(p.slug)
+            for spelling in (core, *r.short):
+                regency_owner.setdefault((kind, _compact(spelling)), set()).add(p.slug)
             name_words = tuple(core.split("-"))
             text_regencies[(kind, name_words)] = p.slug
             if len(name_words) >= 2:  # "kp": Kulon Progo
