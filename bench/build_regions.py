@@ -134,9 +134,8 @@ def render(provinces: dict[str, str], regencies: dict[str, list[tuple[str, str]]
         for rcode, rname in regencies.get(code, []):
             short = REGENCY_SHORT_FORMS.get(rcode)
             extra = (", short = [" + ", ".join(f'"{s}"' for s in short) + "]") if short else ""
-            lines.append(
-                f'  {{ code = "{rcode}", slug = "{regency_slug(rname)}", name = "{rname}"{extra} }},'
-            )
+            fields = f'code = "{rcode}", slug = "{regency_slug(rname)}", name = "{rname}"{extra}'
+            lines.append(f"  {{ {fields} }},")
         lines += ["]", ""]
     return "\n".join(lines)
 
