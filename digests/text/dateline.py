@@ -30,8 +30,13 @@ _PAREN = r"(?:\(\s*[^()\n]{1,60}?\s*\)|\[\s*[^\[\]\n]{1,60}?\s*\])"
 _HEAD = rf"(?P<head>{_SEGMENT}(?:\s*[,|]\s*{_SEGMENT}){{0,2}}(?:\s*,?\s*{_PAREN})?|{_PAREN})"
 # A dash, spaced or glued to the head ("SURABAYA- E-Voting", "go.id– Komisi", "Jakarta,- KPU"),
 # never a hyphen inside a word: a glued hyphen needs a space after it. An underscore between
-# an upper-case head and the news is one too: "KOTA MUNGKID_Anggota KPU …".
-_DASH = r"(?:\s*,?\s*[–—―]{1,2}|\s*,?\s+-{1,2}|\s*,?-{1,2}(?=\s)|(?<=[A-Z])_(?=[A-Z]))\s*"
+# an upper-case head and the news is one too: "KOTA MUNGKID_Anggota KPU …", and so is a hyphen
+# glued to both sides after an upper-case head ("PADANG-Dalam rangka …") or before a word a
+# lead opens with ("KPU Pegunungan-Berdasarkan …"): `_plausible` checks which.
+_DASH = (
+    r"(?:\s*,?\s*[–—―]{1,2}|\s*,?\s+-{1,2}|\s*,?-{1,2}(?=\s)|(?<=[A-Z])_(?=[A-Z])"
+    r"|(?<=[^\W\d_])-(?=(?-i:[A-Z])[^\W\d_]))\s*"
+)
 # No separator at all, only after a web address or a bracketed date, before a capitalised
 # word: "Bandung, kab-bandung.kpu.go.id Dalam …", "Batam, (08/10/2022) Anggota …".
 _AFTER_ADDRESS = r"(?:(?<=\.(?-i:id))|(?<=\.(?-i:com))|(?<=\d\))|(?<=\d{4}))"
@@ -61,8 +66,9 @@ _DESK_COMMA = re.compile(
     # not an appositive: "Humas KPU Bantul, Budi Santoso, menjelaskan …" names the speaker
     r"(?![A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*,)"
 )
-# "Jakarta, KPU …": a known place alone, closed by a comma, then a capitalised word.
-_CITY_COMMA = re.compile(r"^\s*(?P<city>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2})\s*,\s+(?=[A-Z])")
+# "Jakarta, KPU …": a known place alone, closed by a comma, then a capitalised word (the
+# space after the comma is sometimes lost: "Pontianak,Tahapan persiapan …").
+_CITY_COMMA = re.compile(r"^\s*(?P<city>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2})\s*,\s*(?=[A-Z])")
 _DAY_DATE = re.compile(
     rf"^\s*(?P<day>{_DAYS})\s*,?\s*(?:\((?P<num>{_NUM_DATE})\)|(?P<word>{_WORD_DATE}))\s*,\s*",
     re.IGNORECASE,
@@ -73,7 +79,7 @@ _MAX_HEAD = 80
 _MAX_HEAD_WORDS = 8
 # Where a separator can begin: " -", a long dash, a colon, or the comma after a ")".
 _SEP_HINT = re.compile(
-    r"[A-Z]_[A-Z]|\s-|[\w,.]-+\s|[–—―:;]|\)\s*,|\.[a-z]{2,}[,.]?\s+\w|\d\)\s+[A-Z]|\d{4}[,.]?\s+[A-Z]"
+    r"[A-Z]_[A-Z]|[^\W\d_]-[A-Z]|\s-|[\w,.]-+\s|[–—―:;]|\)\s*,|\.[a-z]{2,}[,.]?\s+\w|\d\)\s+[A-Z]|\d{4}[,.]?\s+[A-Z]"
 )
 _SPACES = re.compile(r"\s*")
 _DASH_AFTER = re.compile(r"\s*[-–—―:]")
@@ -176,6 +182,8 @@ def _plausible(match: re.Match[str], text: str) -> bool:
         and head.lower() not in words("text_people", "organisation")
     ):
         return False  # "KPU_Jatim", "NAMA_FILE": an underscore in a name, not a separator
+    if sep == "-" and not _glued_dash_ends(head, text[match.end() :]):
+        return False  # "E-Voting", "Jawa-Timur": a hyphen inside a name
     if ":" in sep and not (
         _DOMAIN_RE.search(head) or "(" in head or tuple(head.lower().split()) in place_names()
     ):
@@ -207,6 +215,19 @@ def _plausible(match: re.Match[str], text: str) -> bool:
             return False
     parts = [p.strip() for p in _HEAD_PARTS.split(head) if p.strip()]
     return all(_is_dateline_part(p) for p in parts)
+
+
+def _glued_dash_ends(head: str, after: str) -> bool:
+    """Whether a hyphen glued to both its sides ends a dateline: after an upper-case place
+    ("PADANG-Dalam …") or before a word a lead opens with ("KPU Pegunungan-Berdasarkan …")."""
+    first = after.split(maxsplit=1)[0].lower() if after.split() else ""
+    if first in words("dateline_places", "news_opener"):
+        return True
+    return (
+        head.isupper()
+        and len(head) >= 4
+        and head.lower() not in words("text_people", "organisation")
+    )
 
 
 def _ends_with_address(head: str) -> bool:
