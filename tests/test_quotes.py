@@ -526,3 +526,14 @@ def test_an_office_after_a_short_opener_is_the_subject_that_speaks():
         " memiliki peran strategis bagi demokrasi,” ujarnya."
     ]
     assert find_quotes(listed)[0].speaker is None
+
+
+def test_ujarnya_after_a_new_subject_named_in_no_trusted_form_is_unsure():
+    paragraphs = [
+        "“Semoga pemungutan suara berjalan lancar,” ujar Sri Sultan. Sementara itu, Sri Paduka"
+        " Pakualam X memberikan pesan kepada petugas KPPS. “Sukses untuk semua, jaga kesehatan"
+        " juga,” ujar beliau."
+    ]
+    quotes = find_quotes(paragraphs)
+    assert quotes[0].speaker == "Sri Sultan"
+    assert quotes[1].speaker is None

@@ -528,7 +528,7 @@ def _people(tokens: list[_Token], text: str) -> list[_Person]:
             person = _Person(
                 [_shown(t) for t in name], name[0].start, name[-1].end, role, strong, speaking
             )
-            if index == 0 and strong and _opens_sentence(tokens, first):
+            if index == 0 and _opens_sentence(tokens, first):
                 paragraph_end = text.find("\n\n", person.end)
                 person.subject_until = len(text) if paragraph_end < 0 else paragraph_end
             people.append(person)
@@ -906,6 +906,16 @@ def _last_person(people: list[_Person], before: int) -> str | None:
         # else named since the last speaker. Their sentence's subject in the quote's own
         # paragraph speaks; anyone else makes the speaker unsure.
         later = [p for p in earlier if p.start > person.end and not _same_person(p, person)]
+        if any(
+            not p.strong
+            and p.start > person.end
+            and p.end <= before < p.subject_until
+            and not _same_person(p, person)
+            for p in people
+        ):
+            # "Sementara itu, Sri Paduka Pakualam X memberikan pesan …. “…,” ujar beliau": a
+            # new subject of the quote's paragraph, named in no form we trust: unsure.
+            return None
         if later:
             subjects = [p for p in later if before < p.subject_until]
             if not subjects:
