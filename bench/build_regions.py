@@ -63,6 +63,7 @@ SHORT_FORMS = {
 # A regency's common short form, where its KPU site goes by it (`kab-kepulauansitaro`).
 REGENCY_SHORT_FORMS = {
     "71.09": ["Kepulauan Sitaro", "Sitaro"],  # Kepulauan Siau Tagulandang Biaro
+    "62.71": ["Palangka Raya"],  # the city's own spelling; the dataset writes "Palangkaraya"
 }
 NEW_PAPUA = """\
 # The four provinces formed in 2022 are in the dataset (codes 93-96): Papua Selatan (UU 14/2022),

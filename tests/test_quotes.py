@@ -537,3 +537,11 @@ def test_ujarnya_after_a_new_subject_named_in_no_trusted_form_is_unsure():
     quotes = find_quotes(paragraphs)
     assert quotes[0].speaker == "Sri Sultan"
     assert quotes[1].speaker is None
+
+
+def test_a_city_written_as_the_city_writes_itself_is_no_part_of_the_name():
+    paragraphs = [
+        "Ketua KPU Kota Palangka Raya Joko Anggoro dalam sambutan menjelaskan tujuan kegiatan"
+        " ini. “Mayoritas pemilih di kota ini adalah pemilih muda,” ujarnya."
+    ]
+    assert find_quotes(paragraphs)[0].speaker == "Joko Anggoro"

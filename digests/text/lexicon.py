@@ -55,4 +55,5 @@ def place_names() -> frozenset[tuple[str, ...]]:
                 words_ = words_[1:]
             if words_:
                 names.add(tuple(words_))
+            names.update(tuple(short.lower().split()) for short in regency.get("short", []))
     return frozenset(names)
