@@ -545,3 +545,12 @@ def test_a_city_written_as_the_city_writes_itself_is_no_part_of_the_name():
         " ini. “Mayoritas pemilih di kota ini adalah pemilih muda,” ujarnya."
     ]
     assert find_quotes(paragraphs)[0].speaker == "Joko Anggoro"
+
+
+def test_a_name_with_its_roles_in_apposition_before_the_verb_speaks():
+    paragraphs = [
+        "Dalam sesi sambutan, Rudinan, Anggota KPU Kabupaten Bombana Divisi Sosialisasi,"
+        " Pendidikan Pemilih, Partisipasi Masyarakat, dan SDM, menyampaikan, “Ini adalah"
+        " kegiatan pertama kalinya di Bombana untuk pemuda.”"
+    ]
+    assert find_quotes(paragraphs)[0].speaker == "Rudinan"

@@ -512,7 +512,15 @@ def _people(tokens: list[_Token], text: str) -> list[_Person]:
         prev = tokens[first - 1] if first > 0 else None
         lead_in = prev is not None and prev.lowered in lead_words and not prev.ends_sentence
         says = prev is not None and prev.lowered in speech_lead and not prev.ends_sentence
-        for index, (segment, start) in enumerate(_segments(tokens, first, last)):
+        segments = _segments(tokens, first, last)
+        # "Rudinan, Anggota KPU Kabupaten Bombana Divisi …, menyampaikan": a name, then only
+        # its roles in apposition, then the verb: the name speaks.
+        held = verb_after and _name_then_its_roles(segments)
+        for index, (segment, start) in enumerate(segments):
+            if held and index == 0:
+                words_ = [_shown(t) for t in segment]
+                people.append(_Person(words_, segment[0].start, segment[-1].end, speaking=True))
+                break
             name, role, marked = _name_of(segment)
             if not name or (segment[0].kind == "role" and _names_a_body(name)):
                 office = _office(segment, tokens, start)
@@ -533,6 +541,15 @@ def _people(tokens: list[_Token], text: str) -> list[_Person]:
                 person.subject_until = len(text) if paragraph_end < 0 else paragraph_end
             people.append(person)
     return people
+
+
+def _name_then_its_roles(segments: list[tuple[list[_Token], int]]) -> bool:
+    """A bare name, then segments that are roles and bodies only (no other person)."""
+    if len(segments) < 2 or not all(t.kind == "name" for t in segments[0][0]):
+        return False
+    if segments[1][0][0].kind != "role":
+        return False
+    return all(not _name_of(segment)[0] for segment, _start in segments[1:])
 
 
 def _role_then_verb(tokens: list[_Token], k: int, verbs: frozenset[str]) -> tuple[bool, bool]:
