@@ -133,14 +133,13 @@ def strip_dateline(first_paragraph: str, *, at_start: bool = True) -> tuple[Date
     if not heads or (heads == 1 and _place("".join(raw_parts)) is None):
         # "Jakarta, KPU …", and after a head with no place: "kpu.go.id - Jakarta, KPU …"
         city = _CITY_COMMA.match(rest)
-        desk = None if heads or not at_start else _DESK_COMMA.match(rest)
         if city and _is_known_place(city.group("city"), rest[city.end() :]):
-            raw_parts.append(rest[: city.end()])
-            rest = rest[city.end() :]
-            heads += 1
-        elif desk:
-            raw_parts.append(rest[: desk.end()])
-            rest = rest[desk.end() :]
+            head = city
+        else:  # "Hupmas KPU Bantul, KPU …", only where the paragraph starts
+            head = _DESK_COMMA.match(rest) if at_start and not heads else None
+        if head:
+            raw_parts.append(rest[: head.end()])
+            rest = rest[head.end() :]
             heads += 1
     if not raw_parts:
         return None, first_paragraph
@@ -220,8 +219,8 @@ def _plausible(match: re.Match[str], text: str) -> bool:
 def _glued_dash_ends(head: str, after: str) -> bool:
     """Whether a hyphen glued to both its sides ends a dateline: after an upper-case place
     ("PADANG-Dalam …") or before a word a lead opens with ("KPU Pegunungan-Berdasarkan …")."""
-    first = after.split(maxsplit=1)[0].lower() if after.split() else ""
-    if first in words("dateline_places", "news_opener"):
+    opening = after.split(maxsplit=1)
+    if opening and opening[0].lower() in words("dateline_places", "news_opener"):
         return True
     return (
         head.isupper()
